@@ -1,0 +1,14 @@
+/* aiasim/aiasim.h: umbrella header. Include this one.
+ * SPDX-License-Identifier: MIT */
+#ifndef AIA_AIASIM_H
+#define AIA_AIASIM_H
+
+#include "aiasim/export.h"
+#include "aiasim/version.h"
+#include "aiasim/status.h"
+#include "aiasim/rng.h"
+#include "aiasim/hooks.h"
+#include "aiasim/sim.h"
+#include "aiasim/stats.h"
+
+#endif /* AIA_AIASIM_H */

@@ -1,0 +1,506 @@
+/* lib/core/sim.c: clock, event loop, timers, hook dispatch, stream hash.
+ * SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sim_impl.h"
+
+#define FNV_PRIME UINT64_C(0x100000001b3)
+#define FNV_BASIS UINT64_C(0xcbf29ce484222325)
+
+void aia_sim_config_init(aia_sim_config *cfg)
+{
+  if (cfg == NULL)
+    return;
+  memset(cfg, 0, sizeof *cfg);
+  cfg->struct_size = sizeof *cfg;
+  cfg->seed = 1;
+  cfg->clock_hz = 1000000000u;
+  cfg->max_events_per_cycle = 1000000u;
+}
+
+int aia__sim_fail(aia_sim *sim, int status, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(sim->errmsg, sizeof sim->errmsg, fmt, ap);
+  va_end(ap);
+  return status;
+}
+
+int aia_sim_create(const aia_sim_config *cfg, aia_sim **out)
+{
+  aia_sim_config c;
+  aia_sim *sim;
+
+  if (out == NULL)
+    return AIA_EINVAL;
+  *out = NULL;
+  if (cfg == NULL || cfg->struct_size < offsetof(aia_sim_config, clock_hz) + sizeof(uint64_t))
+    return AIA_EINVAL;
+  aia_sim_config_init(&c);
+  memcpy(&c, cfg, cfg->struct_size < sizeof c ? cfg->struct_size : sizeof c);
+  if (c.clock_hz == 0)
+    return AIA_EINVAL;
+  sim = calloc(1, sizeof *sim);
+  if (sim == NULL)
+    return AIA_ENOMEM;
+  sim->magic = AIA__SIM_MAGIC;
+  sim->seed = c.seed;
+  sim->clock_hz = c.clock_hz;
+  sim->max_per_cycle = c.max_events_per_cycle;
+  sim->hash = FNV_BASIS;
+  sim->seq = 1; /* keys are never 0: 0 marks an idle event */
+  sim->next_hook_id = 1;
+  aia__evq_init(&sim->q);
+  *out = sim;
+  return AIA_OK;
+}
+
+void aia_sim_destroy(aia_sim *sim)
+{
+  if (!aia__sim_ok(sim) || sim->running)
+    return;
+  /* Components first, in reverse order of attachment: a later layer may
+   * still hold events of an earlier one. */
+  for (uint32_t i = sim->ncomps; i-- > 0;)
+    sim->comps[i].destroy(sim->comps[i].obj);
+  free(sim->comps);
+  aia__evq_free(&sim->q);
+  for (uint32_t b = 0; b < sim->ntimer_blocks; b++)
+    free(sim->timer_blocks[b]);
+  free(sim->timer_blocks);
+  free(sim->hooks);
+  sim->magic = 0;
+  free(sim);
+}
+
+int aia__sim_attach(aia_sim *sim, void *obj, void (*destroy)(void *obj))
+{
+  if (sim->ncomps == sim->comp_cap) {
+    uint32_t cap = sim->comp_cap ? sim->comp_cap * 2 : 8;
+    aia__component *c = realloc(sim->comps, cap * sizeof *c);
+    if (c == NULL)
+      return AIA_ENOMEM;
+    sim->comps = c;
+    sim->comp_cap = cap;
+  }
+  sim->comps[sim->ncomps].obj = obj;
+  sim->comps[sim->ncomps].destroy = destroy;
+  sim->ncomps++;
+  return AIA_OK;
+}
+
+aia_cycle aia_sim_now(const aia_sim *sim)
+{
+  return aia__sim_ok(sim) ? sim->now : 0;
+}
+
+uint64_t aia_sim_seed(const aia_sim *sim)
+{
+  return aia__sim_ok(sim) ? sim->seed : 0;
+}
+
+uint64_t aia_sim_clock_hz(const aia_sim *sim)
+{
+  return aia__sim_ok(sim) ? sim->clock_hz : 0;
+}
+
+aia_cycle aia_sim_ns_to_cycles(const aia_sim *sim, uint64_t ns)
+{
+  if (!aia__sim_ok(sim))
+    return 0;
+  /* ns * hz / 1e9 without overflow for any realistic pair. */
+  uint64_t hz = sim->clock_hz;
+  return (ns / 1000000000u) * hz + (ns % 1000000000u) * hz / 1000000000u;
+}
+
+int aia__sim_at(aia_sim *sim, aia__ev *ev, aia_cycle when, aia_phase phase)
+{
+  if (when < sim->now || (when == sim->now && sim->running && (uint32_t)phase < sim->phase))
+    return aia__sim_fail(sim, AIA_ERANGE,
+                         "event scheduled in the past (cycle %llu phase %u, now %llu phase %u)",
+                         (unsigned long long)when, (unsigned)phase,
+                         (unsigned long long)sim->now, sim->phase);
+  uint64_t key = ((uint64_t)phase << AIA__SEQ_BITS) | (sim->seq++ & ((UINT64_C(1) << AIA__SEQ_BITS) - 1));
+  return aia__evq_push(&sim->q, ev, when, key);
+}
+
+/* Runs one event. The caller checked that the queue is not empty. */
+static int run_one(aia_sim *sim)
+{
+  const aia__evq_ent *top = aia__evq_peek(&sim->q);
+  aia_cycle when = top->when;
+  uint32_t phase = (uint32_t)(top->key >> AIA__SEQ_BITS);
+  aia__ev *ev;
+
+  if (when == sim->now) {
+    if (sim->max_per_cycle && ++sim->same_cycle > sim->max_per_cycle)
+      return aia__sim_fail(sim, AIA_ERANGE,
+                           "more than %llu events on cycle %llu: zero-delay loop?",
+                           (unsigned long long)sim->max_per_cycle,
+                           (unsigned long long)when);
+  } else {
+    sim->same_cycle = 1;
+  }
+  ev = aia__evq_pop(&sim->q);
+  sim->now = when;
+  sim->phase = phase;
+  sim->steps++;
+  ev->fire(sim, ev);
+  return AIA_OK;
+}
+
+static int run_loop(aia_sim *sim, int bounded, aia_cycle limit)
+{
+  int rc = AIA_OK;
+  sim->running = 1;
+  sim->stop = 0;
+  for (;;) {
+    const aia__evq_ent *top = aia__evq_peek(&sim->q);
+    if (top == NULL || (bounded && top->when > limit) || sim->stop)
+      break;
+    rc = run_one(sim);
+    if (rc != AIA_OK)
+      break;
+  }
+  sim->running = 0;
+  if (rc == AIA_OK && bounded && !sim->stop && limit > sim->now) {
+    sim->now = limit;
+    sim->phase = 0;
+  }
+  sim->stop = 0;
+  return rc;
+}
+
+int aia_sim_run(aia_sim *sim)
+{
+  if (!aia__sim_ok(sim))
+    return AIA_EINVAL;
+  if (sim->running)
+    return aia__sim_fail(sim, AIA_ESTATE, "aia_sim_run called from inside the simulation");
+  return run_loop(sim, 0, 0);
+}
+
+int aia_sim_run_until(aia_sim *sim, aia_cycle limit)
+{
+  if (!aia__sim_ok(sim))
+    return AIA_EINVAL;
+  if (sim->running)
+    return aia__sim_fail(sim, AIA_ESTATE, "aia_sim_run_until called from inside the simulation");
+  if (limit < sim->now)
+    return aia__sim_fail(sim, AIA_ERANGE, "run_until(%llu) is before now (%llu)",
+                         (unsigned long long)limit, (unsigned long long)sim->now);
+  return run_loop(sim, 1, limit);
+}
+
+int aia_sim_step(aia_sim *sim)
+{
+  int rc;
+  if (!aia__sim_ok(sim))
+    return AIA_EINVAL;
+  if (sim->running)
+    return aia__sim_fail(sim, AIA_ESTATE, "aia_sim_step called from inside the simulation");
+  if (aia__evq_size(&sim->q) == 0)
+    return AIA_ENOENT;
+  sim->running = 1;
+  rc = run_one(sim);
+  sim->running = 0;
+  return rc;
+}
+
+void aia_sim_stop(aia_sim *sim)
+{
+  if (aia__sim_ok(sim))
+    sim->stop = 1;
+}
+
+int aia_sim_next_event_cycle(const aia_sim *sim, aia_cycle *when)
+{
+  const aia__evq_ent *top;
+  if (!aia__sim_ok(sim) || when == NULL)
+    return AIA_EINVAL;
+  top = aia__evq_peek(&sim->q);
+  if (top == NULL)
+    return AIA_ENOENT;
+  *when = top->when;
+  return AIA_OK;
+}
+
+size_t aia_sim_pending(const aia_sim *sim)
+{
+  return aia__sim_ok(sim) ? aia__evq_size(&sim->q) : 0;
+}
+
+uint64_t aia_sim_steps(const aia_sim *sim)
+{
+  return aia__sim_ok(sim) ? sim->steps : 0;
+}
+
+/* ---- user timers: pooled intrusive events with generation-checked handles */
+
+static aia__timer *timer_at(aia_sim *sim, uint32_t idx)
+{
+  return &sim->timer_blocks[idx / AIA__TIMER_BLOCK][idx % AIA__TIMER_BLOCK];
+}
+
+static void timer_release(aia_sim *sim, aia__timer *t, uint32_t idx)
+{
+  t->gen++;
+  if (t->gen == 0)
+    t->gen = 1;
+  t->fn = NULL;
+  t->next_free = sim->timer_free;
+  sim->timer_free = idx + 1;
+}
+
+static void timer_fire(aia_sim *sim, aia__ev *ev)
+{
+  aia__timer *t = AIA__CONTAINER_OF(ev, aia__timer, ev);
+  aia_timer_fn fn = t->fn;
+  void *user = t->user;
+  uint32_t idx = t->idx;
+  timer_release(sim, t, idx); /* before the call: it may schedule again */
+  fn(sim, user);
+}
+
+static int timer_alloc(aia_sim *sim, uint32_t *idx)
+{
+  if (sim->timer_free == 0) {
+    aia__timer **blocks, *blk;
+    uint32_t b = sim->ntimer_blocks;
+    if (b >= UINT32_MAX / AIA__TIMER_BLOCK - 1)
+      return AIA_ENOMEM;
+    blocks = realloc(sim->timer_blocks, (b + 1) * sizeof *blocks);
+    if (blocks == NULL)
+      return AIA_ENOMEM;
+    sim->timer_blocks = blocks;
+    blk = calloc(AIA__TIMER_BLOCK, sizeof *blk);
+    if (blk == NULL)
+      return AIA_ENOMEM;
+    blocks[b] = blk;
+    sim->ntimer_blocks = b + 1;
+    /* Thread the new block onto the free list, lowest index first. */
+    for (uint32_t i = AIA__TIMER_BLOCK; i-- > 0;) {
+      aia__ev_init(&blk[i].ev, timer_fire);
+      blk[i].gen = 1;
+      blk[i].idx = b * AIA__TIMER_BLOCK + i;
+      blk[i].next_free = sim->timer_free;
+      sim->timer_free = b * AIA__TIMER_BLOCK + i + 1;
+    }
+  }
+  *idx = sim->timer_free - 1;
+  sim->timer_free = timer_at(sim, *idx)->next_free;
+  return AIA_OK;
+}
+
+int aia_sim_schedule(aia_sim *sim, aia_cycle when, aia_phase phase, aia_timer_fn fn,
+                     void *user, aia_timer *out)
+{
+  uint32_t idx;
+  aia__timer *t;
+  int rc;
+
+  if (out)
+    *out = 0;
+  if (!aia__sim_ok(sim) || fn == NULL || (unsigned)phase >= AIA_PH_COUNT_)
+    return AIA_EINVAL;
+  if (when < sim->now || (when == sim->now && sim->running && (uint32_t)phase < sim->phase))
+    return aia__sim_fail(sim, AIA_ERANGE, "cannot schedule at cycle %llu phase %u: now is %llu phase %u",
+                         (unsigned long long)when, (unsigned)phase,
+                         (unsigned long long)sim->now, sim->phase);
+  rc = timer_alloc(sim, &idx);
+  if (rc != AIA_OK)
+    return aia__sim_fail(sim, rc, "out of memory for a timer");
+  t = timer_at(sim, idx);
+  t->fn = fn;
+  t->user = user;
+  rc = aia__sim_at(sim, &t->ev, when, phase);
+  if (rc != AIA_OK) {
+    timer_release(sim, t, idx);
+    return rc;
+  }
+  if (out)
+    *out = ((uint64_t)t->gen << 32) | (uint64_t)(idx + 1);
+  return AIA_OK;
+}
+
+int aia_sim_cancel(aia_sim *sim, aia_timer h)
+{
+  uint32_t idx = (uint32_t)(h & 0xffffffffu), gen = (uint32_t)(h >> 32);
+  aia__timer *t;
+  if (!aia__sim_ok(sim))
+    return AIA_EINVAL;
+  if (idx == 0 || idx > sim->ntimer_blocks * AIA__TIMER_BLOCK)
+    return AIA_ENOENT;
+  t = timer_at(sim, idx - 1);
+  if (t->gen != gen || t->fn == NULL || !aia__ev_queued(&t->ev))
+    return AIA_ENOENT;
+  aia__evq_cancel(&sim->q, &t->ev);
+  timer_release(sim, t, idx - 1);
+  return AIA_OK;
+}
+
+/* ---- hooks and the event stream */
+
+int aia_sim_hook_add(aia_sim *sim, uint64_t mask, aia_hook_fn fn, void *user, uint32_t *id)
+{
+  if (id)
+    *id = 0;
+  if (!aia__sim_ok(sim) || fn == NULL)
+    return AIA_EINVAL;
+  if (sim->nhooks == sim->hook_cap) {
+    uint32_t cap = sim->hook_cap ? sim->hook_cap * 2 : 4;
+    aia__hook *h = realloc(sim->hooks, cap * sizeof *h);
+    if (h == NULL)
+      return AIA_ENOMEM;
+    sim->hooks = h;
+    sim->hook_cap = cap;
+  }
+  aia__hook *h = &sim->hooks[sim->nhooks++];
+  h->mask = mask;
+  h->fn = fn;
+  h->user = user;
+  h->id = sim->next_hook_id++;
+  sim->hook_mask |= mask;
+  if (id)
+    *id = h->id;
+  return AIA_OK;
+}
+
+int aia_sim_hook_remove(aia_sim *sim, uint32_t id)
+{
+  if (!aia__sim_ok(sim))
+    return AIA_EINVAL;
+  for (uint32_t i = 0; i < sim->nhooks; i++) {
+    if (sim->hooks[i].id != id)
+      continue;
+    memmove(&sim->hooks[i], &sim->hooks[i + 1], (sim->nhooks - i - 1) * sizeof *sim->hooks);
+    sim->nhooks--;
+    sim->hook_mask = 0;
+    for (uint32_t k = 0; k < sim->nhooks; k++)
+      sim->hook_mask |= sim->hooks[k].mask;
+    return AIA_OK;
+  }
+  return AIA_ENOENT;
+}
+
+static inline uint64_t mix(uint64_t h, uint64_t v)
+{
+  return (h ^ v) * FNV_PRIME;
+}
+
+void aia_sim_emit(aia_sim *sim, const aia_event *in)
+{
+  aia_event ev;
+  uint64_t h;
+  if (!aia__sim_ok(sim) || in == NULL)
+    return;
+  ev = *in;
+  ev.cycle = sim->now;
+  h = sim->hash;
+  h = mix(h, ev.cycle);
+  h = mix(h, ((uint64_t)ev.kind << 32) | ev.hart);
+  h = mix(h, ((uint64_t)ev.vm << 32) | ev.vcpu);
+  h = mix(h, ((uint64_t)ev.file << 32) | ev.iid);
+  h = mix(h, ev.msi);
+  h = mix(h, ev.arg);
+  sim->hash = h;
+  sim->nevents++;
+  if (ev.kind < 64 && ((sim->hook_mask >> ev.kind) & 1u)) {
+    /* Index loop: a hook may add or remove hooks while we iterate. A hook
+     * removed during dispatch may shift a later one past this index for this
+     * one record; documented as "from the next record". */
+    for (uint32_t i = 0; i < sim->nhooks; i++) {
+      aia__hook h2 = sim->hooks[i];
+      if ((h2.mask >> ev.kind) & 1u)
+        h2.fn(h2.user, &ev);
+    }
+  }
+}
+
+uint64_t aia_sim_hash(const aia_sim *sim)
+{
+  return aia__sim_ok(sim) ? sim->hash : 0;
+}
+
+uint64_t aia_sim_event_count(const aia_sim *sim)
+{
+  return aia__sim_ok(sim) ? sim->nevents : 0;
+}
+
+void aia_sim_rng(const aia_sim *sim, uint64_t stream, aia_rng *r)
+{
+  if (r == NULL)
+    return;
+  aia_rng_seed(r, aia__sim_ok(sim) ? sim->seed : 0, stream);
+}
+
+const char *aia_sim_errmsg(const aia_sim *sim)
+{
+  if (!aia__sim_ok(sim))
+    return "invalid simulation handle";
+  return sim->errmsg[0] ? sim->errmsg : "no error";
+}
+
+/* ---- records */
+
+static const char kind_names[AIA_EV_KIND_COUNT_][16] = {
+  [AIA_EV_USER] = "user",
+  [AIA_EV_MSI_POSTED] = "msi_posted",
+  [AIA_EV_MSI_LANDED] = "msi_landed",
+  [AIA_EV_MSI_DROPPED] = "msi_dropped",
+  [AIA_EV_EIP_CLEAR] = "eip_clear",
+  [AIA_EV_FILE_LINE] = "file_line",
+  [AIA_EV_HGEIP] = "hgeip",
+  [AIA_EV_SGEIP] = "sgeip",
+  [AIA_EV_IPI_SEND] = "ipi_send",
+  [AIA_EV_IPI_DELIVER] = "ipi_deliver",
+  [AIA_EV_HART_IDLE] = "hart_idle",
+  [AIA_EV_HART_WAKE] = "hart_wake",
+  [AIA_EV_HGEIE] = "hgeie",
+  [AIA_EV_SEIP] = "seip",
+  [AIA_EV_THREAD_ENQUEUE] = "thread_enqueue",
+  [AIA_EV_SCHED_IN] = "sched_in",
+  [AIA_EV_SCHED_OUT] = "sched_out",
+  [AIA_EV_THREAD_WAKE] = "thread_wake",
+  [AIA_EV_THREAD_MIGRATE] = "thread_migrate",
+  [AIA_EV_THREAD_SLEEP] = "thread_sleep",
+  [AIA_EV_VCPU_STATE] = "vcpu_state",
+  [AIA_EV_VM_ENTRY] = "vm_entry",
+  [AIA_EV_VM_EXIT] = "vm_exit",
+  [AIA_EV_KICK] = "kick",
+  [AIA_EV_WAKEUP] = "wakeup",
+  [AIA_EV_HGEI_IRQ] = "hgei_irq",
+  [AIA_EV_INJECT] = "inject",
+  [AIA_EV_VSFILE_MIGRATE] = "vsfile_migrate",
+  [AIA_EV_SWFILE] = "swfile",
+  [AIA_EV_HALT_POLL] = "halt_poll",
+  [AIA_EV_BLOCK] = "block",
+  [AIA_EV_GUEST_TRAP] = "guest_trap",
+  [AIA_EV_CLAIM] = "claim",
+  [AIA_EV_WFI] = "wfi",
+  [AIA_EV_USER_EXIT] = "user_exit",
+  [AIA_EV_MSI_SOURCE] = "msi_source",
+  [AIA_EV_VIOLATION] = "violation",
+};
+
+const char *aia_event_kind_name(uint32_t kind)
+{
+  if (kind >= AIA_EV_KIND_COUNT_ || kind_names[kind][0] == '\0')
+    return "unknown";
+  return kind_names[kind];
+}
+
+void aia_event_init(aia_event *ev, uint32_t kind)
+{
+  if (ev == NULL)
+    return;
+  ev->cycle = 0;
+  ev->kind = kind;
+  ev->hart = ev->vm = ev->vcpu = ev->file = AIA_NONE;
+  ev->iid = 0;
+  ev->msi = 0;
+  ev->arg = 0;
+}

@@ -1,0 +1,93 @@
+/* lib/core/sim_impl.h: the engine's private interface for the model layers.
+ * SPDX-License-Identifier: MIT */
+#ifndef AIA__SIM_IMPL_H
+#define AIA__SIM_IMPL_H
+
+#include <stdarg.h>
+#include "aiasim/sim.h"
+#include "core/evq.h"
+
+#define AIA__SIM_MAGIC 0x41494153u /* "AIAS" */
+#define AIA__TIMER_BLOCK 256u
+
+typedef struct aia__hook {
+  uint64_t mask;
+  aia_hook_fn fn;
+  void *user;
+  uint32_t id;
+} aia__hook;
+
+typedef struct aia__timer {
+  aia__ev ev;
+  aia_timer_fn fn;
+  void *user;
+  uint32_t idx;       /* own index in the pool */
+  uint32_t gen;       /* bumped when the timer is freed */
+  uint32_t next_free; /* index + 1 of the next free timer, 0 = end */
+} aia__timer;
+
+typedef struct aia__component {
+  void *obj;
+  void (*destroy)(void *obj);
+} aia__component;
+
+struct aia_sim {
+  uint32_t magic;
+  aia_cycle now;
+  uint32_t phase;          /* phase of the event running (or last run) */
+  uint64_t seq;
+  aia__evq q;
+  uint64_t seed, clock_hz, max_per_cycle;
+  uint64_t same_cycle;     /* events run on the current cycle */
+  int running, stop;
+
+  aia__hook *hooks;
+  uint32_t nhooks, hook_cap, next_hook_id;
+  uint64_t hook_mask;      /* union of the attached hooks' masks */
+
+  uint64_t hash, nevents, steps;
+
+  aia__timer **timer_blocks;
+  uint32_t ntimer_blocks, ntimers, timer_free; /* timer_free: index + 1, 0 = none */
+
+  aia__component *comps;
+  uint32_t ncomps, comp_cap;
+
+  char errmsg[256];
+};
+
+/* Schedules an intrusive event at (when, phase). The event must be idle.
+ * AIA_ERANGE for a time in the past, AIA_ENOMEM. */
+int aia__sim_at(aia_sim *sim, aia__ev *ev, aia_cycle when, aia_phase phase);
+
+/* Cancels an intrusive event if queued. */
+static inline void aia__sim_cancel(aia_sim *sim, aia__ev *ev)
+{
+  aia__evq_cancel(&sim->q, ev);
+}
+
+/* Attaches an object destroyed (in reverse order) by aia_sim_destroy. */
+int aia__sim_attach(aia_sim *sim, void *obj, void (*destroy)(void *obj));
+
+/* Writes errmsg and returns status, for one-line error returns. */
+int aia__sim_fail(aia_sim *sim, int status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* True when a handle looks alive. */
+static inline int aia__sim_ok(const aia_sim *sim)
+{
+  return sim != NULL && sim->magic == AIA__SIM_MAGIC;
+}
+
+/* Fast check used on hot paths before building a record: does anything but
+ * the hash care about this kind? The hash always does, so records are always
+ * emitted; this only lets callers skip optional detail. */
+static inline int aia__sim_wants(const aia_sim *sim, uint32_t kind)
+{
+  return (sim->hook_mask >> kind) & 1u;
+}
+
+#endif /* AIA__SIM_IMPL_H */

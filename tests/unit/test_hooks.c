@@ -1,0 +1,127 @@
+/* Hook dispatch, event stream hash, status texts and version. */
+#include <string.h>
+
+#include "aia_test.h"
+
+typedef struct seen {
+  uint32_t n;
+  uint32_t kinds[16];
+  aia_cycle cycles[16];
+  int tag;
+  int *order;
+  int *norder;
+} seen;
+
+static void on_event(void *user, const aia_event *ev)
+{
+  seen *s = user;
+  if (s->n < 16) {
+    s->kinds[s->n] = ev->kind;
+    s->cycles[s->n] = ev->cycle;
+  }
+  s->n++;
+  if (s->order)
+    s->order[(*s->norder)++] = s->tag;
+}
+
+typedef struct emit_at {
+  uint32_t kind;
+} emit_at;
+
+static void emitter(aia_sim *sim, void *user)
+{
+  emit_at *e = user;
+  aia_event ev;
+  aia_event_init(&ev, e->kind);
+  ev.cycle = 12345; /* overwritten with now */
+  aia_sim_emit(sim, &ev);
+}
+
+static void test_mask_and_order(void **state)
+{
+  aia_sim *sim = aia_test_sim(1);
+  int order[16], norder = 0;
+  seen all = { .tag = 1, .order = order, .norder = &norder };
+  seen only_kick = { .tag = 2, .order = order, .norder = &norder };
+  emit_at a = { AIA_EV_KICK }, b = { AIA_EV_BLOCK };
+  uint32_t id1, id2;
+  (void)state;
+  assert_aia_ok(sim, aia_sim_hook_add(sim, AIA_EV_ALL, on_event, &all, &id1));
+  assert_aia_ok(sim, aia_sim_hook_add(sim, AIA_EV_BIT(AIA_EV_KICK), on_event, &only_kick, &id2));
+  assert_true(id1 != id2);
+  aia_sim_schedule(sim, 10, AIA_PH_HART, emitter, &a, NULL);
+  aia_sim_schedule(sim, 20, AIA_PH_HART, emitter, &b, NULL);
+  assert_aia_ok(sim, aia_sim_run(sim));
+  assert_int_equal(all.n, 2);
+  assert_int_equal(only_kick.n, 1);
+  assert_int_equal(all.kinds[0], AIA_EV_KICK);
+  assert_int_equal(all.cycles[0], 10);
+  assert_int_equal(all.kinds[1], AIA_EV_BLOCK);
+  assert_int_equal(all.cycles[1], 20);
+  /* Hooks run in attach order. */
+  assert_int_equal(norder, 3);
+  assert_int_equal(order[0], 1);
+  assert_int_equal(order[1], 2);
+  assert_int_equal(order[2], 1);
+  /* Removal. */
+  assert_aia_ok(sim, aia_sim_hook_remove(sim, id1));
+  assert_aia_status(aia_sim_hook_remove(sim, id1), AIA_ENOENT);
+  aia_sim_schedule(sim, 30, AIA_PH_HART, emitter, &a, NULL);
+  assert_aia_ok(sim, aia_sim_run(sim));
+  assert_int_equal(all.n, 2);
+  assert_int_equal(only_kick.n, 2);
+  assert_int_equal(aia_sim_event_count(sim), 3);
+  assert_aia_status(aia_sim_hook_add(sim, 0, NULL, NULL, NULL), AIA_EINVAL);
+  aia_sim_destroy(sim);
+}
+
+static uint64_t hash_of(uint32_t k1, uint32_t k2)
+{
+  aia_sim *sim = aia_test_sim(1);
+  emit_at a = { k1 }, b = { k2 };
+  aia_sim_schedule(sim, 10, AIA_PH_HART, emitter, &a, NULL);
+  aia_sim_schedule(sim, 11, AIA_PH_HART, emitter, &b, NULL);
+  aia_sim_run(sim);
+  uint64_t h = aia_sim_hash(sim);
+  aia_sim_destroy(sim);
+  return h;
+}
+
+static void test_hash_sees_order_and_content(void **state)
+{
+  (void)state;
+  assert_true(hash_of(AIA_EV_KICK, AIA_EV_BLOCK) == hash_of(AIA_EV_KICK, AIA_EV_BLOCK));
+  assert_true(hash_of(AIA_EV_KICK, AIA_EV_BLOCK) != hash_of(AIA_EV_BLOCK, AIA_EV_KICK));
+  assert_true(hash_of(AIA_EV_KICK, AIA_EV_KICK) != hash_of(AIA_EV_KICK, AIA_EV_BLOCK));
+}
+
+static void test_names_and_version(void **state)
+{
+  (void)state;
+  assert_string_equal(aia_status_name(AIA_EINVAL), "AIA_EINVAL");
+  assert_string_equal(aia_status_name(AIA_OK), "AIA_OK");
+  assert_string_equal(aia_status_name(12345), "AIA_UNKNOWN");
+  assert_string_equal(aia_strerror(AIA_ENOMEM), "out of memory");
+  assert_string_equal(aia_strerror(-999), "unknown status");
+  assert_int_equal(aia_version(), AIA_VERSION_HEX);
+  assert_string_equal(aia_version_string(), AIA_VERSION_STRING);
+  assert_string_equal(aia_event_kind_name(AIA_EV_MSI_LANDED), "msi_landed");
+  assert_string_equal(aia_event_kind_name(1000), "unknown");
+  for (uint32_t k = 0; k < AIA_EV_KIND_COUNT_; k++)
+    assert_non_null(aia_event_kind_name(k));
+  aia_event ev;
+  aia_event_init(&ev, AIA_EV_KICK);
+  assert_int_equal(ev.hart, AIA_NONE);
+  assert_int_equal(ev.vcpu, AIA_NONE);
+  assert_int_equal(ev.iid, 0);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_mask_and_order),
+    cmocka_unit_test(test_hash_sees_order_and_content),
+    cmocka_unit_test(test_names_and_version),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
