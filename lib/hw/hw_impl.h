@@ -1,0 +1,56 @@
+/* lib/hw/hw_impl.h: the platform's private state (for the layers above and
+ * white-box tests; they read it, only lib/hw writes it).
+ * SPDX-License-Identifier: MIT */
+#ifndef AIA__HW_IMPL_H
+#define AIA__HW_IMPL_H
+
+#include "aiasim/hw.h"
+#include "core/sim_impl.h"
+#include "hw/ifile.h"
+
+typedef struct aia__hart {
+  struct aia_platform *p; /* owner */
+  aia__ifile *files;      /* geilen + 1: [0] S-level, [1..geilen] guest */
+  aia_cycle *last_land;   /* per file: cycle the last posted write lands */
+  uint64_t line_now;      /* bit f: file f's output line at the file */
+  uint64_t hgeip;         /* guest lines as the hart sees them */
+  uint64_t hgeie;
+  uint64_t hvip;
+  uint64_t ie;
+  uint64_t mip;           /* last value reported to listeners */
+  uint32_t vgein;
+  bool seip;              /* S file line as the hart sees it */
+  bool ssip;
+  bool sie;
+  bool virt;
+  bool idle;
+  aia__ev wake_ev;        /* idle exit in progress */
+  uint32_t index;
+} aia__hart;
+
+typedef struct aia__hw_listener {
+  aia_hart_irq_fn fn;
+  void *user;
+} aia__hw_listener;
+
+/* A delayed hardware action: an MSI landing, a line reaching a hart, an IPI. */
+typedef struct aia__hw_job {
+  aia__ev ev;
+  struct aia_platform *p;
+  uint32_t kind, hart, file, value;
+  uint64_t msi;
+  uint32_t next_free;     /* index + 1 */
+  uint32_t idx;
+} aia__hw_job;
+
+struct aia_platform {
+  aia_sim *sim;
+  aia_platform_config cfg;
+  aia__hart *harts;
+  aia__hw_listener *listeners;
+  uint32_t nlisteners;
+  aia__hw_job **job_blocks;
+  uint32_t njob_blocks, job_free;
+};
+
+#endif /* AIA__HW_IMPL_H */
