@@ -10,5 +10,6 @@
 #include "aiasim/hooks.h"
 #include "aiasim/sim.h"
 #include "aiasim/stats.h"
+#include "aiasim/hw.h"
 
 #endif /* AIA_AIASIM_H */
