@@ -80,7 +80,8 @@ AIA_API void aia_platform_config_init(aia_platform_config *cfg);
 /* Creates the platform on `sim` (destroyed by aia_sim_destroy). *out = NULL
  * first. AIA_EINVAL with aia_sim_errmsg() naming the field for a bad config
  * (e.g. "ids 100: must be 63..2047 with ids+1 a multiple of 64"); AIA_ENOMEM.
- * Every file starts with eidelivery 0, eithreshold 0, eip = eie = 0. */
+ * Every file starts with eithreshold 0, eip = eie = 0, and eidelivery 0
+ * (0x40000000, the reset value, on S files when s_aplic_mode is set). */
 AIA_API int aia_platform_create(aia_sim *sim, const aia_platform_config *cfg,
                                 aia_platform **out);
 
@@ -97,6 +98,7 @@ AIA_API aia_sim *aia_platform_sim(const aia_platform *p);
  * VGEIN indirection and no latency. */
 
 /* Indirect register access by iselect number, with CSRRW/RS/RC semantics.
+ * Pending bits cleared by a write are reported as AIA_EV_EIP_CLEAR (arg 1).
  * Rules: eidelivery WARL (0, 1; 0x40000000 on S files when configured; any
  * other value leaves it unchanged); eithreshold WLRL 0..N (larger values are
  * not written); eip/eie bit 0 of register 0 reads 0; bits for identities > N
@@ -169,7 +171,9 @@ AIA_API int aia_mmio_read(const aia_platform *p, uint64_t pa, uint32_t size, uin
 /* Per-hart CSR view. `vs` selects the VS-level registers (vsiselect/vsireg,
  * vstopei): they act on guest file hstatus.VGEIN; VGEIN == 0 gives
  * AIA_EVIRTUAL (virtual instruction: how KVM traps SW-file accesses). With
- * vs false they act on the S-level file. Same rules as aia_file_ireg. */
+ * vs false they act on the S-level file. Same rules as aia_file_ireg, except
+ * that from VS level an unimplemented register is AIA_EVIRTUAL, not
+ * AIA_EILLEGAL (the guest's access traps to the hypervisor). */
 AIA_API int aia_hart_ireg(aia_platform *p, uint32_t hart, bool vs, uint32_t iselect,
                           aia_csr_op op, uint64_t value, uint64_t *old);
 AIA_API int aia_hart_topei(aia_platform *p, uint32_t hart, bool vs, aia_csr_op op, uint64_t *old);

@@ -60,6 +60,18 @@ struct aia_sim {
  * AIA_ERANGE for a time in the past, AIA_ENOMEM. */
 int aia__sim_at(aia_sim *sim, aia__ev *ev, aia_cycle when, aia_phase phase);
 
+/* As aia__sim_at, but a same-cycle event in a phase that already passed
+ * runs in the current phase instead (after the running event). For model
+ * code that continues "at once" from whatever phase it was called in. */
+static inline int aia__sim_soon(aia_sim *sim, aia__ev *ev, aia_cycle when, aia_phase phase)
+{
+  if (when <= sim->now && sim->running && (uint32_t)phase < sim->phase)
+    phase = (aia_phase)sim->phase;
+  if (when < sim->now)
+    when = sim->now;
+  return aia__sim_at(sim, ev, when, phase);
+}
+
 /* Cancels an intrusive event if queued. */
 static inline void aia__sim_cancel(aia_sim *sim, aia__ev *ev)
 {

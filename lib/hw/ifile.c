@@ -20,6 +20,8 @@ void aia__ifile_init(aia__ifile *f, uint32_t ids, uint32_t xlen, bool aplic_ok)
   f->words = (ids + 1) / 64;
   f->xlen = (uint8_t)xlen;
   f->aplic_ok = aplic_ok;
+  /* Reset value: 0x40000000 where APLIC delivery is implemented, else 0. */
+  f->eidelivery = aplic_ok ? AIA_EIDELIVERY_APLIC : AIA_EIDELIVERY_OFF;
 }
 
 void aia__ifile_free(aia__ifile *f)

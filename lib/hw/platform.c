@@ -402,16 +402,28 @@ int aia_file_ireg(aia_platform *p, uint32_t hart, uint32_t file, uint32_t iselec
   if (rc != AIA_OK)
     return rc;
   aia__ifile *f = &p->harts[hart].files[file];
-  /* Clearing pending bits is reported per identity only through the line;
-   * the file view keeps the detail. */
+  bool eip_reg = iselect >= AIA_ISEL_EIP0 && iselect < AIA_ISEL_EIE0;
+  uint64_t before[32] = { 0 };
+  if (eip_reg && op != AIA_CSR_READ && f->bits)
+    memcpy(before, f->bits, f->words * sizeof *before);
   rc = aia__ifile_ireg(f, iselect, op, value, old);
   if (rc == AIA_EILLEGAL)
     return aia__sim_fail(p->sim, rc, "hw: iselect 0x%x is not an implemented register (RV%u)",
                          iselect, p->cfg.xlen);
   if (rc != AIA_OK)
     return rc;
-  if (op != AIA_CSR_READ)
-    file_changed(p, hart, file, 0);
+  if (op == AIA_CSR_READ)
+    return AIA_OK;
+  if (eip_reg && f->bits) /* report each pending bit the write cleared */
+    for (uint32_t w = 0; w < f->words; w++) {
+      uint64_t gone = before[w] & ~f->bits[w];
+      while (gone) {
+        uint32_t b = (uint32_t)__builtin_ctzll(gone);
+        gone &= gone - 1;
+        emit(p, AIA_EV_EIP_CLEAR, hart, file, w * 64 + b, 0, 1); /* arg 1: CSR write */
+      }
+    }
+  file_changed(p, hart, file, 0);
   return AIA_OK;
 }
 
@@ -622,7 +634,9 @@ int aia_hart_ireg(aia_platform *p, uint32_t hart, bool vs, uint32_t iselect, aia
     return p ? AIA_ERANGE : AIA_EINVAL;
   if (vs && ht->vgein == 0)
     return aia__sim_fail(p->sim, AIA_EVIRTUAL, "hw: hart %u: VS-level access with VGEIN = 0", hart);
-  return aia_file_ireg(p, hart, vs ? ht->vgein : 0, iselect, op, value, old);
+  int rc = aia_file_ireg(p, hart, vs ? ht->vgein : 0, iselect, op, value, old);
+  /* From VS-mode an unimplemented register is a virtual-instruction fault. */
+  return (vs && rc == AIA_EILLEGAL) ? AIA_EVIRTUAL : rc;
 }
 
 int aia_hart_topei(aia_platform *p, uint32_t hart, bool vs, aia_csr_op op, uint64_t *old)
