@@ -10,7 +10,9 @@
  * Cancellation is O(1) and exact: an event remembers the key it was queued
  * with, and an entry whose key no longer matches its event's is dead. Dead
  * entries are dropped when they reach the top (the top is always live) and
- * the heap is compacted when they outnumber the live ones. Compared with
+ * the heap is compacted when they outnumber the live ones. So an event's
+ * memory must stay valid until it has run, or until the queue is freed:
+ * aia_sim_destroy frees the queue before any component. Compared with
  * storing each event's heap slot (eager removal), this saves a write into a
  * random event on every sift step, which is most of the cost of a large heap
  * (bench/engine: 0.53 -> see docs/engine.md).

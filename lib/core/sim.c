@@ -62,12 +62,13 @@ void aia_sim_destroy(aia_sim *sim)
 {
   if (!aia__sim_ok(sim) || sim->running)
     return;
-  /* Components first, in reverse order of attachment: a later layer may
-   * still hold events of an earlier one. */
+  /* The queue first, while every component's memory is valid: cancelled
+   * entries stay in the heap and still point at their events (evq.h).
+   * Then the components, in reverse order of attachment. */
+  aia__evq_free(&sim->q);
   for (uint32_t i = sim->ncomps; i-- > 0;)
     sim->comps[i].destroy(sim->comps[i].obj);
   free(sim->comps);
-  aia__evq_free(&sim->q);
   for (uint32_t b = 0; b < sim->ntimer_blocks; b++)
     free(sim->timer_blocks[b]);
   free(sim->timer_blocks);
