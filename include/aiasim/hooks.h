@@ -20,8 +20,10 @@ typedef enum aia_event_kind {
   AIA_EV_USER = 0,          /* posted by a user through aia_sim_emit(); arg: user's */
   /* hardware (lib/hw) */
   AIA_EV_MSI_POSTED = 1,    /* a seteipnum write was issued; arg: physical address */
-  AIA_EV_MSI_LANDED = 2,    /* the write reached its file and set eip[iid] */
-  AIA_EV_MSI_DROPPED = 3,   /* the write reached a file but was ignored (bad iid) */
+  AIA_EV_MSI_LANDED = 2,    /* the write reached its file and set eip[iid]; arg bit 0:
+                               the bit was already set (coalesced), bit 1: SW-file */
+  AIA_EV_MSI_DROPPED = 3,   /* the write was lost; arg 0: bad iid, 1: out of memory,
+                               2: landed in a guest file nobody owns */
   AIA_EV_EIP_CLEAR = 4,     /* eip[iid] cleared (claim or CSR write) */
   AIA_EV_FILE_LINE = 5,     /* a file's output line changed; arg: new level */
   AIA_EV_HGEIP = 6,         /* a hart's hgeip changed (as seen by the hart); arg: new value */
@@ -43,8 +45,10 @@ typedef enum aia_event_kind {
   AIA_EV_VCPU_STATE = 24,   /* vCPU changed state; arg: new aia_vcpu_state */
   AIA_EV_VM_ENTRY = 25,     /* world switch into the guest */
   AIA_EV_VM_EXIT = 26,      /* world switch out of the guest; arg: exit reason */
-  AIA_EV_KICK = 27,         /* kvm_vcpu_kick called; arg: outcome */
-  AIA_EV_WAKEUP = 28,       /* a blocked vCPU was woken; arg: cause */
+  AIA_EV_KICK = 27,         /* kvm_vcpu_kick; arg: 0 woke it, 1 IPI sent, 2 nothing,
+                               3 own thread (mode change only) */
+  AIA_EV_WAKEUP = 28,       /* kvm_vcpu_wake_up on a blocking vCPU; hart: the waker's;
+                               arg 0: woken, 1: duplicate (already awake) */
   AIA_EV_HGEI_IRQ = 29,     /* hgei_interrupt ran on `hart`; arg: mask handled */
   AIA_EV_INJECT = 30,       /* the KVM injection routine ran; arg: policy */
   AIA_EV_VSFILE_MIGRATE = 31, /* VS-file moved; arg: old hart */

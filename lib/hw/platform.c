@@ -357,9 +357,9 @@ static void job_fire(aia_sim *sim, aia__ev *ev)
   job_release(p, j);
   switch (kind) {
   case JOB_LAND: {
-    bool oom = false;
+    bool oom = false, was = aia__ifile_is_pending(&ht->files[file], value);
     if (aia__ifile_set_pending(&ht->files[file], value, &oom)) {
-      emit(p, AIA_EV_MSI_LANDED, hart, file, value, msi, 0);
+      emit(p, AIA_EV_MSI_LANDED, hart, file, value, msi, was ? 1 : 0);
       file_changed(p, hart, file, msi);
     } else {
       emit(p, AIA_EV_MSI_DROPPED, hart, file, value, msi, oom ? 1 : 0);
@@ -456,8 +456,9 @@ int aia_file_set_pending(aia_platform *p, uint32_t hart, uint32_t file, uint32_t
   bool oom = false;
   if (rc != AIA_OK)
     return rc;
+  bool was = aia__ifile_is_pending(&p->harts[hart].files[file], iid);
   if (aia__ifile_set_pending(&p->harts[hart].files[file], iid, &oom)) {
-    emit(p, AIA_EV_MSI_LANDED, hart, file, iid, msi, 0);
+    emit(p, AIA_EV_MSI_LANDED, hart, file, iid, msi, was ? 1 : 0);
     file_changed(p, hart, file, msi);
   } else {
     emit(p, AIA_EV_MSI_DROPPED, hart, file, iid, msi, oom ? 1 : 0);

@@ -1,0 +1,227 @@
+/* aiasim/kvm.h: the model of Linux KVM on RISC-V driving the AIA: VMs, vCPUs
+ * and their run loop, WFI / halt polling / block / wake, kvm_vcpu_kick, the
+ * HGEI wake path, MSI injection with and without the kick, VS-file
+ * migration and the SW-file fallback.
+ * SPDX-License-Identifier: MIT
+ *
+ * The behaviour mirrors arch/riscv/kvm/ and virt/kvm/kvm_main.c; the table in
+ * docs/fidelity.md maps each kernel function to the model function that
+ * mirrors it. A kvm instance belongs to one aia_sim (destroyed with it) and
+ * is used on that simulation's thread.
+ */
+#ifndef AIA_KVM_H
+#define AIA_KVM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "aiasim/export.h"
+#include "aiasim/host.h"
+#include "aiasim/hw.h"
+#include "aiasim/sim.h"
+
+AIA_BEGIN_DECLS
+
+typedef struct aia_kvm aia_kvm;   /* opaque */
+typedef struct aia_vm aia_vm;     /* opaque; owned by its kvm */
+typedef struct aia_vcpu aia_vcpu; /* opaque; owned by its vm */
+
+/* Kernel eras of the wake logic (DESIGN §5). */
+typedef enum aia_era {
+  AIA_ERA_A = 0, /* 6.14..6.16-rc: arm hgeie in kvm_arch_vcpu_blocking on the current hart */
+  AIA_ERA_B = 1, /* 4cec89db80ba: arm at every sched-out while blocking, predicate on this hart */
+  AIA_ERA_C = 2  /* 873f10cf8e4d: as B, and "VS-file on another hart" counts as runnable */
+} aia_era;
+
+/* Injection variants of kvm_riscv_vcpu_aia_imsic_inject(). */
+typedef enum aia_policy {
+  AIA_POLICY_KICK = 0,      /* writel, then kvm_vcpu_kick (before d252435aca44) */
+  AIA_POLICY_NOKICK = 1,    /* writel only (after d252435aca44) */
+  AIA_POLICY_WAKE_FIRST = 2 /* kvm_vcpu_wake_up, then writel (proposed on the list) */
+} aia_policy;
+
+/* AIA mode of a VM (KVM_DEV_RISCV_AIA_MODE_*). */
+typedef enum aia_mode {
+  AIA_MODE_EMUL = 0,    /* always the SW-file */
+  AIA_MODE_HWACCEL = 1, /* a VS-file or the run fails (exit to userspace) */
+  AIA_MODE_AUTO = 2     /* VS-file when one is free, else the SW-file */
+} aia_mode;
+
+/* Fault switches: each plants a known class of hypervisor bug. */
+#define AIA_FAULT_NO_WAKEON_HGEI (1u << 0)       /* never arm hgeie */
+#define AIA_FAULT_ARM_AFTER_SLEEP (1u << 1)      /* arm after the task sleeps, no level re-check */
+#define AIA_FAULT_HGEI_HANDLER_NO_KICK (1u << 2) /* hgei_interrupt clears hgeie but kicks nobody */
+#define AIA_FAULT_MIGRATE_DROPS_PENDING (1u << 3) /* VS-file migration does not carry eip over */
+#define AIA_FAULT_SWFILE_NO_LOCK (1u << 4)       /* pre-Dec-2023 SW-file extirq race */
+#define AIA_FAULT_ALL_ 0x1fu
+
+/* vCPU states as reported in AIA_EV_VCPU_STATE records. */
+typedef enum aia_vcpu_state {
+  AIA_VCPU_IN_GUEST = 0,  /* VS-mode on a hart */
+  AIA_VCPU_IN_HOST = 1,   /* run loop or exit handling */
+  AIA_VCPU_POLLING = 2,   /* halt polling */
+  AIA_VCPU_BLOCKED = 3,   /* asleep in kvm_vcpu_block */
+  AIA_VCPU_RUNNABLE = 4,  /* woken or preempted, waiting for a hart */
+  AIA_VCPU_USERSPACE = 5, /* exited to the VMM */
+  AIA_VCPU_STATE_COUNT_ = 6
+} aia_vcpu_state;
+
+/* vcpu->mode, read by kvm_vcpu_kick. */
+typedef enum aia_vcpu_mode {
+  AIA_MODE_OUTSIDE_GUEST = 0,
+  AIA_MODE_IN_GUEST = 1,
+  AIA_MODE_EXITING_GUEST = 2
+} aia_vcpu_mode;
+
+/* Reasons in AIA_EV_VM_EXIT records. */
+typedef enum aia_exit_reason {
+  AIA_EXIT_WFI = 0,       /* virtual instruction: WFI trapped */
+  AIA_EXIT_IRQ = 1,       /* an HS interrupt (IPI, SGEI, timer) */
+  AIA_EXIT_CSR_TRAP = 2,  /* virtual instruction: SW-file CSR access emulated */
+  AIA_EXIT_RESCHED = 3,   /* host tick with need_resched */
+  AIA_EXIT_USERSPACE = 4  /* the run loop returns to the VMM */
+} aia_exit_reason;
+
+/* Costs in cycles (DESIGN §9). Defaults and their sources: docs/fidelity.md. */
+typedef struct aia_kvm_timing {
+  aia_cycle vm_entry;        /* world switch into the guest; default 1500 */
+  aia_cycle vm_exit;         /* world switch out of the guest; default 2000 */
+  aia_cycle guest_trap;      /* VS external interrupt -> guest handler; default 200 */
+  aia_cycle isr;             /* guest work per claimed identity; default 300 */
+  aia_cycle wfi_timeout;     /* guest WFI with VTW: trap after this; 0 = at once; default 0 */
+  aia_cycle run_loop;        /* one pass of host-side run-loop work; default 500 */
+  aia_cycle ipi_send;        /* sender cost of smp_send_reschedule; default 200 */
+  aia_cycle kick;            /* kvm_vcpu_kick software path; default 300 */
+  aia_cycle inject;          /* the injection routine on the injector; default 400 */
+  aia_cycle hgei_handler;    /* hgei_interrupt; default 800 */
+  aia_cycle halt_poll_max;   /* halt_poll_ns ceiling; 0 disables polling; default 500000 */
+  aia_cycle halt_poll_start; /* halt_poll_ns_grow_start; default 10000 */
+  aia_cycle vsfile_migrate;  /* per 64 identities of CSR traffic; default 200 */
+  aia_cycle hfence_roundtrip; /* G-stage remap HFENCE request and ack; default 4000 */
+  aia_cycle swfile_update;   /* SW-file set bit + extirq update; default 300 */
+  aia_cycle csr_emulate;     /* trapped SW-file CSR access, emulation only; default 500 */
+} aia_kvm_timing;
+
+typedef struct aia_kvm_config {
+  size_t struct_size;     /* set by aia_kvm_config_init() */
+  aia_era era;            /* default AIA_ERA_C */
+  aia_policy policy;      /* default AIA_POLICY_NOKICK */
+  uint32_t faults;        /* AIA_FAULT_* bits; default 0 */
+  uint32_t injector_hart; /* where the injection routine runs; default 0 */
+  aia_kvm_timing timing;
+} aia_kvm_config;
+
+AIA_API void aia_kvm_config_init(aia_kvm_config *cfg);
+
+/* Creates the hypervisor on a platform and host scheduler of `sim`
+ * (destroyed with the sim). AIA_EINVAL (bad era, policy, faults, injector
+ * hart; aia_sim_errmsg names it), AIA_ENOMEM. */
+AIA_API int aia_kvm_create(aia_sim *sim, aia_platform *plat, aia_host *host,
+                           const aia_kvm_config *cfg, aia_kvm **out);
+
+/* The simulation the hypervisor belongs to. */
+AIA_API aia_sim *aia_kvm_sim(const aia_kvm *kvm);
+
+/* The configuration in force (a copy). */
+AIA_API void aia_kvm_get_config(const aia_kvm *kvm, aia_kvm_config *cfg);
+
+/* VMs created so far, and VM i (NULL if out of range). */
+AIA_API uint32_t aia_kvm_vm_count(const aia_kvm *kvm);
+AIA_API aia_vm *aia_kvm_vm(const aia_kvm *kvm, uint32_t i);
+
+/* The injection policy may be changed between runs (or at any time). */
+AIA_API int aia_kvm_set_policy(aia_kvm *kvm, aia_policy policy);
+
+/* ---- guest side: what the vCPU's guest does (built-in behaviours live in
+ * aiasim/workload.h; a host simulator may supply its own). */
+
+/* What the guest does next when it is not handling an interrupt. */
+typedef enum aia_guest_action {
+  AIA_GUEST_BUSY = 0, /* compute until *until (a cycle), then ask again */
+  AIA_GUEST_WFI = 1   /* execute WFI now */
+} aia_guest_action;
+
+typedef struct aia_guest_ops {
+  size_t struct_size;
+  /* Required. Called whenever the guest runs with no interrupt to handle. */
+  aia_guest_action (*next)(void *user, aia_vcpu *vcpu, aia_cycle now, aia_cycle *until);
+  /* Optional. Called after each identity the guest claims through (vs)topei. */
+  void (*claimed)(void *user, aia_vcpu *vcpu, uint32_t iid);
+} aia_guest_ops;
+
+/* ---- VMs and vCPUs */
+
+typedef struct aia_vm_config {
+  size_t struct_size;  /* set by aia_vm_config_init() */
+  aia_mode mode;       /* default AIA_MODE_AUTO */
+  uint32_t ids;        /* guest identities (nr_msis - 1); 0 = the platform's ids */
+  uint32_t vcpus;      /* default 1 */
+  const uint32_t *affinity; /* harts the vCPU threads may run on; NULL = all */
+  uint32_t naffinity;
+} aia_vm_config;
+
+AIA_API void aia_vm_config_init(aia_vm_config *cfg);
+
+/* Creates a VM with its vCPUs (each a host thread, not yet started).
+ * AIA_EINVAL with the field named in aia_sim_errmsg(); AIA_ENOMEM. */
+AIA_API int aia_vm_create(aia_kvm *kvm, const aia_vm_config *cfg, aia_vm **out);
+
+AIA_API uint32_t aia_vm_index(const aia_vm *vm);
+AIA_API uint32_t aia_vm_vcpus(const aia_vm *vm);
+AIA_API aia_vcpu *aia_vm_vcpu(aia_vm *vm, uint32_t index); /* NULL if out of range */
+
+/* Installs the guest behaviour (copied; user is handed back untouched). */
+AIA_API int aia_vcpu_set_guest(aia_vcpu *v, const aia_guest_ops *ops, void *user);
+
+/* Guest-side IMSIC programming done before the vCPU starts (the guest's
+ * driver probe): eidelivery, eithreshold and the enabled identities [lo, hi].
+ * Written into the vCPU's current file (the SW-file until the first entry). */
+AIA_API int aia_vcpu_guest_setup(aia_vcpu *v, uint32_t eidelivery, uint32_t eithreshold,
+                                 uint32_t enable_lo, uint32_t enable_hi);
+
+/* Guest enables identities lo..hi more (eie bits set) in its current file. */
+AIA_API int aia_vcpu_guest_enable_range(aia_vcpu *v, uint32_t lo, uint32_t hi);
+
+/* Guest masks or unmasks its supervisor external interrupt (vsie.SEIE). */
+AIA_API int aia_vcpu_guest_set_seie(aia_vcpu *v, bool on);
+
+/* Guest timer: the next timer interrupt of this vCPU at `when` (0 = none).
+ * A blocked vCPU is woken through KVM's timer path at that cycle. */
+AIA_API int aia_vcpu_set_timer(aia_vcpu *v, aia_cycle when);
+
+/* KVM_RUN: the vCPU thread becomes runnable at cycle `at` (>= now). */
+AIA_API int aia_vcpu_start(aia_vcpu *v, aia_cycle at);
+
+/* Queries. */
+AIA_API uint32_t aia_vcpu_index(const aia_vcpu *v);
+AIA_API aia_vm *aia_vcpu_vm(const aia_vcpu *v);
+AIA_API aia_vcpu_state aia_vcpu_get_state(const aia_vcpu *v);
+AIA_API aia_vcpu_mode aia_vcpu_get_mode(const aia_vcpu *v);
+AIA_API aia_thread *aia_vcpu_thread(const aia_vcpu *v);
+/* Hart of the VS-file (-1: SW-file) and its guest-file index (0: none). */
+AIA_API int32_t aia_vcpu_vsfile_hart(const aia_vcpu *v);
+AIA_API uint32_t aia_vcpu_vsfile_hgei(const aia_vcpu *v);
+/* True if the vCPU's current file (VS or SW) holds an identity that is
+ * pending, enabled, below the threshold and delivery is on. */
+AIA_API bool aia_vcpu_has_deliverable(const aia_vcpu *v);
+/* The guest's vsie.SEIE. */
+AIA_API bool aia_vcpu_guest_seie(const aia_vcpu *v);
+
+/* ---- MSIs */
+
+/* Runs kvm_riscv_vcpu_aia_imsic_inject() for (guest_index, offset, data) on
+ * the injector hart at the current cycle, with the configured policy.
+ * Argument errors (iid 0, iid >= nr_msis, guest_index != 0, offset not 0x0
+ * or 0x4) return AIA_EINVAL/AIA_ENODEV at once and change nothing. `msi`
+ * tags every record the injection causes. */
+AIA_API int aia_kvm_inject(aia_kvm *kvm, aia_vcpu *target, uint32_t guest_index, uint32_t offset,
+                           uint32_t data, uint64_t msi);
+
+/* A store straight into the target's current file page, bypassing KVM (a
+ * guest IPI or an IOMMU-remapped MSI). With a VS-file it is a posted MMIO
+ * write to that file; with the SW-file the page is not mapped and the store
+ * traps to KVM, which injects it (the kvm path). */
+AIA_API int aia_kvm_inject_direct(aia_kvm *kvm, aia_vcpu *target, uint32_t iid, uint64_t msi);
+
+AIA_END_DECLS
+
+#endif /* AIA_KVM_H */

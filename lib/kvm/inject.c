@@ -1,0 +1,142 @@
+/* lib/kvm/inject.c: MSI injection (kvm_riscv_vcpu_aia_imsic_inject) and the
+ * SW-file bridge to hvip (imsic_swfile_extirq_update,
+ * kvm_riscv_vcpu_set_interrupt / unset_interrupt), arch/riscv/kvm/aia_imsic.c
+ * and vcpu.c.
+ * SPDX-License-Identifier: MIT */
+#include "kvm/kvm_impl.h"
+
+/* kvm_riscv_vcpu_set_interrupt: pending + mask bits, then always a kick. */
+void aia__vcpu_set_interrupt(aia_vcpu *v, uint32_t irq, uint32_t from, uint64_t msi)
+{
+  v->irqs_pending |= UINT64_C(1) << irq;
+  v->irqs_pending_mask |= UINT64_C(1) << irq;
+  aia__vcpu_kick(v, from, msi);
+  aia__vcpu_poll_recheck(v);
+}
+
+/* kvm_riscv_vcpu_unset_interrupt: no kick. */
+void aia__vcpu_unset_interrupt(aia_vcpu *v, uint32_t irq)
+{
+  v->irqs_pending &= ~(UINT64_C(1) << irq);
+  v->irqs_pending_mask |= UINT64_C(1) << irq;
+}
+
+static bool swfile_signal(const aia_vcpu *v)
+{
+  return v->swfile.eidelivery == AIA_EIDELIVERY_ON && aia__ifile_topei(&v->swfile) != 0;
+}
+
+/* imsic_swfile_extirq_update. With swfile_extirq_lock (the Dec 2023 fix) the
+ * topei read and the set/unset are one atomic step. Without it
+ * (AIA_FAULT_SWFILE_NO_LOCK) the decision is taken now and lands
+ * `apply_delay` cycles later, so two updates can cross. */
+static void extirq_update(aia_vcpu *v, uint32_t from, uint64_t msi, aia_cycle apply_delay)
+{
+  bool set = swfile_signal(v);
+  if ((v->kvm->cfg.faults & AIA_FAULT_SWFILE_NO_LOCK) && apply_delay > 0) {
+    aia__kjob *j = aia__kjob_post(v->kvm, KJ_EXTIRQ, v->kvm->sim->now + apply_delay);
+    if (j != NULL) {
+      j->v = v;
+      j->set = set;
+      j->from = from;
+      j->msi = msi;
+      return;
+    }
+  }
+  if (set)
+    aia__vcpu_set_interrupt(v, AIA__IRQ_VS_EXT, from, msi);
+  else
+    aia__vcpu_unset_interrupt(v, AIA__IRQ_VS_EXT);
+}
+
+void aia__extirq_apply(aia__kjob *j)
+{
+  if (j->set)
+    aia__vcpu_set_interrupt(j->v, AIA__IRQ_VS_EXT, j->from, j->msi);
+  else
+    aia__vcpu_unset_interrupt(j->v, AIA__IRQ_VS_EXT);
+}
+
+void aia__swfile_extirq_update(aia_vcpu *v, uint32_t from, uint64_t msi)
+{
+  extirq_update(v, from, msi, v->kvm->cfg.timing.swfile_update);
+}
+
+/* The same update from the guest's emulated claim, which continues for
+ * csr_emulate cycles before its result lands (only matters without lock). */
+void aia__swfile_extirq_update_claim(aia_vcpu *v, uint32_t from)
+{
+  extirq_update(v, from, 0, v->kvm->cfg.timing.csr_emulate);
+}
+
+/* The body of kvm_riscv_vcpu_aia_imsic_inject once its checks passed, run
+ * on the injector hart under the read side of vsfile_lock. */
+void aia__inject_run(aia__kjob *j)
+{
+  aia_kvm *kvm = j->kvm;
+  aia_vcpu *v = j->v;
+  uint32_t from = kvm->cfg.injector_hart;
+  aia__kvm_emit(kvm, AIA_EV_INJECT, v, from, j->iid, j->msi, (uint64_t)kvm->cfg.policy);
+  if (v->vsfile_cpu >= 0) {
+    uint64_t pa = 0;
+    if (kvm->cfg.policy == AIA_POLICY_WAKE_FIRST)
+      (void)aia__vcpu_wake_up(v, from, j->msi);
+    (void)aia_file_address(kvm->plat, (uint32_t)v->vsfile_cpu, v->vsfile_hgei, &pa);
+    (void)aia_mmio_write(kvm->plat, pa + AIA_MMIO_SETEIPNUM_LE, 4, j->iid, j->msi);
+    if (kvm->cfg.policy == AIA_POLICY_KICK)
+      aia__vcpu_kick(v, from, j->msi);
+    return;
+  }
+  /* SW-file: set_bit, then the extirq update (which may kick). */
+  bool was = aia__ifile_is_pending(&v->swfile, j->iid);
+  if (aia__ifile_set_pending(&v->swfile, j->iid, NULL))
+    aia__kvm_emit(kvm, AIA_EV_MSI_LANDED, v, AIA_NONE, j->iid, j->msi, 2u | (was ? 1u : 0u));
+  aia__swfile_extirq_update(v, from, j->msi);
+}
+
+static uint32_t swab32(uint32_t x)
+{
+  return (x >> 24) | ((x >> 8) & 0xff00u) | ((x << 8) & 0xff0000u) | (x << 24);
+}
+
+int aia_kvm_inject(aia_kvm *kvm, aia_vcpu *v, uint32_t guest_index, uint32_t offset, uint32_t data,
+                   uint64_t msi)
+{
+  aia_cycle start;
+  aia__kjob *j;
+  if (kvm == NULL || v == NULL || v->kvm != kvm)
+    return AIA_EINVAL;
+  /* The checks of kvm_riscv_vcpu_aia_imsic_inject: -ENODEV / -EINVAL. */
+  if (guest_index != 0 || (offset != AIA_MMIO_SETEIPNUM_LE && offset != AIA_MMIO_SETEIPNUM_BE))
+    return aia__sim_fail(kvm->sim, AIA_ENODEV,
+                         "inject: guest index %u offset 0x%x: only guest page 0, seteipnum_le/be",
+                         guest_index, offset);
+  if (offset == AIA_MMIO_SETEIPNUM_BE)
+    data = swab32(data);
+  if (data == 0 || data > v->vm->ids)
+    return aia__sim_fail(kvm->sim, AIA_EINVAL, "inject: identity %u: must be 1..%u", data,
+                         v->vm->ids);
+  /* The routine runs on the injector hart; routines there run one at a time. */
+  start = kvm->sim->now > kvm->injector_busy ? kvm->sim->now : kvm->injector_busy;
+  j = aia__kjob_post(kvm, KJ_INJECT, start + kvm->cfg.timing.inject);
+  if (j == NULL)
+    return aia__sim_fail(kvm->sim, AIA_ENOMEM, "inject: out of memory");
+  kvm->injector_busy = start + kvm->cfg.timing.inject;
+  j->v = v;
+  j->iid = data;
+  j->msi = msi;
+  aia__kvm_emit(kvm, AIA_EV_MSI_SOURCE, v, kvm->cfg.injector_hart, data, msi, 0);
+  return AIA_OK;
+}
+
+int aia_kvm_inject_direct(aia_kvm *kvm, aia_vcpu *v, uint32_t iid, uint64_t msi)
+{
+  uint64_t pa = 0;
+  if (kvm == NULL || v == NULL || v->kvm != kvm)
+    return AIA_EINVAL;
+  if (v->vsfile_cpu < 0) /* page not mapped: the store traps to KVM */
+    return aia_kvm_inject(kvm, v, 0, AIA_MMIO_SETEIPNUM_LE, iid, msi);
+  aia__kvm_emit(kvm, AIA_EV_MSI_SOURCE, v, AIA_NONE, iid, msi, 1); /* arg 1: direct */
+  (void)aia_file_address(kvm->plat, (uint32_t)v->vsfile_cpu, v->vsfile_hgei, &pa);
+  return aia_mmio_write(kvm->plat, pa + AIA_MMIO_SETEIPNUM_LE, 4, iid, msi);
+}

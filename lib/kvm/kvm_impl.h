@@ -1,0 +1,183 @@
+/* lib/kvm/kvm_impl.h: private state of the KVM model.
+ * SPDX-License-Identifier: MIT */
+#ifndef AIA__KVM_IMPL_H
+#define AIA__KVM_IMPL_H
+
+#include "aiasim/host.h"
+#include "aiasim/kvm.h"
+#include "core/sim_impl.h"
+#include "hw/hw_impl.h"
+#include "hw/ifile.h"
+
+#define AIA__IRQ_VS_EXT 10u
+#define AIA__VSIE_SEIE (UINT64_C(1) << 9) /* vsie.SEIE (S-level view of VSEI) */
+
+/* Where the vCPU thread's code is (the run loop as a state machine). */
+typedef enum aia__pc {
+  PC_LOOP = 0,     /* top of the run loop: preemption point */
+  PC_UPDATE,       /* kvm_riscv_vcpu_aia_update */
+  PC_MIG_CLEARED,  /* new file cleared, remap + HFENCE in flight */
+  PC_MIG_SWAPPED,  /* swap done, waiting for the old file's read-and-clear */
+  PC_MIG_RESTORE,  /* OR the saved state into the new file */
+  PC_REL_READ,     /* release: old file read in flight */
+  PC_ENTER,        /* IRQs off, mode = IN_GUEST, flush, entry */
+  PC_IN_GUEST,     /* world switch in done: the guest runs */
+  PC_EXIT,         /* world switch out in progress */
+  PC_IRQ_WINDOW,   /* host interrupts taken, then preempt_enable */
+  PC_HANDLE,       /* exit handling (WFI, CSR emulation) */
+  PC_POLL,         /* halt polling */
+  PC_BLOCK,        /* kvm_vcpu_block entry */
+  PC_BLOCK_LOOP,   /* set_current_state; check_block; schedule() */
+  PC_BLOCK_DONE,   /* finish_rcuwait, halt-poll bookkeeping */
+  PC_USERSPACE     /* returned to the VMM: stopped */
+} aia__pc;
+
+/* What the guest is doing while in VS-mode. */
+typedef enum aia__seg {
+  SEG_NONE = 0, /* asks the behaviour what next */
+  SEG_BUSY,     /* computing until an absolute cycle */
+  SEG_WFI,      /* WFI: completes on an interrupt or traps after wfi_timeout */
+  SEG_TRAP,     /* entering its interrupt handler (guest_trap) */
+  SEG_ISR       /* handling a claimed identity (isr) */
+} aia__seg;
+
+typedef struct aia__kvm_hart {
+  uint64_t free_bitmap;            /* guest files free for allocation (bit 0 never) */
+  struct aia_vcpu *owners[64];     /* owner of each guest file */
+  struct aia_vcpu *running;        /* kvm_running_vcpu of this hart */
+  struct aia_vcpu *in_guest;       /* vCPU whose guest runs here (V=1) */
+  aia__ev hgei_ev;                 /* hgei_interrupt in flight */
+  struct aia_kvm *kvm;
+  uint32_t index;
+} aia__kvm_hart;
+
+struct aia_vcpu {
+  struct aia_kvm *kvm;
+  struct aia_vm *vm;
+  uint32_t index;
+  aia_thread *thread;
+
+  /* KVM's view */
+  aia_vcpu_mode mode;
+  int32_t cpu;                  /* vcpu->cpu, -1 when put */
+  aia_vcpu_state state;
+  int32_t vsfile_cpu;           /* -1: SW-file */
+  uint32_t vsfile_hgei;
+  uint32_t guest_vgein;         /* guest hstatus.VGEIN */
+  aia__ifile swfile;
+  aia_cycle swfile_lock_until;  /* swfile_extirq_lock held until */
+  uint64_t irqs_pending, irqs_pending_mask;
+  uint64_t hvip;                /* guest context hvip */
+  uint64_t vsie;                /* saved at exit (what the predicate reads) */
+  bool blocking;                /* rcuwait task set */
+  bool preempted;
+  aia_cycle halt_poll_ns;
+  aia_cycle block_start;
+  bool poll_success;
+
+  /* run loop */
+  aia__pc pc;
+  aia__ev step_ev;
+  uint32_t exit_reason;
+  bool exit_pending;            /* an exit has been decided */
+  bool started;
+  /* migration in progress */
+  int32_t mig_old_cpu;
+  uint32_t mig_old_hgei, mig_new_hgei;
+  aia_file_image mig_img;
+
+  /* guest */
+  aia_guest_ops ops;
+  void *guest_user;
+  bool guest_seie;              /* live vsie.SEIE */
+  aia__seg seg;
+  aia_cycle seg_end;            /* when the segment ends (while in guest) */
+  aia_cycle seg_left;           /* remaining, while out of the guest */
+  aia__seg seg_before_trap;     /* resumed after the handler returns */
+  aia_cycle before_trap_left;
+  aia__ev guest_ev;
+  bool csr_trap_claim;          /* SW-file claim waiting for emulation */
+  uint32_t last_claim;
+
+  /* timer */
+  aia__ev timer_ev;
+  bool timer_pending;
+};
+
+struct aia_vm {
+  struct aia_kvm *kvm;
+  uint32_t index;
+  aia_mode mode;
+  uint32_t ids;                 /* nr_msis - 1 */
+  uint32_t nvcpus;
+  struct aia_vcpu *vcpus;
+};
+
+/* A deferred piece of KVM work: an injection routine running on the
+ * injector, an IPI leaving its sender, a SW-file extirq update landing. */
+typedef enum aia__kjob_kind { KJ_INJECT = 0, KJ_IPI, KJ_EXTIRQ } aia__kjob_kind;
+
+typedef struct aia__kjob {
+  aia__ev ev;
+  struct aia_kvm *kvm;
+  struct aia_vcpu *v;
+  uint32_t kind, iid, from, to;
+  bool set;
+  uint64_t msi;
+  uint32_t next_free, idx;
+} aia__kjob;
+
+struct aia_kvm {
+  aia_sim *sim;
+  aia_platform *plat;
+  aia_host *host;
+  aia_kvm_config cfg;
+  aia__kvm_hart *harts;
+  uint32_t nharts;
+  struct aia_vm **vms;
+  uint32_t nvms;
+  aia_cycle injector_busy;      /* injection routines on the injector run one at a time */
+  uint64_t next_msi;            /* last MSI id handed out (workload sources) */
+  uint32_t ndevices;            /* sources created, for their PRNG streams */
+  aia__kjob **job_blocks;
+  uint32_t njob_blocks, job_free;
+};
+
+/* kvm.c */
+void aia__kvm_emit(aia_kvm *kvm, uint32_t kind, const aia_vcpu *v, uint32_t hart, uint32_t iid,
+                   uint64_t msi, uint64_t arg);
+void aia__vcpu_set_state(aia_vcpu *v, aia_vcpu_state s);
+
+/* hgei.c: per-hart guest file control and hgei_interrupt */
+int aia__hgei_alloc(aia_kvm *kvm, uint32_t hart, aia_vcpu *owner);
+void aia__hgei_free(aia_kvm *kvm, uint32_t hart, uint32_t hgei);
+int aia__hgei_find(const aia_kvm *kvm, uint32_t hart, const aia_vcpu *owner);
+void aia__hgei_check(aia_kvm *kvm, uint32_t hart, bool woke);
+void aia__hgei_fire(aia_sim *sim, aia__ev *ev);
+
+/* kvm.c: deferred work */
+aia__kjob *aia__kjob_post(aia_kvm *kvm, uint32_t kind, aia_cycle when);
+
+/* kick.c */
+bool aia__vcpu_wake_up(aia_vcpu *v, uint32_t from, uint64_t msi);
+void aia__vcpu_kick(aia_vcpu *v, uint32_t from, uint64_t msi);
+void aia__send_ipi(aia_kvm *kvm, uint32_t from, uint32_t to, uint64_t msi);
+void aia__inject_run(aia__kjob *j);
+void aia__extirq_apply(aia__kjob *j);
+
+/* inject.c: SW-file */
+void aia__swfile_extirq_update(aia_vcpu *v, uint32_t from, uint64_t msi);
+void aia__vcpu_set_interrupt(aia_vcpu *v, uint32_t irq, uint32_t from, uint64_t msi);
+void aia__vcpu_unset_interrupt(aia_vcpu *v, uint32_t irq);
+void aia__swfile_extirq_update_claim(aia_vcpu *v, uint32_t from);
+
+/* run.c */
+void aia__vcpu_hart_changed(aia_vcpu *v, uint32_t hart);
+bool aia__vcpu_runnable(aia_vcpu *v);
+void aia__vcpu_timer_fire(aia_sim *sim, aia__ev *ev);
+void aia__vcpu_fill_ops(aia_thread_ops *ops, aia_vcpu *v);
+void aia__vcpu_init_events(aia_vcpu *v);
+bool aia__vcpu_deliverable(const aia_vcpu *v);
+void aia__vcpu_poll_recheck(aia_vcpu *v);
+
+#endif /* AIA__KVM_IMPL_H */
