@@ -11,5 +11,7 @@
 #include "aiasim/sim.h"
 #include "aiasim/stats.h"
 #include "aiasim/hw.h"
+#include "aiasim/host.h"
+#include "aiasim/kvm.h"
 
 #endif /* AIA_AIASIM_H */
