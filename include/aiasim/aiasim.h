@@ -13,5 +13,7 @@
 #include "aiasim/hw.h"
 #include "aiasim/host.h"
 #include "aiasim/kvm.h"
+#include "aiasim/workload.h"
+#include "aiasim/obs.h"
 
 #endif /* AIA_AIASIM_H */

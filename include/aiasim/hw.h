@@ -226,8 +226,8 @@ AIA_API int aia_hart_wfi(aia_platform *p, uint32_t hart);
 AIA_API bool aia_hart_is_idle(const aia_platform *p, uint32_t hart);
 
 /* Listener for the layers above (and host simulators): called on the sim
- * thread, after the change, whenever a hart's mip changes or an idle hart
- * has woken. `woke` is true for the latter. Several may be attached; they run
+ * thread, after the change, whenever a hart's mip or hgeip changes or an
+ * idle hart has woken (and on some enable changes). `woke` is true for the latter. Several may be attached; they run
  * in attach order. AIA_ENOMEM, AIA_EINVAL. */
 typedef void (*aia_hart_irq_fn)(void *user, uint32_t hart, bool woke);
 AIA_API int aia_platform_listen(aia_platform *p, aia_hart_irq_fn fn, void *user);

@@ -99,6 +99,8 @@ typedef struct aia_kvm_timing {
   aia_cycle hfence_roundtrip; /* G-stage remap HFENCE request and ack; default 4000 */
   aia_cycle swfile_update;   /* SW-file set bit + extirq update; default 300 */
   aia_cycle csr_emulate;     /* trapped SW-file CSR access, emulation only; default 500 */
+  aia_cycle block_check;     /* set_current_state + kvm_vcpu_check_block, up to the
+                                schedule() that sleeps; default 100 */
 } aia_kvm_timing;
 
 typedef struct aia_kvm_config {
@@ -184,6 +186,9 @@ AIA_API int aia_vcpu_guest_enable_range(aia_vcpu *v, uint32_t lo, uint32_t hi);
 /* Guest masks or unmasks its supervisor external interrupt (vsie.SEIE). */
 AIA_API int aia_vcpu_guest_set_seie(aia_vcpu *v, bool on);
 
+/* Guest work per claimed identity for this vCPU; 0 = the timing table's isr. */
+AIA_API int aia_vcpu_set_isr(aia_vcpu *v, aia_cycle isr);
+
 /* Guest timer: the next timer interrupt of this vCPU at `when` (0 = none).
  * A blocked vCPU is woken through KVM's timer path at that cycle. */
 AIA_API int aia_vcpu_set_timer(aia_vcpu *v, aia_cycle when);
@@ -203,6 +208,10 @@ AIA_API uint32_t aia_vcpu_vsfile_hgei(const aia_vcpu *v);
 /* True if the vCPU's current file (VS or SW) holds an identity that is
  * pending, enabled, below the threshold and delivery is on. */
 AIA_API bool aia_vcpu_has_deliverable(const aia_vcpu *v);
+/* True between the allocation of a new file and the restore of its state
+ * (or the end of a release to the SW-file): pending bits may then live in
+ * two files at once. */
+AIA_API bool aia_vcpu_is_migrating(const aia_vcpu *v);
 /* The guest's vsie.SEIE. */
 AIA_API bool aia_vcpu_guest_seie(const aia_vcpu *v);
 

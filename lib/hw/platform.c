@@ -342,6 +342,12 @@ static void line_reaches_hart(aia_platform *p, aia__hart *ht, uint32_t file, boo
       return;
     ht->hgeip = n;
     emit(p, AIA_EV_HGEIP, ht->index, file, 0, msi, n);
+    /* Software that polls hgeip (KVM's halt polling) must see the change
+     * even when mip does not move (the bit is not armed in hgeie). */
+    if (compute_mip(p, ht) == ht->mip) {
+      notify(p, ht->index, false);
+      return;
+    }
   }
   update_hart(p, ht);
 }

@@ -94,3 +94,16 @@ void aia__hgei_check(aia_kvm *kvm, uint32_t hart, bool woke)
   (void)aia__sim_soon(kvm->sim, &kh->hgei_ev, kvm->sim->now + kvm->cfg.timing.hgei_handler,
                     AIA_PH_HART);
 }
+
+/* The interrupt window of a vCPU's run loop (local_irq_enable after an
+ * exit): a pending SGEI is taken right there, on the vCPU thread's time.
+ * Returns true if the handler ran (the caller charges hgei_handler). */
+bool aia__hgei_take_now(aia_kvm *kvm, uint32_t hart)
+{
+  aia__kvm_hart *kh = &kvm->harts[hart];
+  if (!sgei_deliverable(kvm, kh))
+    return false;
+  aia__sim_cancel(kvm->sim, &kh->hgei_ev);
+  hgei_interrupt(kvm, hart);
+  return true;
+}

@@ -26,24 +26,28 @@ static bool swfile_signal(const aia_vcpu *v)
   return v->swfile.eidelivery == AIA_EIDELIVERY_ON && aia__ifile_topei(&v->swfile) != 0;
 }
 
-/* imsic_swfile_extirq_update. With swfile_extirq_lock (the Dec 2023 fix) the
- * topei read and the set/unset are one atomic step. Without it
- * (AIA_FAULT_SWFILE_NO_LOCK) the decision is taken now and lands
- * `apply_delay` cycles later, so two updates can cross. */
+/* imsic_swfile_extirq_update: read the SW-file's topei, then set or unset
+ * VS_EXT; it takes `apply_delay` cycles. With swfile_extirq_lock (the Dec
+ * 2023 fix) the read and the write are one critical section: the decision
+ * is taken when the update lands, so updates cannot cross. Without it
+ * (AIA_FAULT_SWFILE_NO_LOCK) the decision is taken at the start and lands
+ * apply_delay later: an "unset" decided before an injection can land after
+ * the injection's "set". */
 static void extirq_update(aia_vcpu *v, uint32_t from, uint64_t msi, aia_cycle apply_delay)
 {
-  bool set = swfile_signal(v);
-  if ((v->kvm->cfg.faults & AIA_FAULT_SWFILE_NO_LOCK) && apply_delay > 0) {
-    aia__kjob *j = aia__kjob_post(v->kvm, KJ_EXTIRQ, v->kvm->sim->now + apply_delay);
-    if (j != NULL) {
-      j->v = v;
-      j->set = set;
-      j->from = from;
-      j->msi = msi;
-      return;
-    }
+  bool nolock = (v->kvm->cfg.faults & AIA_FAULT_SWFILE_NO_LOCK) != 0;
+  aia__kjob *j = NULL;
+  if (apply_delay > 0)
+    j = aia__kjob_post(v->kvm, KJ_EXTIRQ, v->kvm->sim->now + apply_delay);
+  if (j != NULL) {
+    j->v = v;
+    j->set = swfile_signal(v);
+    j->iid = nolock ? 0 : 1; /* 1: decide when it lands */
+    j->from = from;
+    j->msi = msi;
+    return;
   }
-  if (set)
+  if (swfile_signal(v))
     aia__vcpu_set_interrupt(v, AIA__IRQ_VS_EXT, from, msi);
   else
     aia__vcpu_unset_interrupt(v, AIA__IRQ_VS_EXT);
@@ -51,6 +55,8 @@ static void extirq_update(aia_vcpu *v, uint32_t from, uint64_t msi, aia_cycle ap
 
 void aia__extirq_apply(aia__kjob *j)
 {
+  if (j->iid == 1) /* under the lock: the state now decides */
+    j->set = swfile_signal(j->v);
   if (j->set)
     aia__vcpu_set_interrupt(j->v, AIA__IRQ_VS_EXT, j->from, j->msi);
   else

@@ -32,6 +32,7 @@ void aia_kvm_config_init(aia_kvm_config *cfg)
   t->hfence_roundtrip = 4000;
   t->swfile_update = 300;
   t->csr_emulate = 500;
+  t->block_check = 100;
 }
 
 void aia__kvm_emit(aia_kvm *kvm, uint32_t kind, const aia_vcpu *v, uint32_t hart, uint32_t iid,
@@ -494,6 +495,14 @@ int aia_vcpu_guest_set_seie(aia_vcpu *v, bool on)
   return AIA_OK;
 }
 
+int aia_vcpu_set_isr(aia_vcpu *v, aia_cycle isr)
+{
+  if (v == NULL)
+    return AIA_EINVAL;
+  v->isr = isr;
+  return AIA_OK;
+}
+
 int aia_vcpu_set_timer(aia_vcpu *v, aia_cycle when)
 {
   if (v == NULL)
@@ -575,6 +584,11 @@ uint32_t aia_vcpu_vsfile_hgei(const aia_vcpu *v)
 bool aia_vcpu_has_deliverable(const aia_vcpu *v)
 {
   return v && aia__vcpu_deliverable(v);
+}
+
+bool aia_vcpu_is_migrating(const aia_vcpu *v)
+{
+  return v && v->migrating;
 }
 
 bool aia_vcpu_guest_seie(const aia_vcpu *v)

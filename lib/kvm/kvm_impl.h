@@ -27,7 +27,8 @@ typedef enum aia__pc {
   PC_HANDLE,       /* exit handling (WFI, CSR emulation) */
   PC_POLL,         /* halt polling */
   PC_BLOCK,        /* kvm_vcpu_block entry */
-  PC_BLOCK_LOOP,   /* set_current_state; check_block; schedule() */
+  PC_BLOCK_LOOP,   /* set_current_state; check_block */
+  PC_BLOCK_SCHED,  /* schedule() after a negative check */
   PC_BLOCK_DONE,   /* finish_rcuwait, halt-poll bookkeeping */
   PC_USERSPACE     /* returned to the VMM: stopped */
 } aia__pc;
@@ -82,6 +83,7 @@ struct aia_vcpu {
   bool exit_pending;            /* an exit has been decided */
   bool started;
   /* migration in progress */
+  bool migrating;               /* between the new file's alloc and its restore */
   int32_t mig_old_cpu;
   uint32_t mig_old_hgei, mig_new_hgei;
   aia_file_image mig_img;
@@ -96,6 +98,7 @@ struct aia_vcpu {
   aia__seg seg_before_trap;     /* resumed after the handler returns */
   aia_cycle before_trap_left;
   aia__ev guest_ev;
+  aia_cycle isr;                /* per-identity guest work; 0 = timing.isr */
   bool csr_trap_claim;          /* SW-file claim waiting for emulation */
   uint32_t last_claim;
 
@@ -154,6 +157,7 @@ void aia__hgei_free(aia_kvm *kvm, uint32_t hart, uint32_t hgei);
 int aia__hgei_find(const aia_kvm *kvm, uint32_t hart, const aia_vcpu *owner);
 void aia__hgei_check(aia_kvm *kvm, uint32_t hart, bool woke);
 void aia__hgei_fire(aia_sim *sim, aia__ev *ev);
+bool aia__hgei_take_now(aia_kvm *kvm, uint32_t hart);
 
 /* kvm.c: deferred work */
 aia__kjob *aia__kjob_post(aia_kvm *kvm, uint32_t kind, aia_cycle when);

@@ -198,7 +198,7 @@ static void guest_claim(aia_vcpu *v)
       v->ops.claimed(v->guest_user, v, iid);
     if (v->exit_pending || v->state != AIA_VCPU_IN_GUEST)
       return;
-    guest_at(v, SEG_ISR, now_of(v) + T(v)->isr);
+    guest_at(v, SEG_ISR, now_of(v) + (v->isr ? v->isr : T(v)->isr));
     return;
   }
   /* Nothing left: return from the trap (sret) to what was interrupted. An
@@ -377,6 +377,7 @@ static void aia_update(aia_vcpu *v)
       return;
     }
     if (v->vsfile_cpu >= 0) { /* AUTO: release to the SW-file */
+      v->migrating = true;
       v->mig_old_cpu = v->vsfile_cpu;
       v->mig_old_hgei = v->vsfile_hgei;
       v->vsfile_cpu = -1;
@@ -389,6 +390,7 @@ static void aia_update(aia_vcpu *v)
     return;
   }
   v->mig_new_hgei = (uint32_t)hgei;
+  v->migrating = true;
   if (v->kvm->cfg.era != AIA_ERA_A)
     arm_hgeie(v, cpu, (uint32_t)hgei, false); /* no stale arm for this index */
   {
@@ -430,6 +432,7 @@ static void mig_restore(aia_vcpu *v)
     memset(v->mig_img.eip, 0, sizeof v->mig_img.eip);
   (void)aia_file_restore(v->kvm->plat, here(v), v->vsfile_hgei, &v->mig_img);
   v->guest_vgein = v->vsfile_hgei;
+  v->migrating = false;
   aia__kvm_emit(v->kvm, AIA_EV_VSFILE_MIGRATE, v, here(v), 0, 0,
                 v->mig_old_cpu >= 0 ? (uint64_t)v->mig_old_cpu : AIA_NONE);
   go(v, PC_ENTER, file_cost(v));
@@ -447,6 +450,7 @@ static void release_read(aia_vcpu *v)
   aia__kvm_emit(v->kvm, AIA_EV_SWFILE, v, here(v), 0, 0, 1);
   aia__swfile_extirq_update(v, here(v), 0);
   aia__hgei_free(v->kvm, (uint32_t)v->mig_old_cpu, v->mig_old_hgei);
+  v->migrating = false;
   go(v, PC_ENTER, file_cost(v));
 }
 
@@ -519,14 +523,15 @@ static void exited(aia_vcpu *v)
   v->exit_pending = false;
   aia__vcpu_set_state(v, AIA_VCPU_IN_HOST);
   aia__kvm_emit(v->kvm, AIA_EV_VM_EXIT, v, cpu, 0, 0, v->exit_reason);
-  /* The interrupt window: pending host interrupts are taken here. */
+  /* The interrupt window: pending host interrupts are taken here, on this
+   * thread's time (an SGEI's handler delays the rest of the exit path). */
   if (aia_hart_mip(v->kvm->plat, cpu) & (UINT64_C(1) << AIA_IRQ_SSI))
     (void)aia_host_handle_ipi(v->kvm->host, cpu);
-  (void)aia_hart_set_sie(v->kvm->plat, cpu, true); /* notifies: SGEI handled */
-  aia__hgei_check(v->kvm, cpu, false);
+  (void)aia_hart_set_sie(v->kvm->plat, cpu, true);
+  aia_cycle irq_cost = aia__hgei_take_now(v->kvm, cpu) ? T(v)->hgei_handler : 0;
   /* preempt_enable: a preemption point before the exit is handled. */
   if (preempt_point(v, PC_HANDLE))
-    go(v, PC_HANDLE, 0);
+    go(v, PC_HANDLE, irq_cost);
 }
 
 static void handle_exit(aia_vcpu *v)
@@ -583,13 +588,20 @@ static void block_enter(aia_vcpu *v)
 
 static void block_loop(aia_vcpu *v)
 {
-  bool switched = false;
   (void)aia_thread_set_interruptible(v->thread);
   if (aia__vcpu_runnable(v)) { /* kvm_vcpu_check_block < 0 */
     (void)aia_thread_set_running(v->thread);
     go(v, PC_BLOCK_DONE, 0);
     return;
   }
+  /* The check and the way into schedule() take block_check cycles: an MSI
+   * landing in that window is what the sched-out arm (level) catches. */
+  go(v, PC_BLOCK_SCHED, T(v)->block_check);
+}
+
+static void block_sched(aia_vcpu *v)
+{
+  bool switched = false;
   v->pc = PC_BLOCK_LOOP;
   aia__sim_cancel(v->kvm->sim, &v->step_ev);
   (void)aia_thread_schedule(v->thread, &switched);
@@ -658,6 +670,9 @@ static void step_fire(aia_sim *sim, aia__ev *ev)
     break;
   case PC_BLOCK_LOOP:
     block_loop(v);
+    break;
+  case PC_BLOCK_SCHED:
+    block_sched(v);
     break;
   case PC_BLOCK_DONE:
     block_done(v);

@@ -1,0 +1,105 @@
+/* aiasim/workload.h: built-in guest behaviours and MSI sources.
+ * SPDX-License-Identifier: MIT
+ *
+ * Both are owned by their aia_sim (freed with it) and run on its thread.
+ * Every MSI a source produces gets an id, unique within the simulation,
+ * carried by every record it causes (the `msi` field).
+ */
+#ifndef AIA_WORKLOAD_H
+#define AIA_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "aiasim/export.h"
+#include "aiasim/kvm.h"
+#include "aiasim/sim.h"
+
+AIA_BEGIN_DECLS
+
+typedef enum aia_behaviour {
+  AIA_BEHAVIOUR_BUSY = 0, /* never idle */
+  AIA_BEHAVIOUR_IDLE = 1, /* WFI whenever nothing is pending */
+  AIA_BEHAVIOUR_DUTY = 2  /* busy for duty_busy, then idle for duty_idle, repeated */
+} aia_behaviour;
+
+typedef enum aia_msi_path {
+  AIA_PATH_KVM = 0,   /* through the injection routine (irqfd / KVM_SIGNAL_MSI) */
+  AIA_PATH_DIRECT = 1 /* a store to the vCPU's current file (guest IPI, IOMMU) */
+} aia_msi_path;
+
+typedef enum aia_pattern {
+  AIA_PATTERN_PERIODIC = 0, /* one MSI every `period` */
+  AIA_PATTERN_POISSON = 1,  /* exponential gaps with mean `period` */
+  AIA_PATTERN_BURST = 2,    /* burst_count MSIs back to back every burst_every */
+  AIA_PATTERN_LIST = 3      /* an explicit list of (cycle, vCPU, identity) */
+} aia_pattern;
+
+/* ---- guests */
+
+typedef struct aia_guest_config {
+  size_t struct_size;      /* set by aia_guest_config_init() */
+  aia_behaviour behaviour; /* default idle */
+  aia_cycle duty_busy;     /* default 50,000 */
+  aia_cycle duty_idle;     /* default 200,000 */
+  aia_cycle tick;          /* timer tick while idle; 0 = tickless (default) */
+  /* Periods [from, to) with vsie.SEIE off. Copied. */
+  const aia_cycle (*mask_seie)[2];
+  uint32_t nmask_seie;
+} aia_guest_config;
+
+AIA_API void aia_guest_config_init(aia_guest_config *cfg);
+
+/* Gives vCPU v the built-in behaviour (aia_vcpu_set_guest) and schedules its
+ * SEIE mask periods. Call before aia_vcpu_start. AIA_EINVAL, AIA_ENOMEM. */
+AIA_API int aia_guest_attach(aia_sim *sim, aia_vcpu *v, const aia_guest_config *cfg);
+
+/* ---- MSI sources */
+
+typedef struct aia_msi_at {
+  aia_cycle at;
+  uint32_t vcpu;
+  uint32_t iid;
+} aia_msi_at;
+
+typedef struct aia_device_config {
+  size_t struct_size;       /* set by aia_device_config_init() */
+  aia_vm *vm;               /* required */
+  const uint32_t *vcpus;    /* targets (indices in the VM); NULL = all */
+  uint32_t nvcpus;
+  bool random_target;       /* random instead of round robin */
+  const uint32_t *iids;     /* identities used in turn; NULL = { 32 } */
+  uint32_t niids;
+  aia_msi_path path;        /* default kvm */
+  aia_pattern pattern;      /* default poisson */
+  aia_cycle period;         /* mean gap; default 50,000 */
+  uint32_t burst_count;     /* default 8 */
+  aia_cycle burst_every;    /* default 1,000,000 */
+  const aia_msi_at *list;   /* pattern list; copied */
+  uint32_t nlist;
+  aia_cycle start;          /* first MSI not before; default 0 */
+  aia_cycle stop;           /* no MSI at or after; 0 = never */
+  uint64_t stream;          /* PRNG stream id; 0 = derived from the device index */
+} aia_device_config;
+
+AIA_API void aia_device_config_init(aia_device_config *cfg);
+
+typedef struct aia_device aia_device; /* opaque; owned by the sim */
+
+/* Creates a source on `kvm` and schedules its first MSI. AIA_EINVAL (with
+ * aia_sim_errmsg naming the field), AIA_ENOMEM. */
+AIA_API int aia_device_create(aia_kvm *kvm, const aia_device_config *cfg, aia_device **out);
+
+/* Stops a source: no MSI after now. */
+AIA_API void aia_device_stop(aia_device *d);
+
+/* MSIs it produced so far. */
+AIA_API uint64_t aia_device_sent(const aia_device *d);
+
+/* Sends one MSI now from outside any source (tests, co-simulation): the
+ * next simulation-wide MSI id is used and returned in *msi (may be NULL). */
+AIA_API int aia_workload_send(aia_kvm *kvm, aia_vcpu *v, uint32_t iid, aia_msi_path path,
+                              uint64_t *msi);
+
+AIA_END_DECLS
+
+#endif /* AIA_WORKLOAD_H */

@@ -1,0 +1,542 @@
+/* lib/obs/meter.c: the stats consumer and the oracle (hooks on the stream).
+ * SPDX-License-Identifier: MIT
+ * Definitions of every figure: docs/measurements.md. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aiasim/obs.h"
+#include "core/sim_impl.h"
+
+enum { MSI_IN_FLIGHT = 0, MSI_PENDING, MSI_CLAIMED, MSI_COALESCED, MSI_DROPPED };
+
+typedef struct msi_rec {
+  aia_cycle src;
+  uint32_t vcpu; /* global vCPU index */
+  uint16_t iid;
+  uint8_t state;
+  uint8_t wake;  /* target was blocked at injection */
+} msi_rec;
+
+typedef struct pend {
+  uint32_t iid;
+  bool cleared; /* its bit was cleared by an emulated claim; CLAIM follows */
+  uint64_t msi;
+} pend;
+
+typedef struct vstate {
+  uint32_t vm, vcpu;
+  aia_vcpu *v;
+  uint32_t state;            /* aia_vcpu_state */
+  aia_cycle blocked_since, landed;
+  bool reported;             /* a lost wake-up was reported this episode */
+  bool kick_ipi;             /* a kick IPI is on its way */
+  bool lost_open;            /* counting guest cycles lost to a kick exit */
+  aia_cycle lost_start;
+  bool woke;                 /* woken, no claim yet */
+  bool claimed_since_wake;
+  pend *pend;
+  uint32_t npend, cpend;
+  aia_cycle *wake_src;       /* MSIs waiting for the vCPU to be back in guest */
+  uint32_t nwake, cwake;
+  aia_event ring[AIA_VIOLATION_RECENT];
+  uint32_t ring_pos, ring_n;
+  aia_timer check;
+  aia_cycle check_at;
+  struct aia_meter *m;
+} vstate;
+
+struct aia_meter {
+  aia_sim *sim;
+  aia_kvm *kvm;
+  aia_meter_config cfg;
+  aia_cycle vm_exit;
+  uint32_t *vm_base;
+  uint32_t nvms, nv;
+  vstate *vs;
+  msi_rec *msis;             /* ids [base, base + n) */
+  uint64_t base;
+  size_t n, cap;
+  aia_hist lat, wlat;
+  aia_result r;
+  aia_violation *viol;
+  uint32_t nviol;
+  bool finished;
+};
+
+void aia_meter_config_init(aia_meter_config *cfg)
+{
+  if (cfg == NULL)
+    return;
+  memset(cfg, 0, sizeof *cfg);
+  cfg->struct_size = sizeof *cfg;
+  cfg->oracle = true;
+  cfg->wake_bound = 0; /* 0: 1 ms of the sim's clock, filled at create */
+  cfg->max_violations = 100;
+}
+
+static vstate *vs_of(aia_meter *m, uint32_t vm, uint32_t vcpu)
+{
+  if (vm >= m->nvms)
+    return NULL;
+  uint32_t i = m->vm_base[vm] + vcpu;
+  if (vcpu == AIA_NONE || i >= (vm + 1 < m->nvms ? m->vm_base[vm + 1] : m->nv))
+    return NULL;
+  return &m->vs[i];
+}
+
+static msi_rec *msi_of(aia_meter *m, uint64_t id)
+{
+  if (id < m->base || id >= m->base + m->n)
+    return NULL;
+  return &m->msis[id - m->base];
+}
+
+static void ring_push(vstate *s, const aia_event *ev)
+{
+  s->ring[s->ring_pos] = *ev;
+  s->ring_pos = (s->ring_pos + 1) % AIA_VIOLATION_RECENT;
+  if (s->ring_n < AIA_VIOLATION_RECENT)
+    s->ring_n++;
+}
+
+static void violation(aia_meter *m, aia_violation_kind kind, vstate *s, uint64_t msi,
+                      uint32_t iid, const char *what)
+{
+  aia_event ev;
+  if (kind == AIA_VIOL_LOST_WAKEUP)
+    m->r.lost_wakeups++;
+  else
+    m->r.lost_interrupts++;
+  aia_event_init(&ev, AIA_EV_VIOLATION);
+  ev.vm = s->vm;
+  ev.vcpu = s->vcpu;
+  ev.msi = msi;
+  ev.iid = iid;
+  ev.arg = kind;
+  aia_sim_emit(m->sim, &ev);
+  if (m->nviol >= m->cfg.max_violations)
+    return;
+  aia_violation *v = &m->viol[m->nviol++];
+  memset(v, 0, sizeof *v);
+  v->kind = kind;
+  v->vm = s->vm;
+  v->vcpu = s->vcpu;
+  v->cycle = aia_sim_now(m->sim);
+  v->msi = msi;
+  v->iid = iid;
+  snprintf(v->what, sizeof v->what, "%s", what);
+  for (uint32_t k = 0; k < s->ring_n; k++)
+    v->recent[k] = s->ring[(s->ring_pos + AIA_VIOLATION_RECENT - s->ring_n + k) % AIA_VIOLATION_RECENT];
+  v->nrecent = s->ring_n;
+}
+
+/* ---- the oracle's lost wake-up check */
+
+static bool stuck(const vstate *s)
+{
+  return s->state == AIA_VCPU_BLOCKED && aia_vcpu_has_deliverable(s->v) &&
+         aia_vcpu_guest_seie(s->v);
+}
+
+static void arm_check(aia_meter *m, vstate *s, aia_cycle at);
+
+static void check_fire(aia_sim *sim, void *user)
+{
+  vstate *s = user;
+  aia_meter *m = s->m;
+  aia_cycle now = aia_sim_now(sim);
+  s->check = 0;
+  if (s->reported || !stuck(s))
+    return;
+  aia_cycle since = s->blocked_since > s->landed ? s->blocked_since : s->landed;
+  if (now - since < m->cfg.wake_bound) {
+    arm_check(m, s, since + m->cfg.wake_bound);
+    return;
+  }
+  s->reported = true;
+  char what[160];
+  snprintf(what, sizeof what,
+           "vCPU %u.%u blocked for %llu cycles with a deliverable identity (wake_bound %llu)",
+           s->vm, s->vcpu, (unsigned long long)(now - since),
+           (unsigned long long)m->cfg.wake_bound);
+  violation(m, AIA_VIOL_LOST_WAKEUP, s, 0, 0, what);
+}
+
+static void arm_check(aia_meter *m, vstate *s, aia_cycle at)
+{
+  if (!m->cfg.oracle || m->finished)
+    return;
+  if (s->check && s->check_at <= at)
+    return; /* an earlier check re-arms itself if needed */
+  if (s->check)
+    aia_sim_cancel(m->sim, s->check);
+  s->check_at = at;
+  if (aia_sim_schedule(m->sim, at, AIA_PH_OBSERVE, check_fire, s, &s->check) != AIA_OK)
+    s->check = 0;
+}
+
+/* ---- the stream */
+
+static void new_msi(aia_meter *m, const aia_event *ev, vstate *s)
+{
+  if (ev->msi < m->base)
+    return;
+  if (m->n == 0)
+    m->base = ev->msi;
+  size_t need = (size_t)(ev->msi - m->base) + 1;
+  if (need > m->cap) {
+    /* Drop resolved records at the front before growing. */
+    size_t k = 0;
+    while (k < m->n && m->msis[k].state >= MSI_CLAIMED && m->msis[k].state != MSI_DROPPED)
+      k++;
+    if (k > 0) {
+      memmove(m->msis, m->msis + k, (m->n - k) * sizeof *m->msis);
+      m->n -= k;
+      m->base += k;
+      need -= k;
+    }
+    if (need > m->cap) {
+      size_t cap = m->cap ? m->cap * 2 : 1024;
+      while (cap < need)
+        cap *= 2;
+      msi_rec *p = realloc(m->msis, cap * sizeof *p);
+      if (p == NULL)
+        return;
+      m->msis = p;
+      m->cap = cap;
+    }
+  }
+  while (m->n < need) {
+    memset(&m->msis[m->n], 0, sizeof m->msis[m->n]);
+    m->msis[m->n].state = MSI_CLAIMED; /* ids never seen (other sources) count as done */
+    m->n++;
+  }
+  msi_rec *r = &m->msis[ev->msi - m->base];
+  r->src = ev->cycle;
+  r->vcpu = (uint32_t)(s - m->vs);
+  r->iid = (uint16_t)ev->iid;
+  r->state = MSI_IN_FLIGHT;
+  r->wake = s->state == AIA_VCPU_BLOCKED;
+  m->r.msis++;
+}
+
+static void add_pend(vstate *s, uint32_t iid, uint64_t msi)
+{
+  if (s->npend == s->cpend) {
+    uint32_t c = s->cpend ? s->cpend * 2 : 4;
+    pend *p = realloc(s->pend, c * sizeof *p);
+    if (p == NULL)
+      return;
+    s->pend = p;
+    s->cpend = c;
+  }
+  s->pend[s->npend].iid = iid;
+  s->pend[s->npend].cleared = false;
+  s->pend[s->npend].msi = msi;
+  s->npend++;
+}
+
+/* The pending MSI of `iid` whose bit is (cleared == false) still in the
+ * file, or whose bit an emulated claim took (cleared == true). */
+static int find_pend(const vstate *s, uint32_t iid, bool cleared)
+{
+  for (uint32_t i = 0; i < s->npend; i++)
+    if (s->pend[i].iid == iid && s->pend[i].cleared == cleared)
+      return (int)i;
+  return -1;
+}
+
+static void on_event(void *user, const aia_event *ev)
+{
+  aia_meter *m = user;
+  vstate *s = vs_of(m, ev->vm, ev->vcpu);
+  msi_rec *r = NULL;
+
+  if (s == NULL && ev->msi != 0 && ev->kind != AIA_EV_MSI_SOURCE) {
+    r = msi_of(m, ev->msi);
+    if (r)
+      s = &m->vs[r->vcpu];
+  }
+  if (s)
+    ring_push(s, ev);
+
+  switch (ev->kind) {
+  case AIA_EV_MSI_SOURCE:
+    if (s)
+      new_msi(m, ev, s);
+    break;
+  case AIA_EV_MSI_LANDED:
+    r = r ? r : msi_of(m, ev->msi);
+    if (r == NULL || r->state != MSI_IN_FLIGHT || s == NULL)
+      break;
+    int prev = find_pend(s, ev->iid, false);
+    if (prev >= 0 && !(ev->arg & 1u) && !aia_vcpu_is_migrating(s->v)) {
+      /* The file did not hold the bit, yet an earlier MSI with this identity
+       * was never claimed: its pending bit vanished. That MSI is lost. */
+      msi_rec *gone = msi_of(m, s->pend[prev].msi);
+      if (gone)
+        gone->state = MSI_DROPPED;
+      s->pend[prev] = s->pend[--s->npend];
+      prev = -1;
+    }
+    if ((ev->arg & 1u) || prev >= 0) {
+      r->state = MSI_COALESCED; /* timed from the first one */
+      m->r.coalesced++;
+    } else {
+      r->state = MSI_PENDING;
+      add_pend(s, ev->iid, ev->msi);
+    }
+    s->landed = ev->cycle;
+    if (s->state == AIA_VCPU_BLOCKED)
+      arm_check(m, s, ev->cycle + m->cfg.wake_bound);
+    break;
+  case AIA_EV_MSI_DROPPED:
+    r = r ? r : msi_of(m, ev->msi);
+    if (r && (r->state == MSI_IN_FLIGHT || r->state == MSI_PENDING))
+      r->state = MSI_DROPPED;
+    break;
+  case AIA_EV_CLAIM: {
+    if (s == NULL)
+      break;
+    s->claimed_since_wake = true;
+    int k = find_pend(s, ev->iid, true);
+    if (k < 0)
+      k = find_pend(s, ev->iid, false);
+    if (k < 0)
+      break;
+    msi_rec *c = msi_of(m, s->pend[k].msi);
+    s->pend[k] = s->pend[--s->npend];
+    if (c == NULL)
+      break;
+    c->state = MSI_CLAIMED;
+    m->r.claimed++;
+    (void)aia_hist_record(&m->lat, ev->cycle - c->src);
+    break;
+  }
+  case AIA_EV_EIP_CLEAR:
+    /* KVM's emulated claim of a SW-file identity (vm/vcpu set): the bit is
+     * gone now, the guest's CLAIM record comes at its next entry. */
+    if (s && ev->vm != AIA_NONE) {
+      int k = find_pend(s, ev->iid, false);
+      if (k >= 0)
+        s->pend[k].cleared = true;
+    }
+    break;
+  case AIA_EV_IPI_SEND:
+    m->r.ipis++;
+    break;
+  case AIA_EV_KICK:
+    if (s == NULL)
+      break;
+    if (ev->arg == 1) {
+      m->r.kick_ipis++;
+      s->kick_ipi = true;
+    } else if (ev->arg == 0 && ev->msi != 0) {
+      m->r.kick_wakeups++;
+    }
+    break;
+  case AIA_EV_VM_EXIT:
+    m->r.vm_exits++;
+    if (s && s->kick_ipi && ev->arg == AIA_EXIT_IRQ) {
+      m->r.kick_exits++;
+      s->lost_open = true;
+      s->lost_start = ev->cycle - m->vm_exit;
+    }
+    if (s)
+      s->kick_ipi = false;
+    break;
+  case AIA_EV_VM_ENTRY:
+    if (s == NULL)
+      break;
+    if (s->lost_open) {
+      m->r.guest_cycles_lost_to_kicks += ev->cycle - s->lost_start;
+      s->lost_open = false;
+    }
+    for (uint32_t k = 0; k < s->nwake; k++)
+      (void)aia_hist_record(&m->wlat, ev->cycle - s->wake_src[k]);
+    s->nwake = 0;
+    break;
+  case AIA_EV_HGEI_IRQ:
+    if (ev->arg != 0)
+      m->r.hgei_irqs++;
+    break;
+  case AIA_EV_WAKEUP:
+    if (s == NULL)
+      break;
+    if (ev->arg == 0) {
+      m->r.wakeups++;
+      s->woke = true;
+      s->claimed_since_wake = false;
+    } else {
+      m->r.duplicate_wakeups++;
+    }
+    break;
+  case AIA_EV_VSFILE_MIGRATE:
+    if (ev->arg != AIA_NONE)
+      m->r.vsfile_migrations++;
+    break;
+  case AIA_EV_SWFILE:
+    if (ev->arg == 1)
+      m->r.swfile_fallbacks++;
+    break;
+  case AIA_EV_VCPU_STATE:
+    if (s == NULL)
+      break;
+    s->state = (uint32_t)ev->arg;
+    if (ev->arg == AIA_VCPU_BLOCKED) {
+      if (s->woke && !s->claimed_since_wake)
+        m->r.spurious_wakeups++;
+      s->woke = false;
+      s->blocked_since = ev->cycle;
+      s->reported = false;
+      arm_check(m, s, ev->cycle + m->cfg.wake_bound);
+    }
+    break;
+  default:
+    break;
+  }
+  /* An MSI that finds its vCPU blocked is timed to its return to the guest. */
+  if (ev->kind == AIA_EV_MSI_SOURCE && s && s->state == AIA_VCPU_BLOCKED) {
+    if (s->nwake == s->cwake) {
+      uint32_t c = s->cwake ? s->cwake * 2 : 4;
+      aia_cycle *p = realloc(s->wake_src, c * sizeof *p);
+      if (p == NULL)
+        return;
+      s->wake_src = p;
+      s->cwake = c;
+    }
+    s->wake_src[s->nwake++] = ev->cycle;
+  }
+}
+
+static void meter_free(void *obj)
+{
+  aia_meter *m = obj;
+  for (uint32_t i = 0; i < m->nv; i++) {
+    free(m->vs[i].pend);
+    free(m->vs[i].wake_src);
+  }
+  free(m->vs);
+  free(m->vm_base);
+  free(m->msis);
+  free(m->viol);
+  aia_hist_free(&m->lat);
+  aia_hist_free(&m->wlat);
+  free(m);
+}
+
+int aia_meter_create(aia_kvm *kvm, const aia_meter_config *cfg, aia_meter **out)
+{
+  aia_meter_config c;
+  aia_kvm_config kc;
+  aia_meter *m;
+  aia_sim *sim;
+  int rc;
+  if (out == NULL)
+    return AIA_EINVAL;
+  *out = NULL;
+  if (kvm == NULL || cfg == NULL || cfg->struct_size < sizeof(size_t) + 1)
+    return AIA_EINVAL;
+  aia_meter_config_init(&c);
+  memcpy(&c, cfg, cfg->struct_size < sizeof c ? cfg->struct_size : sizeof c);
+  aia_kvm_get_config(kvm, &kc);
+  m = calloc(1, sizeof *m);
+  if (m == NULL)
+    return AIA_ENOMEM;
+  sim = aia_kvm_sim(kvm);
+  m->kvm = kvm;
+  m->nvms = aia_kvm_vm_count(kvm);
+  m->vm_base = calloc(m->nvms ? m->nvms : 1, sizeof *m->vm_base);
+  for (uint32_t i = 0; i < m->nvms; i++) {
+    if (m->vm_base)
+      m->vm_base[i] = m->nv;
+    m->nv += aia_vm_vcpus(aia_kvm_vm(kvm, i));
+  }
+  m->vs = calloc(m->nv ? m->nv : 1, sizeof *m->vs);
+  m->viol = calloc(c.max_violations ? c.max_violations : 1, sizeof *m->viol);
+  if (m->vm_base == NULL || m->vs == NULL || m->viol == NULL) {
+    meter_free(m);
+    return AIA_ENOMEM;
+  }
+  for (uint32_t i = 0; i < m->nvms; i++) {
+    aia_vm *vm = aia_kvm_vm(kvm, i);
+    for (uint32_t k = 0; k < aia_vm_vcpus(vm); k++) {
+      vstate *s = &m->vs[m->vm_base[i] + k];
+      s->vm = i;
+      s->vcpu = k;
+      s->v = aia_vm_vcpu(vm, k);
+      s->state = aia_vcpu_get_state(s->v);
+      s->m = m;
+    }
+  }
+  m->sim = sim;
+  if (c.wake_bound == 0)
+    c.wake_bound = aia_sim_ns_to_cycles(sim, 1000000);
+  m->cfg = c;
+  m->vm_exit = kc.timing.vm_exit;
+  aia_hist_init(&m->lat);
+  aia_hist_init(&m->wlat);
+  rc = aia__sim_attach(sim, m, meter_free);
+  if (rc != AIA_OK) {
+    meter_free(m);
+    return rc;
+  }
+  rc = aia_sim_hook_add(sim, AIA_EV_ALL, on_event, m, NULL);
+  if (rc != AIA_OK)
+    return rc;
+  *out = m;
+  return AIA_OK;
+}
+
+void aia_meter_finish(aia_meter *m)
+{
+  if (m == NULL || m->finished)
+    return;
+  if (m->cfg.oracle) {
+    for (uint32_t i = 0; i < m->nv; i++) {
+      vstate *s = &m->vs[i];
+      if (!s->reported && stuck(s)) {
+        char what[160];
+        s->reported = true;
+        snprintf(what, sizeof what,
+                 "vCPU %u.%u still blocked at the end with a deliverable identity", s->vm, s->vcpu);
+        violation(m, AIA_VIOL_LOST_WAKEUP, s, 0, 0, what);
+      }
+    }
+    for (size_t k = 0; k < m->n; k++) {
+      msi_rec *r = &m->msis[k];
+      if (r->state == MSI_CLAIMED || r->state == MSI_COALESCED)
+        continue;
+      char what[160];
+      snprintf(what, sizeof what, "MSI %llu (identity %u to vCPU %u.%u) was never claimed%s",
+               (unsigned long long)(m->base + k), r->iid, m->vs[r->vcpu].vm, m->vs[r->vcpu].vcpu,
+               r->state == MSI_DROPPED ? " (its write was lost)" : "");
+      violation(m, AIA_VIOL_LOST_INTERRUPT, &m->vs[r->vcpu], m->base + k, r->iid, what);
+    }
+  }
+  m->finished = true;
+}
+
+void aia_meter_result(const aia_meter *m, aia_result *res)
+{
+  if (m == NULL || res == NULL)
+    return;
+  *res = m->r;
+  aia_hist_summarize(&m->lat, &res->latency);
+  aia_hist_summarize(&m->wlat, &res->wake_latency);
+  res->events = aia_sim_event_count(m->sim);
+  res->trace_hash = aia_sim_hash(m->sim);
+  res->violations = m->viol;
+  res->nviolations = m->nviol;
+}
+
+const aia_hist *aia_meter_latency(const aia_meter *m)
+{
+  return m ? &m->lat : NULL;
+}
+
+const aia_hist *aia_meter_wake_latency(const aia_meter *m)
+{
+  return m ? &m->wlat : NULL;
+}
