@@ -72,6 +72,9 @@ typedef struct aia_platform_config {
   aia_cycle line_to_hart; /* file line change -> seen by the hart (hgeip/SEIP); default 10 */
   aia_cycle ipi_deliver;  /* IPI send -> SSIP pending on the target; default 4000 */
   aia_cycle idle_exit;    /* idle hart: interrupt pending -> running again; default 1000 */
+  /* Random extra delay on each of the four latencies above (default none),
+   * drawn from the simulation's PRNG stream for the platform. */
+  aia_jitter jitter_msi_write, jitter_line_to_hart, jitter_ipi_deliver, jitter_idle_exit;
 } aia_platform_config;
 
 /* Fills cfg with the defaults. */

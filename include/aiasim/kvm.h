@@ -13,6 +13,7 @@
 #define AIA_KVM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "aiasim/export.h"
 #include "aiasim/host.h"
@@ -103,6 +104,10 @@ typedef struct aia_kvm_timing {
                                 schedule() that sleeps; default 100 */
 } aia_kvm_timing;
 
+/* Index of a timing field in aia_kvm_config.jitter. */
+#define AIA_KVM_JITTER_INDEX(field) (offsetof(aia_kvm_timing, field) / sizeof(aia_cycle))
+#define AIA_KVM_JITTER_MAX 24
+
 typedef struct aia_kvm_config {
   size_t struct_size;     /* set by aia_kvm_config_init() */
   aia_era era;            /* default AIA_ERA_C */
@@ -110,6 +115,10 @@ typedef struct aia_kvm_config {
   uint32_t faults;        /* AIA_FAULT_* bits; default 0 */
   uint32_t injector_hart; /* where the injection routine runs; default 0 */
   aia_kvm_timing timing;
+  /* Random extra cycles on each use of a cost, indexed by
+   * AIA_KVM_JITTER_INDEX(field); default none. halt_poll_max and
+   * halt_poll_start are limits, not costs: their jitter is ignored. */
+  aia_jitter jitter[AIA_KVM_JITTER_MAX];
 } aia_kvm_config;
 
 AIA_API void aia_kvm_config_init(aia_kvm_config *cfg);

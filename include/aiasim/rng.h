@@ -31,6 +31,21 @@ AIA_API uint64_t aia_rng_range(aia_rng *r, uint64_t lo, uint64_t hi);
  * 0 when mean == 0. Used for Poisson arrivals and exponential jitter. */
 AIA_API uint64_t aia_rng_exponential(aia_rng *r, uint64_t mean);
 
+/* Random extra delay added to one cost ("jitter"). */
+typedef enum aia_jitter_kind {
+  AIA_JITTER_NONE = 0,
+  AIA_JITTER_UNIFORM = 1, /* uniform in [0, amount] */
+  AIA_JITTER_EXP = 2      /* exponential with mean amount */
+} aia_jitter_kind;
+
+typedef struct aia_jitter {
+  aia_jitter_kind kind;
+  uint64_t amount; /* cycles */
+} aia_jitter;
+
+/* One draw of a jitter (0 for AIA_JITTER_NONE or a zero amount). */
+AIA_API uint64_t aia_jitter_draw(aia_rng *r, const aia_jitter *j);
+
 /* Uniform double in [0, 1) with 53 random bits. */
 AIA_API double aia_rng_unit(aia_rng *r);
 

@@ -3,6 +3,7 @@
  * Algorithms by Blackman and Vigna (public domain reference), written here
  * from their published description. */
 #include <math.h>
+#include <stddef.h>
 #include "aiasim/rng.h"
 
 static uint64_t splitmix64(uint64_t *x)
@@ -81,4 +82,18 @@ uint64_t aia_rng_exponential(aia_rng *r, uint64_t mean)
   if (v >= 18446744073709549568.0)
     return UINT64_MAX;
   return (uint64_t)(v + 0.5);
+}
+
+uint64_t aia_jitter_draw(aia_rng *r, const aia_jitter *j)
+{
+  if (j == NULL || j->amount == 0)
+    return 0;
+  switch (j->kind) {
+  case AIA_JITTER_UNIFORM:
+    return aia_rng_range(r, 0, j->amount);
+  case AIA_JITTER_EXP:
+    return aia_rng_exponential(r, j->amount);
+  default:
+    return 0;
+  }
 }

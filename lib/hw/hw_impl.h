@@ -12,6 +12,7 @@ typedef struct aia__hart {
   struct aia_platform *p; /* owner */
   aia__ifile *files;      /* geilen + 1: [0] S-level, [1..geilen] guest */
   aia_cycle *last_land;   /* per file: cycle the last posted write lands */
+  aia_cycle *last_line;   /* per file: cycle its last line change reaches the hart */
   uint64_t line_now;      /* bit f: file f's output line at the file */
   uint64_t hgeip;         /* guest lines as the hart sees them */
   uint64_t hgeie;
@@ -51,6 +52,7 @@ struct aia_platform {
   uint32_t nlisteners;
   aia__hw_job **job_blocks;
   uint32_t njob_blocks, job_free;
+  aia_rng rng;            /* jitter draws */
 };
 
 #endif /* AIA__HW_IMPL_H */

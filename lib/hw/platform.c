@@ -81,6 +81,7 @@ static void platform_destroy(void *obj)
         aia__ifile_free(&ht->files[f]);
     free(ht->files);
     free(ht->last_land);
+    free(ht->last_line);
   }
   for (uint32_t b = 0; b < p->njob_blocks; b++) {
     for (uint32_t i = 0; i < JOB_BLOCK; i++)
@@ -117,6 +118,7 @@ int aia_platform_create(aia_sim *sim, const aia_platform_config *cfg, aia_platfo
     return AIA_ENOMEM;
   p->sim = sim;
   p->cfg = c;
+  aia_sim_rng(sim, 0x30000u, &p->rng);
   p->harts = calloc(c.harts, sizeof *p->harts);
   if (p->harts == NULL)
     goto oom;
@@ -129,7 +131,8 @@ int aia_platform_create(aia_sim *sim, const aia_platform_config *cfg, aia_platfo
     aia__ev_init(&ht->wake_ev, wake_fire);
     ht->files = calloc(c.geilen + 1, sizeof *ht->files);
     ht->last_land = calloc(c.geilen + 1, sizeof *ht->last_land);
-    if (ht->files == NULL || ht->last_land == NULL)
+    ht->last_line = calloc(c.geilen + 1, sizeof *ht->last_line);
+    if (ht->files == NULL || ht->last_land == NULL || ht->last_line == NULL)
       goto oom;
     aia__ifile_init(&ht->files[0], c.s_ids ? c.s_ids : c.ids, c.xlen, c.s_aplic_mode);
     for (uint32_t f = 1; f <= c.geilen; f++)
@@ -286,7 +289,9 @@ static void notify(aia_platform *p, uint32_t hart, bool woke)
 static void check_idle_wake(aia_platform *p, aia__hart *ht)
 {
   if (ht->idle && !aia__ev_queued(&ht->wake_ev) && (ht->mip & ht->ie))
-    (void)aia__sim_at(p->sim, &ht->wake_ev, p->sim->now + p->cfg.idle_exit, AIA_PH_HART);
+    (void)aia__sim_at(p->sim, &ht->wake_ev,
+                      p->sim->now + p->cfg.idle_exit + aia_jitter_draw(&p->rng, &p->cfg.jitter_idle_exit),
+                      AIA_PH_HART);
 }
 
 /* Recomputes mip; reports SGEIP changes; tells the listeners. */
@@ -323,8 +328,13 @@ static void file_changed(aia_platform *p, uint32_t hart, uint32_t file, uint64_t
     return;
   ht->line_now ^= UINT64_C(1) << file;
   emit(p, AIA_EV_FILE_LINE, hart, file, aia__ifile_topei(&ht->files[file]), msi, line);
-  (void)post(p, JOB_LINE, p->sim->now + p->cfg.line_to_hart, AIA_PH_UPDATE, hart, file, line,
-             msi);
+  /* Changes of one line reach the hart in order, whatever the jitter. */
+  aia_cycle when = p->sim->now + p->cfg.line_to_hart +
+                   aia_jitter_draw(&p->rng, &p->cfg.jitter_line_to_hart);
+  if (when < ht->last_line[file])
+    when = ht->last_line[file];
+  ht->last_line[file] = when;
+  (void)post(p, JOB_LINE, when, AIA_PH_UPDATE, hart, file, line, msi);
 }
 
 static void line_reaches_hart(aia_platform *p, aia__hart *ht, uint32_t file, bool level,
@@ -594,7 +604,7 @@ int aia_mmio_write(aia_platform *p, uint64_t pa, uint32_t size, uint32_t value, 
   /* Posted: lands msi_write later, never before an earlier write to the
    * same file (one file sees its writes in issue order). */
   aia__hart *ht = &p->harts[hart];
-  aia_cycle when = p->sim->now + p->cfg.msi_write;
+  aia_cycle when = p->sim->now + p->cfg.msi_write + aia_jitter_draw(&p->rng, &p->cfg.jitter_msi_write);
   if (when < ht->last_land[file])
     when = ht->last_land[file];
   ht->last_land[file] = when;
@@ -801,7 +811,9 @@ int aia_hart_send_ipi(aia_platform *p, uint32_t from, uint32_t to, uint64_t msi)
     return aia__sim_fail(p->sim, AIA_ERANGE, "hw: IPI %u -> %u: hart out of range (harts=%u)",
                          from, to, p->cfg.harts);
   emit(p, AIA_EV_IPI_SEND, to, AIA_NONE, 0, msi, from);
-  return post(p, JOB_IPI, p->sim->now + p->cfg.ipi_deliver, AIA_PH_UPDATE, to, 0, 0, msi);
+  return post(p, JOB_IPI,
+              p->sim->now + p->cfg.ipi_deliver + aia_jitter_draw(&p->rng, &p->cfg.jitter_ipi_deliver),
+              AIA_PH_UPDATE, to, 0, 0, msi);
 }
 
 int aia_hart_clear_ipi(aia_platform *p, uint32_t hart)

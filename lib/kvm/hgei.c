@@ -91,7 +91,7 @@ void aia__hgei_check(aia_kvm *kvm, uint32_t hart, bool woke)
     hgei_interrupt(kvm, hart);
     return;
   }
-  (void)aia__sim_soon(kvm->sim, &kh->hgei_ev, kvm->sim->now + kvm->cfg.timing.hgei_handler,
+  (void)aia__sim_soon(kvm->sim, &kh->hgei_ev, kvm->sim->now + AIA__COST(kvm, hgei_handler),
                     AIA_PH_HART);
 }
 

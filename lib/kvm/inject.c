@@ -65,14 +65,14 @@ void aia__extirq_apply(aia__kjob *j)
 
 void aia__swfile_extirq_update(aia_vcpu *v, uint32_t from, uint64_t msi)
 {
-  extirq_update(v, from, msi, v->kvm->cfg.timing.swfile_update);
+  extirq_update(v, from, msi, AIA__COST(v->kvm, swfile_update));
 }
 
 /* The same update from the guest's emulated claim, which continues for
  * csr_emulate cycles before its result lands (only matters without lock). */
 void aia__swfile_extirq_update_claim(aia_vcpu *v, uint32_t from)
 {
-  extirq_update(v, from, 0, v->kvm->cfg.timing.csr_emulate);
+  extirq_update(v, from, 0, AIA__COST(v->kvm, csr_emulate));
 }
 
 /* The body of kvm_riscv_vcpu_aia_imsic_inject once its checks passed, run
@@ -124,10 +124,11 @@ int aia_kvm_inject(aia_kvm *kvm, aia_vcpu *v, uint32_t guest_index, uint32_t off
                          v->vm->ids);
   /* The routine runs on the injector hart; routines there run one at a time. */
   start = kvm->sim->now > kvm->injector_busy ? kvm->sim->now : kvm->injector_busy;
-  j = aia__kjob_post(kvm, KJ_INJECT, start + kvm->cfg.timing.inject);
+  aia_cycle cost = AIA__COST(kvm, inject);
+  j = aia__kjob_post(kvm, KJ_INJECT, start + cost);
   if (j == NULL)
     return aia__sim_fail(kvm->sim, AIA_ENOMEM, "inject: out of memory");
-  kvm->injector_busy = start + kvm->cfg.timing.inject;
+  kvm->injector_busy = start + cost;
   j->v = v;
   j->iid = data;
   j->msi = msi;

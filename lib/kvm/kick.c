@@ -6,10 +6,12 @@
 /* Outcomes reported in AIA_EV_KICK records (arg). */
 enum { KICK_WOKE = 0, KICK_IPI = 1, KICK_NOTHING = 2, KICK_OWN = 3 };
 
-/* A reschedule IPI that leaves its sender ipi_send cycles from now. */
+/* The reschedule IPI of a kick: it leaves its sender after the kick's own
+ * work (kick) and the send (ipi_send). */
 void aia__send_ipi(aia_kvm *kvm, uint32_t from, uint32_t to, uint64_t msi)
 {
-  aia__kjob *j = aia__kjob_post(kvm, KJ_IPI, kvm->sim->now + kvm->cfg.timing.ipi_send);
+  aia__kjob *j = aia__kjob_post(kvm, KJ_IPI,
+                                kvm->sim->now + AIA__COST(kvm, kick) + AIA__COST(kvm, ipi_send));
   if (j == NULL)
     return;
   j->from = from;

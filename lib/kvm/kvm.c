@@ -216,6 +216,10 @@ int aia_kvm_create(aia_sim *sim, aia_platform *plat, aia_host *host, const aia_k
   kvm->host = host;
   kvm->cfg = c;
   kvm->nharts = pc.harts;
+  aia_sim_rng(sim, 0x40000u, &kvm->rng);
+  for (size_t i = 0; i < AIA_KVM_JITTER_MAX; i++)
+    if (c.jitter[i].kind != AIA_JITTER_NONE && c.jitter[i].amount)
+      kvm->jitter = true;
   kvm->harts = calloc(pc.harts, sizeof *kvm->harts);
   if (kvm->harts == NULL) {
     free(kvm);

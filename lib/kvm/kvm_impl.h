@@ -142,9 +142,21 @@ struct aia_kvm {
   aia_cycle injector_busy;      /* injection routines on the injector run one at a time */
   uint64_t next_msi;            /* last MSI id handed out (workload sources) */
   uint32_t ndevices;            /* sources created, for their PRNG streams */
+  aia_rng rng;                  /* jitter draws */
+  bool jitter;                  /* any jitter configured */
   aia__kjob **job_blocks;
   uint32_t njob_blocks, job_free;
 };
+
+/* A cost with its jitter: COST(kvm, vm_exit). */
+static inline aia_cycle aia__kvm_cost(struct aia_kvm *kvm, aia_cycle base, size_t idx)
+{
+  if (!kvm->jitter)
+    return base;
+  return base + aia_jitter_draw(&kvm->rng, &kvm->cfg.jitter[idx]);
+}
+#define AIA__COST(kvm, field) \
+  aia__kvm_cost((kvm), (kvm)->cfg.timing.field, AIA_KVM_JITTER_INDEX(field))
 
 /* kvm.c */
 void aia__kvm_emit(aia_kvm *kvm, uint32_t kind, const aia_vcpu *v, uint32_t hart, uint32_t iid,

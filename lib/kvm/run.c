@@ -63,7 +63,7 @@ static void go(aia_vcpu *v, aia__pc pc, aia_cycle delay)
 /* Cost of moving a file's state with CSR accesses, per 64 identities. */
 static aia_cycle file_cost(const aia_vcpu *v)
 {
-  return T(v)->vsfile_migrate * ((v->vm->ids + 1) / 64);
+  return AIA__COST(v->kvm, vsfile_migrate) * ((v->vm->ids + 1) / 64);
 }
 
 bool aia__vcpu_deliverable(const aia_vcpu *v)
@@ -161,7 +161,7 @@ static void guest_next(aia_vcpu *v)
     aia__sim_cancel(v->kvm->sim, &v->guest_ev);
     guest_check_irq(v);
     if (v->seg == SEG_WFI) /* nothing pending: it waits, then traps (VTW) */
-      guest_at(v, SEG_WFI, now_of(v) + T(v)->wfi_timeout);
+      guest_at(v, SEG_WFI, now_of(v) + AIA__COST(v->kvm, wfi_timeout));
     return;
   }
   if (until <= now_of(v))
@@ -198,7 +198,7 @@ static void guest_claim(aia_vcpu *v)
       v->ops.claimed(v->guest_user, v, iid);
     if (v->exit_pending || v->state != AIA_VCPU_IN_GUEST)
       return;
-    guest_at(v, SEG_ISR, now_of(v) + (v->isr ? v->isr : T(v)->isr));
+    guest_at(v, SEG_ISR, now_of(v) + (v->isr ? v->isr : AIA__COST(v->kvm, isr)));
     return;
   }
   /* Nothing left: return from the trap (sret) to what was interrupted. An
@@ -271,7 +271,7 @@ static void guest_check_irq(aia_vcpu *v)
     v->before_trap_left = v->seg_left;
   }
   aia__kvm_emit(v->kvm, AIA_EV_GUEST_TRAP, v, here(v), 0, 0, 0);
-  guest_at(v, SEG_TRAP, now_of(v) + T(v)->guest_trap);
+  guest_at(v, SEG_TRAP, now_of(v) + AIA__COST(v->kvm, guest_trap));
 }
 
 /* The vCPU's hart changed its interrupt state while the guest runs: an HS
@@ -299,7 +299,7 @@ static void request_exit(aia_vcpu *v, aia_exit_reason reason)
     guest_pause(v);
   else
     aia__sim_cancel(v->kvm->sim, &v->guest_ev);
-  go(v, PC_EXIT, T(v)->vm_exit);
+  go(v, PC_EXIT, AIA__COST(v->kvm, vm_exit));
 }
 
 /* ------------------------------------------------------------ halt ----- */
@@ -383,7 +383,7 @@ static void aia_update(aia_vcpu *v)
       v->vsfile_cpu = -1;
       v->vsfile_hgei = 0;
       v->guest_vgein = 0;
-      go(v, PC_REL_READ, T(v)->ipi_send + v->kvm->plat->cfg.ipi_deliver);
+      go(v, PC_REL_READ, AIA__COST(v->kvm, ipi_send) + v->kvm->plat->cfg.ipi_deliver);
       return;
     }
     go(v, PC_ENTER, 0); /* stays on the SW-file; tried again next pass */
@@ -397,7 +397,7 @@ static void aia_update(aia_vcpu *v)
     aia_file_image junk;
     (void)aia_file_save(v->kvm->plat, cpu, (uint32_t)hgei, &junk, true); /* local_clear */
   }
-  go(v, PC_MIG_CLEARED, file_cost(v) + T(v)->hfence_roundtrip);
+  go(v, PC_MIG_CLEARED, file_cost(v) + AIA__COST(v->kvm, hfence_roundtrip));
 }
 
 /* Swap under the write lock: injections now go to the new file. */
@@ -409,7 +409,7 @@ static void mig_swap(aia_vcpu *v)
   v->vsfile_hgei = v->mig_new_hgei;
   if (v->mig_old_cpu >= 0) {
     /* imsic_vsfile_read on the old hart through a synchronous IPI. */
-    go(v, PC_MIG_SWAPPED, T(v)->ipi_send + v->kvm->plat->cfg.ipi_deliver);
+    go(v, PC_MIG_SWAPPED, AIA__COST(v->kvm, ipi_send) + v->kvm->plat->cfg.ipi_deliver);
     return;
   }
   /* From the SW-file: imsic_swfile_read(clear), VS_EXT unset. */
@@ -484,7 +484,7 @@ static void enter(aia_vcpu *v)
     go(v, PC_LOOP, 0);
     return;
   }
-  go(v, PC_IN_GUEST, T(v)->vm_entry);
+  go(v, PC_IN_GUEST, AIA__COST(v->kvm, vm_entry));
 }
 
 static void entered(aia_vcpu *v)
@@ -528,7 +528,7 @@ static void exited(aia_vcpu *v)
   if (aia_hart_mip(v->kvm->plat, cpu) & (UINT64_C(1) << AIA_IRQ_SSI))
     (void)aia_host_handle_ipi(v->kvm->host, cpu);
   (void)aia_hart_set_sie(v->kvm->plat, cpu, true);
-  aia_cycle irq_cost = aia__hgei_take_now(v->kvm, cpu) ? T(v)->hgei_handler : 0;
+  aia_cycle irq_cost = aia__hgei_take_now(v->kvm, cpu) ? AIA__COST(v->kvm, hgei_handler) : 0;
   /* preempt_enable: a preemption point before the exit is handled. */
   if (preempt_point(v, PC_HANDLE))
     go(v, PC_HANDLE, irq_cost);
@@ -556,7 +556,7 @@ static void handle_exit(aia_vcpu *v)
     if (v->last_claim)
       aia__kvm_emit(v->kvm, AIA_EV_EIP_CLEAR, v, here(v), v->last_claim, 0, 1);
     aia__swfile_extirq_update_claim(v, here(v));
-    go(v, PC_LOOP, T(v)->csr_emulate);
+    go(v, PC_LOOP, AIA__COST(v->kvm, csr_emulate));
     return;
   }
   default:
@@ -596,7 +596,7 @@ static void block_loop(aia_vcpu *v)
   }
   /* The check and the way into schedule() take block_check cycles: an MSI
    * landing in that window is what the sched-out arm (level) catches. */
-  go(v, PC_BLOCK_SCHED, T(v)->block_check);
+  go(v, PC_BLOCK_SCHED, AIA__COST(v->kvm, block_check));
 }
 
 static void block_sched(aia_vcpu *v)
@@ -632,7 +632,7 @@ static void step_fire(aia_sim *sim, aia__ev *ev)
   switch (v->pc) {
   case PC_LOOP:
     if (preempt_point(v, PC_UPDATE))
-      go(v, PC_UPDATE, T(v)->run_loop);
+      go(v, PC_UPDATE, AIA__COST(v->kvm, run_loop));
     break;
   case PC_UPDATE:
     aia_update(v);
