@@ -1,0 +1,252 @@
+/* bench/throughput.c: how fast the full model runs (stats and oracle on,
+ * traces off), and how much memory it needs.
+ *
+ *   bench_throughput [runs] [--quick]
+ *
+ * Workloads (DESIGN §12, issue 8):
+ *   running  4 harts, 8 busy vCPUs, 1,000,000 MSI/s in all
+ *   idle64   64 harts, 256 idle vCPUs, 1,000 MSI/s per vCPU (256,000/s in all)
+ *   big      1,024 harts, 4,096 idle vCPUs, 1,000 MSI/s per vCPU
+ *   scale    events/s as harts double from 1 to 1,024 (4 idle vCPUs per hart)
+ *   memory   heap bytes per vCPU and per hart at geilen 63, ids 2047
+ * Each figure is the median of `runs` runs (default 5) with min and max.
+ * One machine-readable line per figure: bench=throughput ... */
+#define _GNU_SOURCE 1 /* wait4, mallinfo2 */
+#include <inttypes.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aiasim/aiasim.h"
+
+static double now_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+typedef struct wl {
+  const char *name;
+  uint32_t harts, vcpus, geilen, ids;
+  aia_behaviour beh;
+  aia_cycle period; /* per device, one device per VM of 8 vCPUs */
+  aia_cycle sim;    /* simulated cycles */
+} wl;
+
+typedef struct out {
+  double wall, ev_s, msi_s, ratio;
+  uint64_t steps, msis;
+} out;
+
+static void die(const char *what, int rc)
+{
+  fprintf(stderr, "bench_throughput: %s: %s\n", what, aia_strerror(rc));
+  exit(3);
+}
+
+/* Builds the system; VMs of 8 vCPUs, one Poisson device each. */
+static aia_sim *build(const wl *w, aia_meter **meter)
+{
+  aia_sim_config sc;
+  aia_platform_config pc;
+  aia_host_config hc;
+  aia_kvm_config kc;
+  aia_sim *sim;
+  aia_platform *plat;
+  aia_host *host;
+  aia_kvm *kvm;
+  int rc;
+  aia_sim_config_init(&sc);
+  if ((rc = aia_sim_create(&sc, &sim)))
+    die("sim", rc);
+  aia_platform_config_init(&pc);
+  pc.harts = w->harts;
+  pc.geilen = w->geilen;
+  pc.ids = w->ids;
+  pc.hart_stride = (uint64_t)(w->geilen + 1) * 0x1000u;
+  if ((rc = aia_platform_create(sim, &pc, &plat)))
+    die(aia_sim_errmsg(sim), rc);
+  aia_host_config_init(&hc);
+  if ((rc = aia_host_create(sim, plat, &hc, &host)))
+    die("host", rc);
+  aia_kvm_config_init(&kc);
+  if ((rc = aia_kvm_create(sim, plat, host, &kc, &kvm)))
+    die("kvm", rc);
+  for (uint32_t base = 0; base < w->vcpus; base += 8) {
+    aia_vm_config vc;
+    aia_vm *vm;
+    aia_vm_config_init(&vc);
+    vc.vcpus = w->vcpus - base < 8 ? w->vcpus - base : 8;
+    if ((rc = aia_vm_create(kvm, &vc, &vm)))
+      die(aia_sim_errmsg(sim), rc);
+    for (uint32_t k = 0; k < vc.vcpus; k++) {
+      aia_guest_config gc;
+      aia_guest_config_init(&gc);
+      gc.behaviour = w->beh;
+      if ((rc = aia_guest_attach(sim, aia_vm_vcpu(vm, k), &gc)) ||
+          (rc = aia_vcpu_guest_setup(aia_vm_vcpu(vm, k), 1, 0, 1, w->ids)))
+        die("guest", rc);
+    }
+    if (w->period) {
+      aia_device_config dc;
+      aia_device *d;
+      aia_device_config_init(&dc);
+      dc.vm = vm;
+      dc.period = w->period;
+      if ((rc = aia_device_create(kvm, &dc, &d)))
+        die("device", rc);
+    }
+  }
+  aia_meter_config mc;
+  aia_meter_config_init(&mc);
+  if (meter && (rc = aia_meter_create(kvm, &mc, meter)))
+    die("meter", rc);
+  for (uint32_t i = 0; i < aia_kvm_vm_count(kvm); i++)
+    for (uint32_t k = 0; k < aia_vm_vcpus(aia_kvm_vm(kvm, i)); k++)
+      aia_vcpu_start(aia_vm_vcpu(aia_kvm_vm(kvm, i), k), 0);
+  return sim;
+}
+
+static out run_once(const wl *w)
+{
+  aia_meter *meter;
+  aia_result r;
+  out o;
+  aia_sim *sim = build(w, &meter);
+  double t0 = now_s();
+  int rc = aia_sim_run_until(sim, w->sim);
+  o.wall = now_s() - t0;
+  if (rc)
+    die(aia_sim_errmsg(sim), rc);
+  aia_meter_result(meter, &r);
+  o.steps = aia_sim_steps(sim);
+  o.msis = r.msis;
+  o.ev_s = (double)o.steps / o.wall;
+  o.msi_s = (double)o.msis / o.wall;
+  o.ratio = ((double)w->sim / 1e9) / o.wall; /* simulated seconds per wall second */
+  aia_sim_destroy(sim);
+  return o;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static void stat3(double *v, int n, double *med, double *lo, double *hi)
+{
+  qsort(v, (size_t)n, sizeof *v, cmp_d);
+  *lo = v[0];
+  *hi = v[n - 1];
+  *med = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Runs a workload `runs` times in a child process (so each has its own peak
+ * RSS) and prints the medians. */
+static void measure(const wl *w, int runs)
+{
+  int fds[2];
+  if (pipe(fds) != 0)
+    exit(3);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    for (int i = 0; i < runs; i++) {
+      out o = run_once(w);
+      if (write(fds[1], &o, sizeof o) != (ssize_t)sizeof o)
+        _exit(3);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  double ev[64], msi[64], ratio[64], wall[64];
+  uint64_t steps = 0, msis = 0;
+  int n = 0;
+  out o;
+  while (n < runs && n < 64 && read(fds[0], &o, sizeof o) == (ssize_t)sizeof o) {
+    ev[n] = o.ev_s;
+    msi[n] = o.msi_s;
+    ratio[n] = o.ratio;
+    wall[n] = o.wall;
+    steps = o.steps;
+    msis = o.msis;
+    n++;
+  }
+  close(fds[0]);
+  int status;
+  struct rusage ru;
+  wait4(pid, &status, 0, &ru);
+  if (n == 0) {
+    fprintf(stderr, "bench_throughput: %s: no result\n", w->name);
+    return;
+  }
+  double m, lo, hi, mm, mlo, mhi, r, rlo, rhi, wm, wlo, whi;
+  stat3(ev, n, &m, &lo, &hi);
+  stat3(msi, n, &mm, &mlo, &mhi);
+  stat3(ratio, n, &r, &rlo, &rhi);
+  stat3(wall, n, &wm, &wlo, &whi);
+  printf("bench=throughput workload=%s harts=%u vcpus=%u sim_ms=%.1f runs=%d steps=%" PRIu64
+         " msis=%" PRIu64 " events_per_s=%.2fM (min %.2fM max %.2fM) msis_per_s=%.2fM (min %.2fM max "
+         "%.2fM) sim_per_wall=%.3f (min %.3f max %.3f) wall_s=%.3f peak_rss_kib=%ld\n",
+         w->name, w->harts, w->vcpus, (double)w->sim / 1e6, n, steps, msis, m / 1e6, lo / 1e6,
+         hi / 1e6, mm / 1e6, mlo / 1e6, mhi / 1e6, r, rlo, rhi, wm, ru.ru_maxrss);
+  fflush(stdout);
+}
+
+/* Heap bytes of a system (no run), from mallinfo2 before and after. */
+static size_t heap_of(uint32_t harts, uint32_t vcpus)
+{
+  wl w = { "mem", harts, vcpus, 63, 2047, AIA_BEHAVIOUR_IDLE, 0, 0 };
+  struct mallinfo2 a = mallinfo2();
+  aia_meter *meter;
+  aia_sim *sim = build(&w, &meter);
+  aia_sim_run_until(sim, 1000000); /* every vCPU has entered and got its VS-file */
+  struct mallinfo2 b = mallinfo2();
+  aia_sim_destroy(sim);
+  return b.uordblks - a.uordblks;
+}
+
+int main(int argc, char **argv)
+{
+  int runs = 5, quick = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--quick") == 0)
+      quick = 1;
+    else
+      runs = atoi(argv[i]);
+  }
+  if (runs < 1 || runs > 64)
+    runs = 5;
+  aia_cycle scale = quick ? 10 : 1;
+  /* Devices serve 8 vCPUs each: period = 1e9 / (8 * per-vCPU rate). */
+  wl running = { "running", 4, 8, 7, 255, AIA_BEHAVIOUR_BUSY, 1000, 200000000 / scale };
+  wl idle64 = { "idle64", 64, 256, 7, 255, AIA_BEHAVIOUR_IDLE, 125000, 200000000 / scale };
+  wl big = { "big", 1024, 4096, 7, 255, AIA_BEHAVIOUR_IDLE, 125000, 20000000 / scale };
+  printf("# full model, stats and oracle on, traces off; median of %d runs\n", runs);
+  measure(&running, runs);
+  measure(&idle64, runs);
+  measure(&big, runs);
+  for (uint32_t h = 1; h <= 1024; h *= 2) {
+    char name[32];
+    snprintf(name, sizeof name, "scale%u", h);
+    /* about the same number of events at every size */
+    aia_cycle t = (aia_cycle)400000000 / h / scale;
+    wl s = { name, h, 4 * h, 7, 255, AIA_BEHAVIOUR_IDLE, 125000, t < 1000000 ? 1000000 : t };
+    s.name = name;
+    measure(&s, runs < 3 ? runs : 3);
+  }
+  /* Memory: the difference between 2x and 1x the system isolates the cost
+   * per hart and per vCPU (geilen 63, ids 2047). */
+  size_t h1 = heap_of(64, 0 + 64), h2 = heap_of(128, 64), v2 = heap_of(64, 128);
+  double per_hart = (double)(h2 - h1) / 64.0, per_vcpu = (double)(v2 - h1) / 64.0;
+  printf("bench=throughput memory geilen=63 ids=2047 bytes_per_hart=%.0f bytes_per_vcpu=%.0f "
+         "(targets 16384 and 4096)\n", per_hart, per_vcpu);
+  return 0;
+}
