@@ -69,10 +69,16 @@ void aia__swfile_extirq_update(aia_vcpu *v, uint32_t from, uint64_t msi)
 }
 
 /* The same update from the guest's emulated claim, which continues for
- * csr_emulate cycles before its result lands (only matters without lock). */
-void aia__swfile_extirq_update_claim(aia_vcpu *v, uint32_t from)
+ * `emul` cycles (the emulation) before its result lands. */
+void aia__swfile_extirq_update_claim(aia_vcpu *v, uint32_t from, aia_cycle emul)
 {
-  extirq_update(v, from, 0, AIA__COST(v->kvm, csr_emulate));
+  extirq_update(v, from, 0, emul);
+}
+
+/* The update done synchronously by the vCPU's own thread (release). */
+void aia__swfile_extirq_update_now(aia_vcpu *v, uint32_t from)
+{
+  extirq_update(v, from, 0, 0);
 }
 
 /* The body of kvm_riscv_vcpu_aia_imsic_inject once its checks passed, run
@@ -113,10 +119,12 @@ int aia_kvm_inject(aia_kvm *kvm, aia_vcpu *v, uint32_t guest_index, uint32_t off
   if (kvm == NULL || v == NULL || v->kvm != kvm)
     return AIA_EINVAL;
   /* The checks of kvm_riscv_vcpu_aia_imsic_inject: -ENODEV / -EINVAL. */
-  if (guest_index != 0 || (offset != AIA_MMIO_SETEIPNUM_LE && offset != AIA_MMIO_SETEIPNUM_BE))
+  if (data == 0 || guest_index != 0 ||
+      (offset != AIA_MMIO_SETEIPNUM_LE && offset != AIA_MMIO_SETEIPNUM_BE))
     return aia__sim_fail(kvm->sim, AIA_ENODEV,
-                         "inject: guest index %u offset 0x%x: only guest page 0, seteipnum_le/be",
-                         guest_index, offset);
+                         "inject: identity %u, guest index %u, offset 0x%x: needs a non-zero "
+                         "identity, guest page 0 and seteipnum_le/be",
+                         data, guest_index, offset);
   if (offset == AIA_MMIO_SETEIPNUM_BE)
     data = swab32(data);
   if (data == 0 || data > v->vm->ids)

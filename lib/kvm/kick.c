@@ -48,12 +48,16 @@ void aia__vcpu_kick(aia_vcpu *v, uint32_t from, uint64_t msi)
     aia__kvm_emit(kvm, AIA_EV_KICK, v, from, 0, msi, KICK_WOKE);
     return;
   }
-  /* The caller is the vCPU's own thread (kvm_running_vcpu of this hart):
-   * only the mode changes, never an IPI. */
+  /* The caller runs on the hart of the vCPU's own thread (kvm_running_vcpu
+   * of this hart): only the mode changes, never an IPI. If the guest is
+   * running there (possible only in the model, where the injector hart may
+   * also run vCPUs), the caller's interrupt is what takes it out. */
   if (from != AIA_NONE && kvm->harts[from].running == v) {
     if (v->mode == AIA_MODE_IN_GUEST)
       v->mode = AIA_MODE_EXITING_GUEST;
     aia__kvm_emit(kvm, AIA_EV_KICK, v, from, 0, msi, KICK_OWN);
+    if (kvm->harts[from].in_guest == v)
+      aia__vcpu_force_exit(v);
     return;
   }
   /* kvm_arch_vcpu_should_kick: cmpxchg(mode, IN_GUEST, EXITING). */

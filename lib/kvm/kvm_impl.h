@@ -185,7 +185,8 @@ void aia__extirq_apply(aia__kjob *j);
 void aia__swfile_extirq_update(aia_vcpu *v, uint32_t from, uint64_t msi);
 void aia__vcpu_set_interrupt(aia_vcpu *v, uint32_t irq, uint32_t from, uint64_t msi);
 void aia__vcpu_unset_interrupt(aia_vcpu *v, uint32_t irq);
-void aia__swfile_extirq_update_claim(aia_vcpu *v, uint32_t from);
+void aia__swfile_extirq_update_claim(aia_vcpu *v, uint32_t from, aia_cycle emul);
+void aia__swfile_extirq_update_now(aia_vcpu *v, uint32_t from);
 
 /* run.c */
 void aia__vcpu_hart_changed(aia_vcpu *v, uint32_t hart);
@@ -195,5 +196,6 @@ void aia__vcpu_fill_ops(aia_thread_ops *ops, aia_vcpu *v);
 void aia__vcpu_init_events(aia_vcpu *v);
 bool aia__vcpu_deliverable(const aia_vcpu *v);
 void aia__vcpu_poll_recheck(aia_vcpu *v);
+void aia__vcpu_force_exit(aia_vcpu *v);
 
 #endif /* AIA__KVM_IMPL_H */

@@ -312,7 +312,10 @@ static void halt_poll_update(aia_vcpu *v, aia_cycle halt_ns)
   } else if (halt_ns <= cur) {
     /* within the window: keep it */
   } else if (halt_ns > max) {
-    v->halt_poll_ns = 0; /* shrink_halt_poll_ns with shrink factor 0 */
+    /* shrink_halt_poll_ns: divided by halt_poll_ns_shrink (2 in current
+     * kernels), and 0 once below halt_poll_ns_grow_start. */
+    aia_cycle n = cur / 2;
+    v->halt_poll_ns = n < T(v)->halt_poll_start ? 0 : n;
   } else if (cur < max && halt_ns < max) {
     aia_cycle n = cur * 2;
     if (n < T(v)->halt_poll_start)
@@ -345,8 +348,17 @@ void aia__vcpu_timer_fire(aia_sim *sim, aia__ev *ev)
     return;
   }
   poll_check(v);
-  /* kvm_riscv_vcpu_hrtimer_expired: kick the vCPU (wakes it if blocked). */
-  aia__vcpu_kick(v, AIA_NONE, 0);
+  /* kvm_riscv_vcpu_hrtimer_expired: kick the vCPU (wakes it if blocked).
+   * The host timer fires on the vCPU's own hart when its thread has one. */
+  aia__vcpu_kick(v, v->cpu >= 0 ? (uint32_t)v->cpu : AIA_NONE, 0);
+}
+
+/* The kicker runs on the hart where this vCPU's guest runs (the injector
+ * hart in the model): its interrupt takes the guest out. */
+void aia__vcpu_force_exit(aia_vcpu *v)
+{
+  if (v->state == AIA_VCPU_IN_GUEST && !v->exit_pending)
+    request_exit(v, AIA_EXIT_IRQ);
 }
 
 /* ------------------------------------------------------------ AIA update */
@@ -371,9 +383,15 @@ static void aia_update(aia_vcpu *v)
   hgei = aia__hgei_alloc(v->kvm, cpu, v);
   if (hgei < 0) {
     if (v->vm->mode == AIA_MODE_HWACCEL) { /* KVM_EXIT_FAIL_ENTRY, no VS-file */
+      bool switched = false;
       aia__kvm_emit(v->kvm, AIA_EV_USER_EXIT, v, cpu, 0, 0, 1);
-      aia__vcpu_set_state(v, AIA_VCPU_USERSPACE);
       v->pc = PC_USERSPACE;
+      /* The VMM gets the failure and does not run the vCPU again: its
+       * thread gives the hart up for good. */
+      aia__sim_cancel(v->kvm->sim, &v->step_ev);
+      (void)aia_thread_set_interruptible(v->thread);
+      (void)aia_thread_schedule(v->thread, &switched);
+      aia__vcpu_set_state(v, AIA_VCPU_USERSPACE);
       return;
     }
     if (v->vsfile_cpu >= 0) { /* AUTO: release to the SW-file */
@@ -383,7 +401,10 @@ static void aia_update(aia_vcpu *v)
       v->vsfile_cpu = -1;
       v->vsfile_hgei = 0;
       v->guest_vgein = 0;
-      go(v, PC_REL_READ, AIA__COST(v->kvm, ipi_send) + v->kvm->plat->cfg.ipi_deliver);
+      /* iounmap of the guest's IMSIC page (G-stage, with its HFENCE round
+       * trip), then the old file is read through a synchronous IPI. */
+      go(v, PC_REL_READ, AIA__COST(v->kvm, hfence_roundtrip) + AIA__COST(v->kvm, ipi_send) +
+                             v->kvm->plat->cfg.ipi_deliver);
       return;
     }
     go(v, PC_ENTER, 0); /* stays on the SW-file; tried again next pass */
@@ -448,7 +469,9 @@ static void release_read(aia_vcpu *v)
     memset(img.eip, 0, sizeof img.eip);
   (void)aia__ifile_restore(&v->swfile, &img);
   aia__kvm_emit(v->kvm, AIA_EV_SWFILE, v, here(v), 0, 0, 1);
-  aia__swfile_extirq_update(v, here(v), 0);
+  /* imsic_swfile_update runs on this thread before the next entry: the
+   * VS_EXT update is synchronous here (its cost is part of file_cost). */
+  aia__swfile_extirq_update_now(v, here(v));
   aia__hgei_free(v->kvm, (uint32_t)v->mig_old_cpu, v->mig_old_hgei);
   v->migrating = false;
   go(v, PC_ENTER, file_cost(v));
@@ -500,6 +523,12 @@ static void entered(aia_vcpu *v)
   aia__kvm_emit(v->kvm, AIA_EV_VM_ENTRY, v, cpu, 0, 0, v->guest_vgein);
   if (aia_host_need_resched(v->kvm->host, cpu)) {
     request_exit(v, AIA_EXIT_RESCHED);
+    return;
+  }
+  if (v->mode == AIA_MODE_EXITING_GUEST) {
+    /* Kicked on this very hart while entering (the kicker's interrupt is
+     * pending here): it exits at once, and the run loop sees the request. */
+    request_exit(v, AIA_EXIT_IRQ);
     return;
   }
   aia__vcpu_hart_changed(v, cpu); /* an HS interrupt already pending exits at once */
@@ -555,8 +584,9 @@ static void handle_exit(aia_vcpu *v)
     v->last_claim = aia__ifile_claim(&v->swfile);
     if (v->last_claim)
       aia__kvm_emit(v->kvm, AIA_EV_EIP_CLEAR, v, here(v), v->last_claim, 0, 1);
-    aia__swfile_extirq_update_claim(v, here(v));
-    go(v, PC_LOOP, AIA__COST(v->kvm, csr_emulate));
+    aia_cycle emul = AIA__COST(v->kvm, csr_emulate); /* one draw for both */
+    aia__swfile_extirq_update_claim(v, here(v), emul);
+    go(v, PC_LOOP, emul);
     return;
   }
   default:
