@@ -15,5 +15,6 @@
 #include "aiasim/kvm.h"
 #include "aiasim/workload.h"
 #include "aiasim/obs.h"
+#include "aiasim/trace.h"
 
 #endif /* AIA_AIASIM_H */
