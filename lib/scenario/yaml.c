@@ -1,0 +1,2192 @@
+/* lib/scenario/yaml.c: the YAML front end of scenarios, the one file that
+ * includes <yaml.h>.
+ * SPDX-License-Identifier: MIT
+ *
+ * Loading a scenario takes five steps:
+ *  1. A pass over libyaml's event stream that enforces what the document
+ *     loader cannot: one document, no aliases, no tags, nesting at most 32
+ *     deep and at most 1,000,000 nodes (so no input makes the loader build a
+ *     huge tree or the walk below explode).
+ *  2. yaml_parser_load() builds the node tree; every node keeps its mark.
+ *  3. Overrides (--set path=value) become scalar nodes placed at their path,
+ *     as if the file said so; nodes made this way remember which override
+ *     made them, so their errors read "<--set>:N:0".
+ *  4. The tree is walked against the schema tables (schema.c) into an
+ *     aia_scenario: unknown keys (with a hint), duplicate keys, wrong types,
+ *     values that do not parse. Keys are read in table order, not file
+ *     order, so a value can be checked against the ones it depends on.
+ *  5. aia__scn_check() (scenario.c) checks ranges and cross-references on
+ *     the result; its problems are placed back on the tree by their path.
+ *     Each value of a "set" sweep is then tried by walking the tree again
+ *     with the value put at the sweep's path.
+ * Problems go to a sink that keeps the first ones in file order.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "scenario/scn_impl.h"
+
+#define MAX_DEPTH 32
+#define MAX_NODES 1000000u
+#define MAX_FILE_BYTES (64u << 20)
+#define MAX_LIST 1000000u         /* entries of one list after expanding ranges */
+#define MAX_RANGE 65536u          /* numbers in one "a-b" range of a list */
+#define SWEEP_BUDGET (1u << 24)   /* values x nodes walked to try sweep values */
+#define MAX_FIELDS 32
+#define OV_FILE "<--set>"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PRINTF_LIKE(a, b) __attribute__((format(printf, a, b)))
+#else
+#define PRINTF_LIKE(a, b)
+#endif
+
+/* ---------------------------------------------------------------- sink -- */
+
+typedef struct skey {
+  uint32_t group; /* 0: the file, 1: an override */
+  uint32_t line, col;
+  uint64_t seq;
+} skey;
+
+/* Keeps the first `cap` problems by position; counts them all. */
+typedef struct sink {
+  aia_diag *out;
+  skey *keys;
+  size_t cap, n, found;
+  uint64_t seq;
+} sink;
+
+static int key_cmp(const skey *a, const skey *b)
+{
+  if (a->group != b->group)
+    return a->group < b->group ? -1 : 1;
+  if (a->line != b->line)
+    return a->line < b->line ? -1 : 1;
+  if (a->col != b->col)
+    return a->col < b->col ? -1 : 1;
+  return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static void sink_add(sink *s, skey k, const aia_diag *d)
+{
+  size_t j;
+  k.seq = s->seq++;
+  s->found++;
+  if (s->cap == 0)
+    return;
+  if (s->n == s->cap && key_cmp(&k, &s->keys[s->n - 1]) >= 0)
+    return;
+  j = s->n < s->cap ? s->n : s->cap - 1;
+  while (j > 0 && key_cmp(&s->keys[j - 1], &k) > 0) {
+    s->keys[j] = s->keys[j - 1];
+    s->out[j] = s->out[j - 1];
+    j--;
+  }
+  s->keys[j] = k;
+  s->out[j] = *d;
+  if (s->n < s->cap)
+    s->n++;
+}
+
+static int sink_init(sink *s, aia_diag *out, size_t cap)
+{
+  memset(s, 0, sizeof *s);
+  if (out == NULL || cap == 0)
+    return AIA_OK;
+  s->keys = malloc(cap * sizeof *s->keys);
+  if (s->keys == NULL)
+    return AIA_ENOMEM;
+  s->out = out;
+  s->cap = cap;
+  return AIA_OK;
+}
+
+static void set_file(aia_diag *d, const char *file)
+{
+  snprintf(d->file, sizeof d->file, "%s", file);
+}
+
+static void PRINTF_LIKE(6, 7) sink_at(sink *s, const char *file, uint32_t group, uint32_t line,
+                                      uint32_t col, const char *fmt, ...)
+{
+  aia_diag d;
+  skey k = { group, line, col, 0 };
+  va_list ap;
+  memset(&d, 0, sizeof d);
+  set_file(&d, file);
+  d.line = line;
+  d.column = col;
+  va_start(ap, fmt);
+  vsnprintf(d.message, sizeof d.message, fmt, ap);
+  va_end(ap);
+  sink_add(s, k, &d);
+}
+
+/* ---------------------------------------------------------- the walk -- */
+
+typedef struct origin {
+  uint32_t ov; /* 1-based override that made the node, or 0 */
+  int ref;     /* else: the node whose place it takes (a sweep value) */
+} origin;
+
+typedef struct walk {
+  yaml_document_t *doc;
+  int nfile;       /* nodes 1..nfile came from the text */
+  origin *orig;    /* origins of nodes nfile+1 .. */
+  size_t norig, corig;
+  const char *file;
+  sink *sk;
+  uint8_t *reported; /* bit per node: a problem was reported there */
+  size_t nreported;  /* bits */
+  aia_scenario *scn;
+  uint64_t clock;    /* clock used for conversions (a valid one) */
+  uint64_t raw_clock;
+  bool have_clock;
+  unsigned flags;
+  bool oom;
+  uint32_t errors;
+  uint32_t soft;   /* of which unknown or duplicate keys: the values read are sound */
+  int tnode[AIA_T_COUNT_]; /* value node that set each timing field */
+} walk;
+
+static yaml_node_t *node(const walk *w, int id)
+{
+  return id > 0 ? yaml_document_get_node(w->doc, id) : NULL;
+}
+
+static int root_id(const walk *w)
+{
+  return yaml_document_get_root_node(w->doc) != NULL ? 1 : 0;
+}
+
+static int node_count(const walk *w)
+{
+  return (int)(w->doc->nodes.top - w->doc->nodes.start);
+}
+
+static bool is_null(const yaml_node_t *n)
+{
+  const char *v;
+  if (n == NULL || n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+    return false;
+  v = (const char *)n->data.scalar.value;
+  return n->data.scalar.length == 0 || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+         strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+}
+
+/* The place of a node: file:line:col, or <--set>:N:0 for an override. */
+static void node_place(const walk *w, int id, skey *k, const char **file)
+{
+  int guard = 0;
+  while (id > w->nfile && (size_t)(id - w->nfile - 1) < w->norig && guard++ < 8) {
+    const origin *o = &w->orig[id - w->nfile - 1];
+    if (o->ov != 0) {
+      k->group = 1;
+      k->line = o->ov;
+      k->col = 0;
+      *file = OV_FILE;
+      return;
+    }
+    id = o->ref;
+  }
+  const yaml_node_t *n = node(w, id);
+  k->group = 0;
+  k->line = n != NULL ? (uint32_t)n->start_mark.line + 1 : 0;
+  k->col = n != NULL ? (uint32_t)n->start_mark.column + 1 : 0;
+  *file = w->file;
+}
+
+static bool was_reported(const walk *w, int id)
+{
+  return id > 0 && (size_t)id < w->nreported && (w->reported[id / 8] >> (id % 8)) & 1u;
+}
+
+static void vreport(walk *w, int id, const char *fmt, va_list ap)
+{
+  aia_diag d;
+  skey k = { 0, 0, 0, 0 };
+  const char *file;
+  memset(&d, 0, sizeof d);
+  node_place(w, id, &k, &file);
+  set_file(&d, file);
+  d.line = k.line;
+  d.column = k.col;
+  vsnprintf(d.message, sizeof d.message, fmt, ap);
+  sink_add(w->sk, k, &d);
+  w->errors++;
+  if (id > 0 && (size_t)id < w->nreported)
+    w->reported[id / 8] |= (uint8_t)(1u << (id % 8));
+}
+
+static void PRINTF_LIKE(3, 4) err(walk *w, int id, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vreport(w, id, fmt, ap);
+  va_end(ap);
+}
+
+/* A printable, quoted and shortened copy of a scalar for messages. */
+static const char *quote(const char *s, size_t n, char *buf, size_t len)
+{
+  size_t o = 0, max = 40;
+  bool cut = n > max;
+  if (cut) {
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80) /* keep whole characters */
+      n--;
+  }
+  buf[o++] = '"';
+  for (size_t i = 0; i < n && o + 6 < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x20 || c == 0x7f) {
+      buf[o++] = '?';
+    } else if (c == '"' || c == '\\') {
+      buf[o++] = '\\';
+      buf[o++] = (char)c;
+    } else {
+      buf[o++] = (char)c;
+    }
+  }
+  if (cut) {
+    memcpy(buf + o, "...", 3);
+    o += 3;
+  }
+  buf[o++] = '"';
+  buf[o] = '\0';
+  return buf;
+}
+
+static const char *qnode(const yaml_node_t *n, char *buf, size_t len)
+{
+  return quote((const char *)n->data.scalar.value, n->data.scalar.length, buf, len);
+}
+
+/* "a mapping", "a list", "nothing" or the quoted scalar. */
+static const char *what(const yaml_node_t *n, char *buf, size_t len)
+{
+  if (n == NULL || is_null(n))
+    return "nothing";
+  if (n->type == YAML_MAPPING_NODE)
+    return "a mapping";
+  if (n->type == YAML_SEQUENCE_NODE)
+    return "a list";
+  return qnode(n, buf, len);
+}
+
+static void in_where(const char *where, char *buf, size_t len)
+{
+  if (where[0] != '\0')
+    snprintf(buf, len, " in %s", where);
+  else
+    buf[0] = '\0';
+}
+
+/* The scalar text of a value, or NULL with the problem reported. */
+static const char *scalar(walk *w, const aia__field *f, int id, size_t *len)
+{
+  const yaml_node_t *n = node(w, id);
+  char q[64];
+  if (n == NULL || is_null(n)) {
+    err(w, id, "%s: missing value", f->key);
+    return NULL;
+  }
+  if (n->type != YAML_SCALAR_NODE) {
+    err(w, id, "%s: expected a single value, found %s", f->key, what(n, q, sizeof q));
+    return NULL;
+  }
+  *len = n->data.scalar.length;
+  return (const char *)n->data.scalar.value;
+}
+
+/* ------------------------------------------------------- value readers -- */
+
+static void *at(void *obj, uint16_t off)
+{
+  return (char *)obj + off;
+}
+
+static void put_cycles(void *obj, uint16_t off, uint64_t v)
+{
+  memcpy(at(obj, off), &v, sizeof v);
+}
+
+static void dur_error(walk *w, const aia__field *f, int id, int rc, const char *s, size_t n)
+{
+  char q[64];
+  quote(s, n, q, sizeof q);
+  switch (rc) {
+  case AIA__PR_NEGATIVE:
+    err(w, id, "%s: %s must not be negative", f->key, q);
+    break;
+  case AIA__PR_BIG:
+    err(w, id, "%s: %s is too long (more than 2^62 cycles)", f->key, q);
+    break;
+  case AIA__PR_SUBCYCLE:
+    err(w, id, "%s: %s is shorter than one cycle at clock_hz %" PRIu64, f->key, q, w->clock);
+    break;
+  default:
+    err(w, id, "%s: %s is not a duration (use cycles or a number with ns, us, ms or s)", f->key,
+        q);
+    break;
+  }
+}
+
+static bool read_uint(walk *w, const aia__field *f, int id, uint64_t max, uint64_t *v)
+{
+  size_t n;
+  const char *s = scalar(w, f, id, &n);
+  char q[64];
+  int rc;
+  if (s == NULL)
+    return false;
+  rc = aia__scn_parse_uint(s, n, v);
+  quote(s, n, q, sizeof q);
+  if (rc == AIA__PR_NEGATIVE) {
+    err(w, id, "%s: %s must not be negative", f->key, q);
+    return false;
+  }
+  if (rc == AIA__PR_BIG || (rc == AIA__PR_OK && *v > max)) {
+    err(w, id, "%s: %s is too large", f->key, q);
+    return false;
+  }
+  if (rc != AIA__PR_OK) {
+    err(w, id, "%s: %s is not an integer", f->key, q);
+    return false;
+  }
+  return true;
+}
+
+static bool read_dur(walk *w, const aia__field *f, int id, bool sign, int64_t *sv, uint64_t *v)
+{
+  size_t n;
+  const char *s = scalar(w, f, id, &n);
+  int rc;
+  if (s == NULL)
+    return false;
+  rc = aia__scn_parse_duration(s, n, w->clock, sign, sv, v);
+  if (rc != AIA__PR_OK) {
+    dur_error(w, f, id, rc, s, n);
+    return false;
+  }
+  return true;
+}
+
+static void read_version(walk *w, const aia__field *f, int id)
+{
+  size_t n;
+  const char *s = scalar(w, f, id, &n);
+  uint64_t v;
+  char q[64];
+  if (s == NULL)
+    return;
+  if (aia__scn_parse_uint(s, n, &v) != AIA__PR_OK)
+    err(w, id, "aiasim: %s is not a schema version (this aiasim reads version 1)",
+        quote(s, n, q, sizeof q));
+  else if (v != 1)
+    err(w, id, "aiasim: version %" PRIu64 " is not supported (this aiasim reads version 1)", v);
+}
+
+static void read_text(walk *w, const aia__field *f, int id, void *obj)
+{
+  size_t n;
+  const char *s = scalar(w, f, id, &n);
+  if (s == NULL)
+    return;
+  if (n == 0) {
+    err(w, id, "%s: must not be empty", f->key);
+    return;
+  }
+  if (n >= AIA_SCN_NAME_MAX) {
+    err(w, id, "%s: is %zu bytes long (at most %d)", f->key, n, AIA_SCN_NAME_MAX - 1);
+    return;
+  }
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+      err(w, id, "%s: must be a single line of printable text", f->key);
+      return;
+    }
+  memcpy(at(obj, f->off), s, n);
+  ((char *)at(obj, f->off))[n] = '\0';
+}
+
+static void read_name(walk *w, const aia__field *f, int id, void *obj)
+{
+  size_t n;
+  const char *s = scalar(w, f, id, &n);
+  char q[64];
+  if (s == NULL)
+    return;
+  if (!aia__scn_is_name(s, n)) {
+    err(w, id, "%s: %s is not a valid name (letters, digits, '_' and '-', starting with a "
+        "letter or '_')", f->key, quote(s, n, q, sizeof q));
+    return;
+  }
+  memcpy(at(obj, f->off), s, n);
+  ((char *)at(obj, f->off))[n] = '\0';
+}
+
+static void read_clock(walk *w, const aia__field *f, int id, void *obj)
+{
+  size_t n;
+  const char *s = scalar(w, f, id, &n);
+  uint64_t hz;
+  char q[64];
+  int rc;
+  if (s == NULL)
+    return;
+  rc = aia__scn_parse_clock(s, n, &hz);
+  quote(s, n, q, sizeof q);
+  if (rc == AIA__PR_NEGATIVE) {
+    err(w, id, "clock_hz: %s must not be negative", q);
+  } else if (rc == AIA__PR_BIG) {
+    err(w, id, "clock_hz: %s is too large", q);
+  } else if (rc != AIA__PR_OK) {
+    err(w, id, "clock_hz: %s is not a frequency (use Hz, or a number with Hz, kHz, MHz or GHz)",
+        q);
+  } else {
+    memcpy(at(obj, f->off), &hz, sizeof hz);
+    w->raw_clock = hz;
+    w->have_clock = true;
+    if (hz >= 1 && hz <= AIA__MAX_CLOCK_HZ) /* else checked later; convert at 1 GHz */
+      w->clock = hz;
+    w->scn->drain = aia__scn_ns(w->clock, 1000000u);
+  }
+}
+
+/* The later of two nodes in file order. */
+static int later(const walk *w, int a, int b)
+{
+  skey ka = { 0, 0, 0, 0 }, kb = { 0, 0, 0, 0 };
+  const char *f;
+  node_place(w, a, &ka, &f);
+  node_place(w, b, &kb, &f);
+  return key_cmp(&ka, &kb) > 0 ? a : b;
+}
+
+static void read_time(walk *w, const aia__field *f, int id, void *obj)
+{
+  uint64_t v;
+  if (w->tnode[f->sub] != 0) {
+    const char *name = aia_timing_field_name((aia_timing_field)f->sub);
+    err(w, later(w, w->tnode[f->sub], id), "%s: given both as host.%s and timing.%s; keep one",
+        name, name, name);
+    return;
+  }
+  w->tnode[f->sub] = id;
+  if (read_dur(w, f, id, false, NULL, &v))
+    put_cycles(obj, f->off, v);
+}
+
+static void read_rate(walk *w, const aia__field *f, int id, void *obj)
+{
+  size_t n;
+  const char *s = scalar(w, f, id, &n);
+  uint64_t period;
+  char q[64];
+  int rc;
+  if (s == NULL)
+    return;
+  rc = aia__scn_parse_rate(s, n, w->clock, &period);
+  quote(s, n, q, sizeof q);
+  switch (rc) {
+  case AIA__PR_OK:
+    put_cycles(obj, f->off, period);
+    break;
+  case AIA__PR_NOUNIT:
+    err(w, id, "%s: %s has no unit (write %.*s/s for events per second)", f->key, q,
+        (int)(n < 30 ? n : 30), s);
+    break;
+  case AIA__PR_NEGATIVE:
+    err(w, id, "%s: %s must not be negative", f->key, q);
+    break;
+  case AIA__PR_ZERO:
+    err(w, id, "%s: must be more than 0", f->key);
+    break;
+  case AIA__PR_FAST:
+    err(w, id, "%s: %s is more than one per cycle at clock_hz %" PRIu64, f->key, q, w->clock);
+    break;
+  case AIA__PR_SLOW:
+    err(w, id, "%s: %s is too low (the mean period is more than 2^62 cycles)", f->key, q);
+    break;
+  case AIA__PR_BIG:
+    err(w, id, "%s: %s has too many digits", f->key, q);
+    break;
+  default:
+    err(w, id, "%s: %s is not a rate (use events per second, e.g. 20000/s, 20k/s or 1M/s)",
+        f->key, q);
+    break;
+  }
+}
+
+/* A word of set `set` in s, or -1 with the problem reported at id. */
+static int read_word(walk *w, const aia__field *f, int id, unsigned set, const char *s, size_t n)
+{
+  int k = aia__scn_word(set, s, n);
+  char q[64], list[160];
+  const char *hint;
+  if (k >= 0)
+    return k;
+  aia__scn_word_list(set, list, sizeof list);
+  hint = aia__scn_suggest_word(set, s, n);
+  if (hint != NULL)
+    err(w, id, "%s: %s is not one of %s (did you mean '%s'?)", f->key,
+        quote(s, n, q, sizeof q), list, hint);
+  else
+    err(w, id, "%s: %s is not one of %s", f->key, quote(s, n, q, sizeof q), list);
+  return -1;
+}
+
+static void read_enum(walk *w, const aia__field *f, int id, void *obj)
+{
+  size_t n;
+  const char *s = scalar(w, f, id, &n);
+  int k;
+  if (s == NULL)
+    return;
+  k = read_word(w, f, id, f->sub, s, n);
+  if (k < 0)
+    return;
+  if (f->type == AIA__FT_TARGET) {
+    bool b = k == 1;
+    memcpy(at(obj, f->off), &b, sizeof b);
+  } else if (!(f->flags & AIA__F_NOSTORE)) {
+    memcpy(at(obj, f->off), &k, sizeof k);
+  }
+}
+
+/* Calls fn for each comma-separated entry of a scalar or of each item of a
+ * list. Returns false if a problem was reported. `empty` is set for a list
+ * with no item. */
+typedef bool (*entry_fn)(walk *w, const aia__field *f, int id, const char *s, size_t n,
+                         void *acc);
+
+static bool each_entry(walk *w, const aia__field *f, int id, entry_fn fn, void *acc, bool *empty)
+{
+  const yaml_node_t *n = node(w, id);
+  char q[64];
+  bool ok = true;
+  *empty = false;
+  if (n == NULL || is_null(n)) {
+    err(w, id, "%s: missing value", f->key);
+    return false;
+  }
+  if (n->type == YAML_MAPPING_NODE) {
+    err(w, id, "%s: expected a value or a list, found a mapping", f->key);
+    return false;
+  }
+  if (n->type == YAML_SEQUENCE_NODE) {
+    yaml_node_item_t *it = n->data.sequence.items.start;
+    size_t cnt = (size_t)(n->data.sequence.items.top - it);
+    *empty = cnt == 0;
+    for (size_t i = 0; i < cnt && !w->oom; i++) {
+      int iid = n->data.sequence.items.start[i];
+      const yaml_node_t *in = node(w, iid);
+      if (in == NULL || in->type != YAML_SCALAR_NODE || is_null(in)) {
+        err(w, iid, "%s: each entry must be a single value, found %s", f->key,
+            what(in, q, sizeof q));
+        ok = false;
+        continue;
+      }
+      const char *s = (const char *)in->data.scalar.value;
+      size_t len = in->data.scalar.length, p = 0;
+      while (p <= len) {
+        size_t e = p;
+        while (e < len && s[e] != ',')
+          e++;
+        if (!fn(w, f, iid, s + p, e - p, acc))
+          ok = false;
+        p = e + 1;
+      }
+    }
+    return ok;
+  }
+  const char *s = (const char *)n->data.scalar.value;
+  size_t len = n->data.scalar.length, p = 0;
+  while (p <= len && !w->oom) {
+    size_t e = p;
+    while (e < len && s[e] != ',')
+      e++;
+    if (!fn(w, f, id, s + p, e - p, acc))
+      ok = false;
+    p = e + 1;
+  }
+  return ok;
+}
+
+static void trim(const char **s, size_t *n)
+{
+  while (*n > 0 && (**s == ' ' || **s == '\t')) {
+    (*s)++;
+    (*n)--;
+  }
+  while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+    (*n)--;
+}
+
+/* ---- policy and faults */
+
+typedef struct words_acc {
+  unsigned set;
+  uint32_t seen;   /* bit per word */
+  uint32_t order[8];
+  uint32_t n;
+} words_acc;
+
+static bool word_entry(walk *w, const aia__field *f, int id, const char *s, size_t n, void *p)
+{
+  words_acc *a = p;
+  int k;
+  trim(&s, &n);
+  if (n == 0) {
+    err(w, id, "%s: an entry is empty", f->key);
+    return false;
+  }
+  k = read_word(w, f, id, a->set, s, n);
+  if (k < 0)
+    return false;
+  if (a->seen & (1u << k)) {
+    err(w, id, "%s: '%s' is listed twice", f->key, aia__scn_word_name(a->set, (unsigned)k));
+    return false;
+  }
+  a->seen |= 1u << k;
+  a->order[a->n++] = (uint32_t)k;
+  return true;
+}
+
+static void read_words(walk *w, const aia__field *f, int id, void *obj)
+{
+  words_acc a;
+  bool empty;
+  memset(&a, 0, sizeof a);
+  a.set = f->type == AIA__FT_POLICY ? AIA__WS_POLICY : AIA__WS_FAULT;
+  if (!each_entry(w, f, id, word_entry, &a, &empty))
+    return;
+  if (f->type == AIA__FT_POLICY) {
+    aia_policy *pol = at(obj, f->off);
+    for (uint32_t i = 0; i < a.n; i++)
+      pol[i] = (aia_policy)a.order[i];
+    memcpy(at(obj, f->off2), &a.n, sizeof a.n);
+  } else {
+    memcpy(at(obj, f->off), &a.seen, sizeof a.seen);
+  }
+}
+
+/* ---- lists of numbers and ranges */
+
+typedef struct ranges_acc {
+  aia_scn_range *r;
+  size_t n, cap;
+  uint64_t total; /* numbers covered */
+  bool full;      /* MAX_LIST reached and reported */
+} ranges_acc;
+
+static bool range_entry(walk *w, const aia__field *f, int id, const char *s, size_t n, void *p)
+{
+  ranges_acc *a = p;
+  uint64_t lo, hi;
+  size_t dash = 0;
+  char q[64];
+  int rc1, rc2;
+  trim(&s, &n);
+  if (n == 0) {
+    err(w, id, "%s: an entry is empty", f->key);
+    return false;
+  }
+  for (size_t i = 1; i < n; i++)
+    if (s[i] == '-') {
+      dash = i;
+      break;
+    }
+  if (dash != 0) {
+    rc1 = aia__scn_parse_uint(s, dash, &lo);
+    rc2 = aia__scn_parse_uint(s + dash + 1, n - dash - 1, &hi);
+  } else {
+    rc1 = rc2 = aia__scn_parse_uint(s, n, &lo);
+    hi = lo;
+  }
+  quote(s, n, q, sizeof q);
+  if (rc1 == AIA__PR_NEGATIVE || (dash == 0 && rc2 == AIA__PR_NEGATIVE)) {
+    err(w, id, "%s: %s must not be negative", f->key, q);
+    return false;
+  }
+  if (rc1 != AIA__PR_OK || rc2 != AIA__PR_OK) {
+    if (rc1 == AIA__PR_BIG || rc2 == AIA__PR_BIG)
+      err(w, id, "%s: %s is too large", f->key, q);
+    else
+      err(w, id, "%s: %s is not a number or a range of numbers (like 1-31)", f->key, q);
+    return false;
+  }
+  if (lo > UINT32_MAX || hi > UINT32_MAX) {
+    err(w, id, "%s: %s is too large", f->key, q);
+    return false;
+  }
+  if (lo > hi) {
+    err(w, id, "%s: range %s runs backwards", f->key, q);
+    return false;
+  }
+  if (a->n == a->cap) {
+    size_t nc = a->cap ? a->cap * 2 : 8;
+    aia_scn_range *r;
+    if (a->n >= MAX_LIST) {
+      if (!a->full)
+        err(w, id, "%s: more than %u entries", f->key, MAX_LIST);
+      a->full = true;
+      return false;
+    }
+    r = realloc(a->r, nc * sizeof *r);
+    if (r == NULL) {
+      w->oom = true;
+      return false;
+    }
+    a->r = r;
+    a->cap = nc;
+  }
+  a->r[a->n].lo = (uint32_t)lo;
+  a->r[a->n].hi = (uint32_t)hi;
+  a->n++;
+  a->total += hi - lo + 1;
+  return true;
+}
+
+static bool is_word(const yaml_node_t *n, const char *wd)
+{
+  return n != NULL && n->type == YAML_SCALAR_NODE && n->data.scalar.length == strlen(wd) &&
+         memcmp(n->data.scalar.value, wd, strlen(wd)) == 0;
+}
+
+static void read_ranges(walk *w, const aia__field *f, int id, void *obj)
+{
+  const yaml_node_t *n = node(w, id);
+  ranges_acc a;
+  bool empty;
+  aia_scn_range **dst = at(obj, f->off);
+  uint32_t cnt;
+
+  memset(&a, 0, sizeof a);
+  if (is_word(n, "all")) {
+    a.r = malloc(sizeof *a.r);
+    if (a.r == NULL) {
+      w->oom = true;
+      return;
+    }
+    a.r[0].lo = 1;
+    a.r[0].hi = w->scn->ids;
+    a.n = 1;
+  } else if (!each_entry(w, f, id, range_entry, &a, &empty)) {
+    free(a.r);
+    return;
+  }
+  if (a.n == 0) {
+    /* 0 ranges means "1..ids" to the runner, so "none" cannot be said this
+     * way; eidelivery: 0 is how a guest turns delivery off */
+    err(w, id, "%s: the list is empty (to turn delivery off, write eidelivery: 0)", f->key);
+    free(a.r);
+    return;
+  }
+  free(*dst);
+  *dst = a.r;
+  cnt = (uint32_t)a.n;
+  memcpy(at(obj, f->off2), &cnt, sizeof cnt);
+}
+
+static void read_list(walk *w, const aia__field *f, int id, void *obj)
+{
+  const yaml_node_t *n = node(w, id);
+  uint32_t **dst = at(obj, f->off), *list = NULL, cnt = 0;
+  ranges_acc a;
+  bool empty;
+
+  if ((f->flags & AIA__F_ALL) && is_word(n, "all")) {
+    free(*dst);
+    *dst = NULL;
+    memcpy(at(obj, f->off2), &cnt, sizeof cnt);
+    return;
+  }
+  memset(&a, 0, sizeof a);
+  if (!each_entry(w, f, id, range_entry, &a, &empty)) {
+    free(a.r);
+    return;
+  }
+  if (empty || a.n == 0) {
+    free(a.r);
+    err(w, id, "%s: the list is empty%s", f->key,
+        (f->flags & AIA__F_ALL) ? " (write all, or leave the key out)" : "");
+    return;
+  }
+  for (size_t i = 0; i < a.n; i++)
+    if ((uint64_t)a.r[i].hi - a.r[i].lo + 1 > MAX_RANGE) {
+      err(w, id, "%s: range %" PRIu32 "-%" PRIu32 " is too large", f->key, a.r[i].lo,
+          a.r[i].hi);
+      free(a.r);
+      return;
+    }
+  if (a.total > MAX_LIST) {
+    err(w, id, "%s: more than %u entries", f->key, MAX_LIST);
+    free(a.r);
+    return;
+  }
+  list = malloc((size_t)a.total * sizeof *list);
+  if (list == NULL) {
+    free(a.r);
+    w->oom = true;
+    return;
+  }
+  for (size_t i = 0; i < a.n; i++)
+    for (uint64_t v = a.r[i].lo; v <= a.r[i].hi; v++)
+      list[cnt++] = (uint32_t)v;
+  free(a.r);
+  free(*dst);
+  *dst = list;
+  memcpy(at(obj, f->off2), &cnt, sizeof cnt);
+}
+
+static void read_vmref(walk *w, const aia__field *f, int id, void *obj)
+{
+  size_t n;
+  const char *s = scalar(w, f, id, &n);
+  const aia_scenario *scn = w->scn;
+  const char *hint = NULL;
+  uint32_t idx = UINT32_MAX;
+  char q[64];
+  if (s == NULL)
+    return;
+  for (uint32_t i = 0; i < scn->nvms; i++) {
+    if (strlen(scn->vms[i].name) == n && memcmp(scn->vms[i].name, s, n) == 0) {
+      idx = i;
+      break;
+    }
+    if (hint == NULL && aia__scn_is_close(s, n, scn->vms[i].name))
+      hint = scn->vms[i].name;
+  }
+  memcpy(at(obj, f->off), &idx, sizeof idx);
+  if (idx != UINT32_MAX)
+    return;
+  quote(s, n, q, sizeof q);
+  if (scn->nvms == 0)
+    err(w, id, "%s: no VM named %s (the scenario has no VMs)", f->key, q);
+  else if (hint != NULL)
+    err(w, id, "%s: no VM named %s (did you mean '%s'?)", f->key, q, hint);
+  else
+    err(w, id, "%s: no VM named %s", f->key, q);
+}
+
+static void read_path(walk *w, const aia__field *f, int id, void *obj)
+{
+  size_t n;
+  const char *s = scalar(w, f, id, &n);
+  aia_scn_sweep *sw = obj;
+  if (s == NULL)
+    return;
+  if (n >= sizeof sw->path) {
+    err(w, id, "%s: the path is longer than %zu bytes", f->key, sizeof sw->path - 1);
+    return;
+  }
+  memcpy(sw->path, s, n);
+  sw->path[n] = '\0';
+}
+
+static void read_values(walk *w, const aia__field *f, int id, void *obj)
+{
+  const yaml_node_t *n = node(w, id);
+  aia_scn_sweep *sw = obj;
+  char q[64];
+  size_t cnt;
+  if (n == NULL || is_null(n) || n->type != YAML_SEQUENCE_NODE) {
+    err(w, id, "%s: expected a list of values, found %s", f->key, what(n, q, sizeof q));
+    return;
+  }
+  cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+  if (cnt == 0) {
+    err(w, id, "%s: the list is empty", f->key);
+    return;
+  }
+  sw->values = calloc(cnt, sizeof *sw->values);
+  if (sw->values == NULL) {
+    w->oom = true;
+    return;
+  }
+  sw->nvalues = (uint32_t)cnt;
+  for (size_t i = 0; i < cnt; i++) {
+    int iid = n->data.sequence.items.start[i];
+    const yaml_node_t *in = node(w, iid);
+    if (in == NULL || in->type != YAML_SCALAR_NODE || is_null(in)) {
+      err(w, iid, "%s: each value must be a single value, found %s", f->key,
+          what(in, q, sizeof q));
+      continue;
+    }
+    sw->values[i] = malloc(in->data.scalar.length + 1);
+    if (sw->values[i] == NULL) {
+      w->oom = true;
+      return;
+    }
+    memcpy(sw->values[i], in->data.scalar.value, in->data.scalar.length);
+    sw->values[i][in->data.scalar.length] = '\0';
+  }
+}
+
+static void walk_map(walk *w, int id, unsigned tb, void *obj, const char *key, const char *where);
+
+/* A list of mappings read with table f->sub into an array of items. */
+static void read_seq(walk *w, const aia__field *f, int id, void *obj, const char *where)
+{
+  const yaml_node_t *n = node(w, id);
+  const aia__table *t = aia__scn_table(f->sub);
+  void **dst = at(obj, f->off);
+  char q[64], sub[128];
+  size_t cnt;
+  uint32_t cnt32;
+  char *items;
+
+  if (n == NULL || is_null(n))
+    return;
+  if (n->type != YAML_SEQUENCE_NODE) {
+    err(w, id, "%s: expected a list, found %s", f->key, what(n, q, sizeof q));
+    return;
+  }
+  cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+  if (cnt == 0)
+    return;
+  items = calloc(cnt, t->item_size);
+  if (items == NULL) {
+    w->oom = true;
+    return;
+  }
+  /* defaults first, so the array is whole before any item is read */
+  for (size_t i = 0; i < cnt; i++) {
+    void *it = items + i * t->item_size;
+    switch (f->sub) {
+    case AIA__TB_VM:
+      if (aia__scn_vm_defaults(w->scn, it, (uint32_t)i) != AIA_OK)
+        w->oom = true;
+      break;
+    case AIA__TB_DEVICE: {
+      aia_scn_device *d = it;
+      aia__scn_device_defaults(w->scn, d, (uint32_t)i);
+      d->iids = malloc(sizeof *d->iids);
+      if (d->iids == NULL) {
+        w->oom = true;
+      } else {
+        d->iids[0] = 32;
+        d->niids = 1;
+      }
+      break;
+    }
+    case AIA__TB_NOISE:
+      aia__scn_noise_defaults(w->scn, it);
+      break;
+    case AIA__TB_AT: {
+      const aia_scn_device *d = obj;
+      aia_scn_list_item *li = it;
+      li->vcpu = d->nvcpus > 0 && d->vcpus != NULL ? d->vcpus[0] : 0;
+      li->iid = d->niids > 0 && d->iids != NULL ? d->iids[0] : 32;
+      break;
+    }
+    default:
+      break;
+    }
+  }
+  *dst = items;
+  cnt32 = (uint32_t)cnt;
+  memcpy(at(obj, f->off2), &cnt32, sizeof cnt32);
+  for (size_t i = 0; i < cnt && !w->oom; i++) {
+    int iid = node(w, id)->data.sequence.items.start[i];
+    snprintf(sub, sizeof sub, "%s%s%s[%zu]", where, where[0] ? "." : "", f->key, i);
+    walk_map(w, iid, f->sub, items + i * t->item_size, f->key, sub);
+  }
+}
+
+/* An expected count: N, or { min, max } (either may be left out). */
+static void read_count(walk *w, const aia__field *f, int id, void *obj, const char *where)
+{
+  const yaml_node_t *n = node(w, id);
+  uint64_t b[2] = { 0, UINT64_MAX }, v;
+  bool has = true;
+  if (n != NULL && n->type == YAML_MAPPING_NODE) {
+    uint32_t before = w->errors;
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s%s%s", where, where[0] ? "." : "", f->key);
+    walk_map(w, id, f->sub, b, f->key, sub);
+    if (w->errors != before)
+      return;
+    v = b[0];
+  } else {
+    if (!read_uint(w, f, id, UINT64_MAX, &v))
+      return;
+    b[0] = b[1] = v;
+  }
+  memcpy(at(obj, f->off), &v, sizeof v);
+  memcpy(at(obj, f->off2), b, sizeof b);
+  memcpy(at(obj, (uint16_t)(f->off - f->aux)), &has, sizeof has);
+}
+
+static void read_value(walk *w, const aia__field *f, int id, void *obj, const char *where)
+{
+  uint64_t v;
+  int64_t sv;
+  char sub[128];
+  switch (f->type) {
+  case AIA__FT_VERSION:
+    read_version(w, f, id);
+    break;
+  case AIA__FT_TEXT:
+    read_text(w, f, id, obj);
+    break;
+  case AIA__FT_NAME:
+    read_name(w, f, id, obj);
+    break;
+  case AIA__FT_U32:
+    if (read_uint(w, f, id, UINT32_MAX, &v)) {
+      uint32_t v32 = (uint32_t)v;
+      memcpy(at(obj, f->off), &v32, sizeof v32);
+    }
+    break;
+  case AIA__FT_U64:
+    if (read_uint(w, f, id, UINT64_MAX, &v)) {
+      memcpy(at(obj, f->off), &v, sizeof v);
+      if (f->off2 != 0) {
+        bool has = true;
+        memcpy(at(obj, f->off2), &has, sizeof has);
+      }
+    }
+    break;
+  case AIA__FT_CLOCK:
+    read_clock(w, f, id, obj);
+    break;
+  case AIA__FT_DUR:
+    if (read_dur(w, f, id, false, NULL, &v)) {
+      put_cycles(obj, f->off, v);
+      if (f->off2 != 0) {
+        bool has = true;
+        memcpy(at(obj, f->off2), &has, sizeof has);
+      }
+    }
+    break;
+  case AIA__FT_SDUR:
+    if (read_dur(w, f, id, true, &sv, &v))
+      memcpy(at(obj, f->off), &sv, sizeof sv);
+    break;
+  case AIA__FT_TIME:
+    read_time(w, f, id, obj);
+    break;
+  case AIA__FT_JIT:
+    if (read_dur(w, f, id, false, NULL, &v)) {
+      aia_jitter *j = at(obj, f->off);
+      j->kind = (aia_jitter_kind)f->sub;
+      j->amount = v;
+    }
+    break;
+  case AIA__FT_RATE:
+    read_rate(w, f, id, obj);
+    break;
+  case AIA__FT_ENUM:
+  case AIA__FT_TARGET:
+    read_enum(w, f, id, obj);
+    break;
+  case AIA__FT_POLICY:
+  case AIA__FT_FAULTS:
+    read_words(w, f, id, obj);
+    break;
+  case AIA__FT_LIST:
+    read_list(w, f, id, obj);
+    break;
+  case AIA__FT_RANGES:
+    read_ranges(w, f, id, obj);
+    break;
+  case AIA__FT_VMREF:
+    read_vmref(w, f, id, obj);
+    break;
+  case AIA__FT_PATH:
+    read_path(w, f, id, obj);
+    break;
+  case AIA__FT_VALUES:
+    read_values(w, f, id, obj);
+    break;
+  case AIA__FT_MAP:
+    snprintf(sub, sizeof sub, "%s%s%s", where, where[0] ? "." : "", f->key);
+    walk_map(w, id, f->sub, at(obj, f->off), f->key, sub);
+    break;
+  case AIA__FT_SEQ:
+    read_seq(w, f, id, obj, where);
+    break;
+  case AIA__FT_COUNT:
+    read_count(w, f, id, obj, where);
+    break;
+  default:
+    break;
+  }
+}
+
+static void unknown_key(walk *w, unsigned tb, int kid, const yaml_node_t *k, const char *where)
+{
+  const char *s = (const char *)k->data.scalar.value;
+  size_t n = k->data.scalar.length;
+  const char *hint = aia__scn_suggest_key(tb, s, n);
+  const char *home = hint == NULL ? aia__scn_key_home(tb, s, n) : NULL;
+  char in[160], q[64];
+  in_where(where, in, sizeof in);
+  quote(s, n, q, sizeof q);
+  /* keys are shown between single quotes: drop the double ones */
+  q[strlen(q) - 1] = '\0';
+  if (hint != NULL)
+    err(w, kid, "unknown key '%s'%s (did you mean '%s'?)", q + 1, in, hint);
+  else if (home != NULL && strcmp(home, "the top level") == 0)
+    err(w, kid, "unknown key '%s'%s (it belongs at the top level)", q + 1, in);
+  else if (home != NULL)
+    err(w, kid, "unknown key '%s'%s (it belongs under %s)", q + 1, in, home);
+  else
+    err(w, kid, "unknown key '%s'%s", q + 1, in);
+}
+
+/* The value node of `key` in a mapping read with table tb (0: absent). */
+static int given(const int *val, unsigned tb, const char *key)
+{
+  int i = aia__scn_find_key(tb, key, strlen(key));
+  return i >= 0 ? val[i] : 0;
+}
+
+static void post_map(walk *w, unsigned tb, int id, const int *val, void *obj, const char *key)
+{
+  aia_scenario *scn = w->scn;
+  switch (tb) {
+  case AIA__TB_PLATFORM:
+    if (given(val, tb, "hart_stride") == 0 && scn->geilen <= 63) { /* hart_stride: room for the guest files */
+      uint64_t need = (uint64_t)(scn->geilen + 1) * 4096u, st = 0x8000u;
+      while (st < need)
+        st <<= 1;
+      scn->hart_stride = st;
+    }
+    break;
+  case AIA__TB_JSPEC: {
+    int u = given(val, tb, "uniform"), e = given(val, tb, "exponential");
+    if (u != 0 && e != 0)
+      err(w, later(w, u, e), "%s: give uniform or exponential, not both", key);
+    else if (u == 0 && e == 0)
+      err(w, id, "%s: give { uniform: D } or { exponential: D }", key);
+    break;
+  }
+  case AIA__TB_DEVICE: {
+    int r = given(val, tb, "rate"), p = given(val, tb, "period");
+    if (r != 0 && p != 0)
+      err(w, later(w, r, p), "rate and period say the same thing: give only one");
+    if (given(val, tb, "vm") == 0 && scn->nvms > 1)
+      err(w, id, "missing required key 'vm' (the scenario has %" PRIu32 " VMs)", scn->nvms);
+    break;
+  }
+  case AIA__TB_OFFSET: {
+    aia_scn_sweep *sw = obj;
+    if (given(val, tb, "vm") == 0 && scn->nvms > 1)
+      err(w, id, "missing required key 'vm' (the scenario has %" PRIu32 " VMs)", scn->nvms);
+    if (given(val, tb, "step") == 0)
+      sw->step = 1;
+    break;
+  }
+  case AIA__TB_SWEEP: {
+    aia_scn_sweep *sw = obj;
+    int set = given(val, tb, "set"), values = given(val, tb, "values");
+    int off = given(val, tb, "offset");
+    if (set != 0 && off != 0) {
+      err(w, later(w, set, off), "sweep: give set (with values) or offset, not both");
+    } else if (set != 0) {
+      sw->kind = AIA_SWEEP_SET;
+      if (values == 0)
+        err(w, id, "missing required key 'values' (the values to put at %s)", sw->path);
+    } else if (off != 0) {
+      sw->kind = AIA_SWEEP_OFFSET;
+      if (values != 0)
+        err(w, values, "values: belongs with set, not with offset");
+    } else if (values != 0) {
+      err(w, values, "values: needs set (the path the values go to)");
+    } else if (!is_null(node(w, id))) {
+      err(w, id, "sweep: give set and values, or offset");
+    }
+    break;
+  }
+  default:
+    break;
+  }
+}
+
+static void walk_map(walk *w, int id, unsigned tb, void *obj, const char *key, const char *where)
+{
+  const yaml_node_t *n = node(w, id);
+  const aia__table *t = aia__scn_table(tb);
+  int val[MAX_FIELDS], kn[MAX_FIELDS];
+  char q[64], in[160];
+
+  memset(val, 0, sizeof val);
+  memset(kn, 0, sizeof kn);
+  in_where(where, in, sizeof in);
+  if (n == NULL) {
+    return;
+  } else if (is_null(n)) {
+    /* "platform:" with nothing: every default */
+  } else if (n->type != YAML_MAPPING_NODE) {
+    if (tb == AIA__TB_ROOT)
+      err(w, id, "a scenario is a mapping of keys (aiasim, name, duration, ...), found %s",
+          what(n, q, sizeof q));
+    else if (t->item_size != 0)
+      err(w, id, "%s: each item must be a mapping of keys, found %s", key,
+          what(n, q, sizeof q));
+    else
+      err(w, id, "%s: expected a mapping of keys, found %s", key, what(n, q, sizeof q));
+    return;
+  } else {
+    size_t np = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    for (size_t p = 0; p < np; p++) {
+      const yaml_node_pair_t *pair = &n->data.mapping.pairs.start[p];
+      const yaml_node_t *k = node(w, pair->key);
+      int idx;
+      if (k == NULL || k->type != YAML_SCALAR_NODE) {
+        err(w, pair->key, "a key must be a single word, found %s%s", what(k, q, sizeof q), in);
+        continue;
+      }
+      idx = aia__scn_find_key(tb, (const char *)k->data.scalar.value, k->data.scalar.length);
+      if (idx < 0) {
+        unknown_key(w, tb, pair->key, k, where);
+        w->soft++;
+        continue;
+      }
+      if (val[idx] != 0) {
+        skey first = { 0, 0, 0, 0 };
+        const char *file;
+        node_place(w, kn[idx], &first, &file);
+        if (first.group == 0)
+          err(w, pair->key, "duplicate key '%s'%s (first at %" PRIu32 ":%" PRIu32 ")",
+              aia__scn_field(tb, (unsigned)idx)->key, in, first.line, first.col);
+        else
+          err(w, pair->key, "duplicate key '%s'%s", aia__scn_field(tb, (unsigned)idx)->key, in);
+        w->soft++;
+        continue;
+      }
+      val[idx] = pair->value;
+      kn[idx] = pair->key;
+    }
+  }
+  for (unsigned i = 0; i < t->count && !w->oom; i++) {
+    const aia__field *f = aia__scn_field(tb, i);
+    if (val[i] != 0)
+      read_value(w, f, val[i], obj, where);
+    else if (f->flags & AIA__F_REQ)
+      err(w, id, "missing required key '%s'%s", f->key, in);
+  }
+  if (!w->oom)
+    post_map(w, tb, id, val, obj, key);
+}
+
+/* ------------------------------------------------- paths on the tree -- */
+
+static bool digits(const char *s, size_t n, uint32_t *v)
+{
+  uint64_t x = 0;
+  if (n == 0 || n > 9)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return false;
+    x = x * 10u + (uint64_t)(s[i] - '0');
+  }
+  *v = (uint32_t)x;
+  return true;
+}
+
+static bool scalar_is(const yaml_node_t *n, const char *s, size_t len)
+{
+  return n != NULL && n->type == YAML_SCALAR_NODE && n->data.scalar.length == len &&
+         memcmp(n->data.scalar.value, s, len) == 0;
+}
+
+/* Value of key s in mapping m (0 if none); *pair gets its index. */
+static int map_get(const walk *w, const yaml_node_t *m, const char *s, size_t len, size_t *pair)
+{
+  size_t np = (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
+  for (size_t p = 0; p < np; p++)
+    if (scalar_is(node(w, m->data.mapping.pairs.start[p].key), s, len)) {
+      if (pair != NULL)
+        *pair = p;
+      return m->data.mapping.pairs.start[p].value;
+    }
+  return 0;
+}
+
+/* The item of list `seq` picked by comp: an index, or the item whose name
+ * is comp (for vms and devices, "vmN" / "devN" also picks an unnamed item
+ * N, as its default name). 0 if none. */
+static int seq_pick(const walk *w, const yaml_node_t *seq, const char *comp, size_t len,
+                    const char *dflt)
+{
+  size_t cnt = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+  uint32_t idx;
+  if (digits(comp, len, &idx))
+    return idx < cnt ? seq->data.sequence.items.start[idx] : 0;
+  for (size_t i = 0; i < cnt; i++) {
+    int it = seq->data.sequence.items.start[i];
+    const yaml_node_t *m = node(w, it);
+    int nm;
+    if (m == NULL || m->type != YAML_MAPPING_NODE)
+      continue;
+    nm = map_get(w, m, "name", 4, NULL);
+    if (nm != 0 ? scalar_is(node(w, nm), comp, len) : false)
+      return it;
+    if (nm == 0 && dflt != NULL) {
+      char def[32];
+      snprintf(def, sizeof def, "%s%zu", dflt, i);
+      if (strlen(def) == len && memcmp(def, comp, len) == 0)
+        return it;
+    }
+  }
+  return 0;
+}
+
+/* Why seq_pick found nothing, with a hint. */
+static void seq_miss(const walk *w, const yaml_node_t *seq, const char *comp, size_t len,
+                     const char *dflt, const char *parent, size_t plen, char *why, size_t wlen)
+{
+  size_t cnt = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+  uint32_t idx;
+  int cl = (int)(len < 40 ? len : 40);
+  if (digits(comp, len, &idx) || dflt == NULL) {
+    snprintf(why, wlen, "%.*s has no item %.*s (it has %zu, numbered from 0)", (int)plen, parent,
+             cl, comp, cnt);
+    return;
+  }
+  for (size_t i = 0; i < cnt; i++) {
+    const yaml_node_t *m = node(w, seq->data.sequence.items.start[i]);
+    char def[32];
+    const char *nm;
+    size_t nl;
+    int nid;
+    if (m == NULL || m->type != YAML_MAPPING_NODE)
+      continue;
+    nid = map_get(w, m, "name", 4, NULL);
+    if (nid != 0 && node(w, nid)->type == YAML_SCALAR_NODE) {
+      nm = (const char *)node(w, nid)->data.scalar.value;
+      nl = node(w, nid)->data.scalar.length;
+    } else {
+      snprintf(def, sizeof def, "%s%zu", dflt, i);
+      nm = def;
+      nl = strlen(def);
+    }
+    if (nl < 64 && aia__scn_is_close(comp, len, nm)) {
+      snprintf(why, wlen, "%.*s has no item named '%.*s' (did you mean '%.*s'?)", (int)plen,
+               parent, cl, comp, (int)nl, nm);
+      return;
+    }
+  }
+  snprintf(why, wlen, "%.*s has no item named '%.*s'", (int)plen, parent, cl, comp);
+}
+
+/* Does scalar text s (a list "1-3,9") hold the number v? */
+static bool text_holds(const char *s, size_t n, uint64_t v)
+{
+  size_t p = 0;
+  while (p <= n) {
+    size_t e = p, dash = 0;
+    uint64_t lo, hi;
+    while (e < n && s[e] != ',')
+      e++;
+    const char *t = s + p;
+    size_t tl = e - p;
+    trim(&t, &tl);
+    for (size_t i = 1; i < tl; i++)
+      if (t[i] == '-') {
+        dash = i;
+        break;
+      }
+    if (dash != 0) {
+      if (aia__scn_parse_uint(t, dash, &lo) == AIA__PR_OK &&
+          aia__scn_parse_uint(t + dash + 1, tl - dash - 1, &hi) == AIA__PR_OK && lo <= v &&
+          v <= hi)
+        return true;
+    } else if (aia__scn_parse_uint(t, tl, &lo) == AIA__PR_OK && lo == v) {
+      return true;
+    }
+    p = e + 1;
+  }
+  return false;
+}
+
+/* The node a checker path names, or the closest node above it. */
+static int locate_one(const walk *w, const char *path, size_t plen, bool *full)
+{
+  int cur = root_id(w), depth = 0;
+  size_t p = 0;
+  const char *parent = NULL;
+  size_t parent_len = 0;
+  *full = false;
+  while (p < plen && cur != 0) {
+    size_t e = p;
+    const yaml_node_t *n = node(w, cur);
+    int next = 0;
+    while (e < plen && path[e] != '.')
+      e++;
+    const char *c = path + p;
+    size_t cl = e - p;
+    if (cl > 0 && c[0] == '@') {
+      uint32_t v;
+      if (!digits(c + 1, cl - 1, &v))
+        return cur;
+      if (n->type == YAML_SEQUENCE_NODE) {
+        size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+        for (size_t i = 0; i < cnt; i++) {
+          const yaml_node_t *it = node(w, n->data.sequence.items.start[i]);
+          if (it != NULL && it->type == YAML_SCALAR_NODE &&
+              text_holds((const char *)it->data.scalar.value, it->data.scalar.length, v)) {
+            next = n->data.sequence.items.start[i];
+            break;
+          }
+        }
+      }
+      if (next == 0)
+        next = cur;
+    } else if (n->type == YAML_MAPPING_NODE) {
+      next = map_get(w, n, c, cl, NULL);
+    } else if (n->type == YAML_SEQUENCE_NODE) {
+      const char *dflt = NULL;
+      if (depth == 1 && parent_len == 3 && memcmp(parent, "vms", 3) == 0)
+        dflt = "vm";
+      else if (depth == 1 && parent_len == 7 && memcmp(parent, "devices", 7) == 0)
+        dflt = "dev";
+      next = seq_pick(w, n, c, cl, dflt);
+    }
+    if (next == 0)
+      return cur;
+    parent = c;
+    parent_len = cl;
+    depth++;
+    cur = next;
+    p = e + 1;
+  }
+  *full = true;
+  return cur;
+}
+
+/* Alternatives are separated by '|': the first found in full wins. */
+static int locate(const walk *w, const char *path)
+{
+  int fallback = 0;
+  bool first = true;
+  while (*path != '\0') {
+    const char *bar = strchr(path, '|');
+    size_t len = bar != NULL ? (size_t)(bar - path) : strlen(path);
+    bool full;
+    int id = locate_one(w, path, len, &full);
+    if (full)
+      return id;
+    if (first)
+      fallback = id;
+    first = false;
+    path += len;
+    if (*path == '|')
+      path++;
+  }
+  return fallback != 0 ? fallback : root_id(w);
+}
+
+static void check_report(void *user, const char *path, const char *msg)
+{
+  walk *w = user;
+  int id = locate(w, path);
+  if (was_reported(w, id))
+    return; /* the walk already said what is wrong there */
+  err(w, id, "%s", msg);
+}
+
+/* ------------------------------------------------ editing the tree -- */
+
+static bool note_origin(walk *w, int id, origin o)
+{
+  if (id != w->nfile + (int)w->norig + 1)
+    return false; /* nodes are appended in order */
+  if (w->norig == w->corig) {
+    size_t nc = w->corig ? w->corig * 2 : 16;
+    origin *no = realloc(w->orig, nc * sizeof *no);
+    if (no == NULL) {
+      w->oom = true;
+      return false;
+    }
+    w->orig = no;
+    w->corig = nc;
+  }
+  w->orig[w->norig++] = o;
+  return true;
+}
+
+static int add_scalar(walk *w, const char *s, size_t len, origin o)
+{
+  int id;
+  if (len > (size_t)INT32_MAX)
+    return 0;
+  id = yaml_document_add_scalar(w->doc, NULL, (yaml_char_t *)(uintptr_t)s, (int)len,
+                                YAML_PLAIN_SCALAR_STYLE);
+  if (id == 0 || !note_origin(w, id, o))
+    return 0;
+  return id;
+}
+
+static int add_map(walk *w, origin o)
+{
+  int id = yaml_document_add_mapping(w->doc, NULL, YAML_BLOCK_MAPPING_STYLE);
+  if (id == 0 || !note_origin(w, id, o))
+    return 0;
+  return id;
+}
+
+/* Undo log of tree edits made to try one sweep value. */
+typedef struct undo {
+  struct {
+    int map;
+    size_t pair; /* (size_t)-1: an appended pair */
+    int old;
+  } op[40];
+  int n;
+} undo;
+
+static void undo_all(walk *w, undo *u)
+{
+  while (u->n > 0) {
+    u->n--;
+    yaml_node_t *m = node(w, u->op[u->n].map);
+    if (u->op[u->n].pair == (size_t)-1)
+      m->data.mapping.pairs.top--;
+    else
+      m->data.mapping.pairs.start[u->op[u->n].pair].value = u->op[u->n].old;
+  }
+}
+
+static bool log_op(undo *u, int map, size_t pair, int old)
+{
+  if (u == NULL)
+    return true;
+  if (u->n >= (int)(sizeof u->op / sizeof u->op[0]))
+    return false;
+  u->op[u->n].map = map;
+  u->op[u->n].pair = pair;
+  u->op[u->n].old = old;
+  u->n++;
+  return true;
+}
+
+/* Places node `val` at dotted `path`, making mappings on the way. 0, or -1
+ * with the reason in why (or w->oom). */
+static int tree_set(walk *w, const char *path, int val, origin o, undo *u, char *why,
+                    size_t wlen)
+{
+  int cur = root_id(w), depth = 0;
+  size_t p = 0, plen = strlen(path);
+  const char *parent = "";
+  size_t parent_len = 0;
+
+  if (plen == 0 || path[0] == '.' || path[plen - 1] == '.' || strstr(path, "..") != NULL) {
+    snprintf(why, wlen, "'%s' is not a dotted path (like devices.nic.rate)", path);
+    return -1;
+  }
+  if (cur == 0) {
+    cur = add_map(w, o);
+    if (cur == 0) {
+      w->oom = true;
+      return -1;
+    }
+  }
+  while (p < plen) {
+    size_t e = p;
+    while (e < plen && path[e] != '.')
+      e++;
+    const char *c = path + p;
+    size_t cl = e - p;
+    bool last = e == plen;
+    yaml_node_t *n = node(w, cur);
+    if (n->type == YAML_SEQUENCE_NODE) {
+      const char *dflt = NULL;
+      int it;
+      if (depth == 1 && parent_len == 3 && memcmp(parent, "vms", 3) == 0)
+        dflt = "vm";
+      else if (depth == 1 && parent_len == 7 && memcmp(parent, "devices", 7) == 0)
+        dflt = "dev";
+      it = seq_pick(w, n, c, cl, dflt);
+      if (it == 0) {
+        seq_miss(w, n, c, cl, dflt, parent, parent_len, why, wlen);
+        return -1;
+      }
+      if (last) {
+        snprintf(why, wlen, "'%s' is a whole item: name one of its keys", path);
+        return -1;
+      }
+      cur = it;
+    } else if (n->type == YAML_MAPPING_NODE) {
+      size_t pair = 0;
+      int v = map_get(w, n, c, cl, &pair);
+      if (v != 0 && last) {
+        if (!log_op(u, cur, pair, v))
+          return -1;
+        node(w, cur)->data.mapping.pairs.start[pair].value = val;
+        return 0;
+      }
+      if (v != 0 && is_null(node(w, v))) { /* "timing:" with nothing: make it a mapping */
+        int m = add_map(w, o);
+        if (m == 0) {
+          w->oom = true;
+          return -1;
+        }
+        if (!log_op(u, cur, pair, v))
+          return -1;
+        node(w, cur)->data.mapping.pairs.start[pair].value = m;
+        v = m;
+      }
+      if (v == 0) {
+        int k = add_scalar(w, c, cl, o), nv;
+        if (k == 0) {
+          if (!w->oom)
+            snprintf(why, wlen, "'%s' is not valid UTF-8", path);
+          return -1;
+        }
+        nv = last ? val : add_map(w, o);
+        if (nv == 0) {
+          w->oom = true;
+          return -1;
+        }
+        if (!yaml_document_append_mapping_pair(w->doc, cur, k, nv)) {
+          w->oom = true;
+          return -1;
+        }
+        if (!log_op(u, cur, (size_t)-1, 0))
+          return -1;
+        if (last)
+          return 0;
+        v = nv;
+      }
+      cur = v;
+    } else if (depth == 0) {
+      snprintf(why, wlen, "the scenario is not a mapping of keys");
+      return -1;
+    } else {
+      snprintf(why, wlen, "'%.*s' holds a single value: there are no keys under it",
+               (int)(p - 1), path);
+      return -1;
+    }
+    parent = c;
+    parent_len = cl;
+    depth++;
+    p = e + 1;
+  }
+  return 0;
+}
+
+/* ----------------------------------------------------------- loading -- */
+
+/* Line and column (1-based, in characters) of a byte offset. */
+static void offset_place(const char *text, size_t len, size_t off, uint32_t *line,
+                         uint32_t *col)
+{
+  uint32_t l = 1, c = 1;
+  if (off > len)
+    off = len;
+  for (size_t i = 0; i < off; i++) {
+    if (text[i] == '\n') {
+      l++;
+      c = 1;
+    } else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+      c++;
+    }
+  }
+  *line = l;
+  *col = c;
+}
+
+static int parser_problem(sink *sk, const char *file, const yaml_parser_t *p, const char *text,
+                          size_t len)
+{
+  const char *problem = p->problem != NULL ? p->problem : "unknown problem";
+  switch (p->error) {
+  case YAML_MEMORY_ERROR:
+    return AIA_ENOMEM;
+  case YAML_READER_ERROR: {
+    uint32_t line, col;
+    offset_place(text, len, p->problem_offset, &line, &col);
+    if (p->problem_value != -1)
+      sink_at(sk, file, 0, line, col, "not UTF-8 text: %s (0x%02X at byte %zu)", problem,
+              (unsigned)p->problem_value, p->problem_offset);
+    else
+      sink_at(sk, file, 0, line, col, "not UTF-8 text: %s (at byte %zu)", problem,
+              p->problem_offset);
+    return AIA_EPARSE;
+  }
+  default:
+    if (p->context != NULL)
+      sink_at(sk, file, 0, (uint32_t)p->problem_mark.line + 1,
+              (uint32_t)p->problem_mark.column + 1, "%s (%s, started at %zu:%zu)", problem,
+              p->context, p->context_mark.line + 1, p->context_mark.column + 1);
+    else
+      sink_at(sk, file, 0, (uint32_t)p->problem_mark.line + 1,
+              (uint32_t)p->problem_mark.column + 1, "%s", problem);
+    return AIA_EPARSE;
+  }
+}
+
+static void mark_at(sink *sk, const char *file, yaml_mark_t m, const char *msg)
+{
+  sink_at(sk, file, 0, (uint32_t)m.line + 1, (uint32_t)m.column + 1, "%s", msg);
+}
+
+/* Step 1: what the document loader cannot refuse by itself. Returns AIA_OK,
+ * AIA_EPARSE (fatal: do not load) or AIA_ENOMEM; *soft counts problems after
+ * which the tree may still be walked. */
+static int prepass(sink *sk, const char *file, const char *text, size_t len, uint32_t *soft)
+{
+  yaml_parser_t p;
+  yaml_event_t ev;
+  int depth = 0, docs = 0, rc = AIA_OK;
+  uint32_t nodes = 0;
+  bool done = false, aliases = false;
+  char msg[160];
+
+  *soft = 0;
+  if (!yaml_parser_initialize(&p))
+    return AIA_ENOMEM;
+  yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+  while (!done) {
+    const char *tag = NULL;
+    if (!yaml_parser_parse(&p, &ev)) {
+      rc = parser_problem(sk, file, &p, text, len);
+      break;
+    }
+    switch (ev.type) {
+    case YAML_STREAM_END_EVENT:
+      done = true;
+      break;
+    case YAML_DOCUMENT_START_EVENT:
+      if (++docs == 2) {
+        mark_at(sk, file, ev.start_mark,
+                "a scenario file holds one YAML document; this is a second one");
+        rc = AIA_EPARSE;
+        done = true;
+      }
+      break;
+    case YAML_MAPPING_START_EVENT:
+    case YAML_SEQUENCE_START_EVENT:
+      nodes++;
+      if (++depth > MAX_DEPTH) {
+        mark_at(sk, file, ev.start_mark, "nesting deeper than 32 levels");
+        rc = AIA_EPARSE;
+        done = true;
+      }
+      tag = (const char *)(ev.type == YAML_MAPPING_START_EVENT ? ev.data.mapping_start.tag
+                                                              : ev.data.sequence_start.tag);
+      break;
+    case YAML_MAPPING_END_EVENT:
+    case YAML_SEQUENCE_END_EVENT:
+      depth--;
+      break;
+    case YAML_SCALAR_EVENT:
+      nodes++;
+      tag = (const char *)ev.data.scalar.tag;
+      break;
+    case YAML_ALIAS_EVENT: {
+      const char *a = (const char *)ev.data.alias.anchor;
+      char q[64];
+      quote(a, strlen(a), q, sizeof q);
+      q[strlen(q) - 1] = '\0'; /* no quotes around an anchor's name */
+      snprintf(msg, sizeof msg, "aliases are not allowed (*%s): write the value out", q + 1);
+      mark_at(sk, file, ev.start_mark, msg);
+      aliases = true;
+      break;
+    }
+    default:
+      break;
+    }
+    if (tag != NULL && !done) {
+      char q[64];
+      const char *core = "tag:yaml.org,2002:";
+      bool std = strncmp(tag, core, strlen(core)) == 0;
+      const char *t = std ? tag + strlen(core) : tag;
+      quote(t, strlen(t), q, sizeof q);
+      q[strlen(q) - 1] = '\0';
+      snprintf(msg, sizeof msg, "tags are not allowed (%s%s): write the plain value",
+               std ? "!!" : "", q + 1);
+      mark_at(sk, file, ev.start_mark, msg);
+      (*soft)++;
+    }
+    if (nodes > MAX_NODES && !done) {
+      sink_at(sk, file, 0, (uint32_t)ev.start_mark.line + 1, (uint32_t)ev.start_mark.column + 1,
+              "more than %u YAML nodes: too large for a scenario", MAX_NODES);
+      rc = AIA_EPARSE;
+      done = true;
+    }
+    yaml_event_delete(&ev);
+  }
+  yaml_parser_delete(&p);
+  if (rc == AIA_OK && aliases)
+    rc = AIA_EPARSE;
+  return rc;
+}
+
+/* The bitmap of reported nodes, sized for the tree as it is now. */
+static int walk_bitmap(walk *w)
+{
+  size_t bits = (size_t)node_count(w) + 1;
+  free(w->reported);
+  w->reported = calloc(bits / 8 + 1, 1);
+  if (w->reported == NULL) {
+    w->nreported = 0;
+    return AIA_ENOMEM;
+  }
+  w->nreported = bits;
+  return AIA_OK;
+}
+
+/* Steps 4 and 5 on the tree as it is now. NULL on out of memory; else a
+ * scenario, valid if w->errors is still 0. */
+static aia_scenario *convert(walk *w)
+{
+  aia_scenario *scn = malloc(sizeof *scn);
+  if (scn == NULL) {
+    w->oom = true;
+    return NULL;
+  }
+  aia__scn_defaults(scn);
+  w->scn = scn;
+  w->clock = scn->clock_hz;
+  w->have_clock = false;
+  memset(w->tnode, 0, sizeof w->tnode);
+  walk_map(w, root_id(w), AIA__TB_ROOT, scn, "", "");
+  if (w->have_clock)
+    scn->clock_hz = w->raw_clock;
+  /* Cross-checks read values; after a value that did not convert (its
+   * default stands in) they would report problems that are not there. */
+  if (!w->oom && w->errors == w->soft)
+    aia__scn_check(scn, check_report, w);
+  w->scn = NULL;
+  if (w->oom) {
+    aia_scenario_destroy(scn);
+    return NULL;
+  }
+  return scn;
+}
+
+/* Walks the tree once more with one sweep value in place; the first problem
+ * found (if any) goes to *first / *where. false on out of memory. */
+static bool try_one(walk *w, aia_diag *first, skey *where, size_t *found)
+{
+  sink one;
+  walk sub;
+  aia_scenario *s2;
+  memset(&one, 0, sizeof one);
+  one.out = first;
+  one.keys = where;
+  one.cap = 1;
+  memset(&sub, 0, sizeof sub);
+  sub.doc = w->doc;
+  sub.nfile = w->nfile;
+  sub.orig = w->orig; /* read only: sub adds no node */
+  sub.norig = w->norig;
+  sub.corig = w->corig;
+  sub.file = w->file;
+  sub.sk = &one;
+  sub.flags = w->flags | AIA__LOAD_NO_SWEEP_CHECK;
+  if (walk_bitmap(&sub) != AIA_OK)
+    return false;
+  s2 = convert(&sub);
+  free(sub.reported);
+  if (s2 == NULL)
+    return false;
+  aia_scenario_destroy(s2);
+  *found = one.found;
+  return true;
+}
+
+/* Tries each value of a set sweep: the tree with the value at the sweep's
+ * path must make a valid scenario. A problem is reported at the value. */
+static void try_sweep_values(walk *w, const char *path)
+{
+  int vid = locate(w, "sweep.values");
+  const yaml_node_t *vn = node(w, vid);
+  size_t cnt;
+  if (vn == NULL || vn->type != YAML_SEQUENCE_NODE)
+    return;
+  cnt = (size_t)(vn->data.sequence.items.top - vn->data.sequence.items.start);
+  if ((uint64_t)cnt * (uint64_t)node_count(w) > SWEEP_BUDGET)
+    return; /* too big to try here: each point is checked when it is loaded */
+  for (size_t i = 0; i < cnt && !w->oom; i++) {
+    int item = node(w, vid)->data.sequence.items.start[i];
+    origin o = { 0, item };
+    undo u;
+    aia_diag first;
+    skey fk = { 0, 0, 0, 0 }, here = { 0, 0, 0, 0 };
+    size_t found = 0;
+    const char *file;
+    char why[200], q[64];
+
+    u.n = 0;
+    if (tree_set(w, path, item, o, &u, why, sizeof why) != 0) {
+      undo_all(w, &u);
+      if (!w->oom)
+        err(w, item, "values: cannot put this value at %s: %s", path, why);
+      continue;
+    }
+    memset(&first, 0, sizeof first);
+    if (!try_one(w, &first, &fk, &found))
+      w->oom = true;
+    undo_all(w, &u);
+    if (w->oom || found == 0)
+      continue;
+    node_place(w, item, &here, &file);
+    qnode(node(w, item), q, sizeof q);
+    if (fk.group == here.group && fk.line == here.line && fk.col == here.col)
+      err(w, item, "%s", first.message);
+    else if (fk.group == 0)
+      err(w, item, "value %s for %s: %s (at %" PRIu32 ":%" PRIu32 ")", q, path, first.message,
+          fk.line, fk.col);
+    else
+      err(w, item, "value %s for %s: %s", q, path, first.message);
+  }
+}
+
+static char *dup_str(const char *s)
+{
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d != NULL)
+    memcpy(d, s, n);
+  return d;
+}
+
+/* What a loaded scenario keeps so its sweep points can be loaded again. */
+static int keep_source(aia_scenario *scn, const char *name, const char *text, size_t len,
+                       const aia_override *ov, size_t nov)
+{
+  snprintf(scn->source, sizeof scn->source, "%s", name != NULL ? name : "");
+  scn->text = malloc(len + 1);
+  if (scn->text == NULL)
+    return AIA_ENOMEM;
+  if (len > 0)
+    memcpy(scn->text, text, len);
+  scn->text[len] = '\0';
+  scn->text_len = len;
+  if (nov == 0)
+    return AIA_OK;
+  scn->ov_paths = calloc(nov, sizeof *scn->ov_paths);
+  scn->ov_values = calloc(nov, sizeof *scn->ov_values);
+  if (scn->ov_paths == NULL || scn->ov_values == NULL)
+    return AIA_ENOMEM;
+  scn->nov = (uint32_t)nov;
+  for (size_t i = 0; i < nov; i++) {
+    scn->ov_paths[i] = dup_str(ov[i].path);
+    scn->ov_values[i] = dup_str(ov[i].value);
+    if (scn->ov_paths[i] == NULL || scn->ov_values[i] == NULL)
+      return AIA_ENOMEM;
+  }
+  return AIA_OK;
+}
+
+int aia__scn_load(const char *name, const char *text, size_t len, const aia_override *ov,
+                  size_t nov, unsigned flags, aia_scenario **out, aia_diag *diags, size_t ndiag,
+                  size_t *nfound)
+{
+  const char *file = name != NULL ? name : "<memory>";
+  yaml_parser_t parser;
+  yaml_document_t doc;
+  aia_scenario *scn = NULL;
+  sink sk;
+  walk w;
+  uint32_t soft = 0;
+  int rc;
+
+  if (out != NULL)
+    *out = NULL;
+  if (nfound != NULL)
+    *nfound = 0;
+  if (out == NULL || (text == NULL && len > 0) || (ov == NULL && nov > 0) || nov >= UINT32_MAX)
+    return AIA_EINVAL;
+  for (size_t i = 0; i < nov; i++)
+    if (ov[i].path == NULL || ov[i].value == NULL)
+      return AIA_EINVAL;
+  if (text == NULL)
+    text = "";
+  rc = sink_init(&sk, diags, ndiag);
+  if (rc != AIA_OK)
+    return rc;
+
+  /* 1: limits the loader does not enforce */
+  rc = prepass(&sk, file, text, len, &soft);
+  if (rc != AIA_OK)
+    goto done;
+
+  /* 2: the tree */
+  if (!yaml_parser_initialize(&parser)) {
+    rc = AIA_ENOMEM;
+    goto done;
+  }
+  yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+  if (!yaml_parser_load(&parser, &doc)) {
+    rc = parser_problem(&sk, file, &parser, text, len);
+    yaml_parser_delete(&parser);
+    goto done;
+  }
+  yaml_parser_delete(&parser);
+  if (doc.nodes.start == NULL) {
+    /* nothing in the stream: the loader leaves the document unallocated;
+     * give overrides a document they can add to */
+    yaml_document_delete(&doc);
+    if (!yaml_document_initialize(&doc, NULL, NULL, NULL, 1, 1)) {
+      rc = AIA_ENOMEM;
+      goto done;
+    }
+  }
+
+  memset(&w, 0, sizeof w);
+  w.doc = &doc;
+  w.file = file;
+  w.sk = &sk;
+  w.flags = flags;
+  w.nfile = node_count(&w);
+  if (root_id(&w) != 0 && is_null(node(&w, root_id(&w)))) {
+    /* a document with nothing in it ("---"): as empty as an empty file */
+    yaml_document_delete(&doc);
+    w.nfile = 0;
+    if (!yaml_document_initialize(&doc, NULL, NULL, NULL, 1, 1)) {
+      rc = AIA_ENOMEM;
+      goto done;
+    }
+  }
+
+  /* 3: overrides, as if the file said so (on an empty file, into a new
+   * top-level mapping) */
+  if (nov > 0 && root_id(&w) == 0) {
+    origin o = { 1, 0 };
+    if (add_map(&w, o) == 0)
+      w.oom = true;
+  }
+  for (size_t i = 0; i < nov && !w.oom; i++) {
+    char why[200];
+    origin o = { (uint32_t)(i + 1), 0 };
+    int v = add_scalar(&w, ov[i].value, strlen(ov[i].value), o);
+    if (v == 0) {
+      if (!w.oom) {
+        sink_at(&sk, OV_FILE, 1, (uint32_t)(i + 1), 0, "%s: the value is not valid UTF-8",
+                ov[i].path);
+        w.errors++;
+      }
+      continue;
+    }
+    if (tree_set(&w, ov[i].path, v, o, NULL, why, sizeof why) != 0 && !w.oom) {
+      sink_at(&sk, OV_FILE, 1, (uint32_t)(i + 1), 0, "%s", why);
+      w.errors++; /* not applied: the file's own values are still sound */
+      w.soft++;
+    }
+  }
+
+  /* 4 and 5: the walk and the checks */
+  if (!w.oom && walk_bitmap(&w) != AIA_OK)
+    w.oom = true;
+  if (w.oom) {
+    /* nothing more */
+  } else if (root_id(&w) == 0) {
+    sink_at(&sk, file, 0, 1, 1,
+            "the file is empty: a scenario needs at least aiasim: 1, a name and a duration");
+    w.errors++;
+  } else {
+    scn = convert(&w);
+    if (scn != NULL && w.errors == 0 && soft == 0 && scn->sweep.kind == AIA_SWEEP_SET &&
+        !(flags & AIA__LOAD_NO_SWEEP_CHECK))
+      try_sweep_values(&w, scn->sweep.path);
+  }
+  if (w.oom)
+    rc = AIA_ENOMEM;
+  else if (w.errors > 0 || soft > 0 || scn == NULL)
+    rc = AIA_ESCHEMA;
+  else
+    rc = keep_source(scn, name, text, len, ov, nov);
+  free(w.reported);
+  free(w.orig);
+  yaml_document_delete(&doc);
+
+done:
+  if (rc != AIA_OK) {
+    aia_scenario_destroy(scn);
+    scn = NULL;
+  }
+  if (nfound != NULL)
+    *nfound = sk.found;
+  free(sk.keys);
+  *out = scn;
+  return rc;
+}
+
+int aia_scenario_load_mem(const char *name, const char *text, size_t len,
+                          const aia_override *ov, size_t nov, aia_scenario **out,
+                          aia_diag *diags, size_t ndiag, size_t *nfound)
+{
+  return aia__scn_load(name, text, len, ov, nov, 0, out, diags, ndiag, nfound);
+}
+
+int aia_scenario_load_file(const char *path, const aia_override *ov, size_t nov,
+                           aia_scenario **out, aia_diag *diags, size_t ndiag, size_t *nfound)
+{
+  FILE *fp;
+  char *buf = NULL;
+  size_t len = 0, cap = 0;
+  int rc, e = 0;
+
+  if (out != NULL)
+    *out = NULL;
+  if (nfound != NULL)
+    *nfound = 0;
+  if (path == NULL || out == NULL)
+    return AIA_EINVAL;
+  fp = fopen(path, "rb");
+  if (fp == NULL) {
+    e = errno;
+  } else {
+    for (;;) {
+      if (len == cap) {
+        size_t nc = cap ? cap * 2 : 4096;
+        char *nb;
+        if (cap >= MAX_FILE_BYTES) {
+          e = EFBIG;
+          break;
+        }
+        nb = realloc(buf, nc);
+        if (nb == NULL) {
+          free(buf);
+          fclose(fp);
+          return AIA_ENOMEM;
+        }
+        buf = nb;
+        cap = nc;
+      }
+      size_t got = fread(buf + len, 1, cap - len, fp);
+      len += got;
+      if (got == 0) {
+        if (ferror(fp))
+          e = errno != 0 ? errno : EIO;
+        break;
+      }
+    }
+    fclose(fp);
+  }
+  if (e != 0) {
+    char msg[128];
+    free(buf);
+    if (e == EFBIG)
+      snprintf(msg, sizeof msg, "the file is larger than %u MiB", MAX_FILE_BYTES >> 20);
+    else if (strerror_r(e, msg, sizeof msg) != 0)
+      snprintf(msg, sizeof msg, "error %d", e);
+    if (nfound != NULL)
+      *nfound = 1;
+    if (diags != NULL && ndiag > 0) {
+      memset(&diags[0], 0, sizeof diags[0]);
+      set_file(&diags[0], path);
+      snprintf(diags[0].message, sizeof diags[0].message, "cannot read the file: %s", msg);
+    }
+    return AIA_EIO;
+  }
+  rc = aia__scn_load(path, buf != NULL ? buf : "", len, ov, nov, 0, out, diags, ndiag, nfound);
+  free(buf);
+  return rc;
+}
