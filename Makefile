@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test sanitize tsan bench clean
+.PHONY: all deps configure build demo test sanitize tsan valgrind coverage bench clean
 
 all: build
 
@@ -18,8 +18,9 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The main job: kick vs no-kick on the bundled mixed scenario.
 demo: build
-	@./$(BUILD)/examples/demo
+	@./$(BUILD)/aiasim run examples/scenarios/running-plus-idle.yaml
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -29,8 +30,27 @@ sanitize:
 	@$(MAKE) --no-print-directory test BUILD=build-asan \
 	  CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DAIASIM_SANITIZE=address,undefined -DAIASIM_BUILD_BENCH=OFF"
 
+# ThreadSanitizer over the whole suite (the threaded parts: mailbox, --jobs).
+tsan:
+	@$(MAKE) --no-print-directory test BUILD=build-tsan \
+	  CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DAIASIM_SANITIZE=thread -DAIASIM_BUILD_BENCH=OFF"
+
+# valgrind memcheck on the test programs: zero errors, zero leaks.
+valgrind: build
+	@bash scripts/valgrind.sh $(BUILD)
+
+# Line and branch coverage of lib/ (gcovr).
+coverage:
+	@AIASIM_DEPS_EXTRA=gcovr bash scripts/deps.sh
+	@cmake -S . -B build-cov -DCMAKE_BUILD_TYPE=Debug -DAIASIM_BUILD_BENCH=OFF \
+	  -DCMAKE_C_FLAGS="--coverage" -DCMAKE_EXE_LINKER_FLAGS="--coverage" -DCMAKE_SHARED_LINKER_FLAGS="--coverage" >/dev/null
+	@cmake --build build-cov -j $(JOBS)
+	@cd build-cov && ctest -j $(JOBS) >/dev/null || true
+	@gcovr -r . --filter lib/ --object-directory build-cov --print-summary --txt build-cov/coverage.txt | tail -n 3
+
 bench: build
 	@./$(BUILD)/bench/bench_engine
+	@./$(BUILD)/bench/bench_throughput
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-cov

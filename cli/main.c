@@ -1,0 +1,1046 @@
+/* cli/main.c: the aiasim command. Uses the public API only.
+ * SPDX-License-Identifier: MIT
+ *
+ *   aiasim run FILE [options]     run a scenario (SCENARIO.md)
+ *   aiasim check FILE [--set p=v] validate only
+ *   aiasim --help | --version
+ * Exit status: 0 ran and every expect held; 1 an expect failed or the
+ * oracle found a violation the scenario did not expect; 2 bad input (file,
+ * option); 3 internal error.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "aiasim/aiasim.h"
+#include "aiasim/run.h"
+#include "aiasim/scenario.h"
+#include "aiasim/trace.h"
+
+#define EXIT_EXPECT 1
+#define EXIT_INPUT 2
+#define EXIT_INTERNAL 3
+#define MAX_DIAGS 64
+
+static const char usage[] =
+    "usage: aiasim run FILE [--policy P[,P]] [--seed N] [--set path=value]...\n"
+    "                  [--jobs N] [--json OUT] [--csv OUT] [--trace OUT.json]\n"
+    "                  [--vcd OUT.vcd] [--trace-window FROM:TO] [--quiet]\n"
+    "       aiasim check FILE [--set path=value]...\n"
+    "       aiasim merge OUT.json IN.json...\n"
+    "       aiasim --help | --version\n"
+    "\n"
+    "Runs a scenario (YAML, schema version 1) with each policy side by side\n"
+    "(kick, nokick, wake_first) from the same seed, and reports latency, the\n"
+    "cost of kicks, wake-ups and the oracle's verdict. See docs/scenarios.md.\n"
+    "\n"
+    "  --policy P[,P]   policies to run (default: the scenario's)\n"
+    "  --seed N         seed (same as --set seed=N)\n"
+    "  --set PATH=VAL   override one key of the file, e.g. timing.vm_exit=3000\n"
+    "  --jobs N         run sweep points and policies on N threads (same output)\n"
+    "  --json OUT       write the JSON report ('-' for stdout)\n"
+    "  --csv OUT        write one CSV row per run and point\n"
+    "  --trace OUT      Chrome/Perfetto trace of each run (suffixed per run)\n"
+    "  --vcd OUT        VCD waveforms of each run (suffixed per run)\n"
+    "  --trace-window FROM:TO  only trace records in [FROM, TO) (cycles or units)\n"
+    "  --shard K/N      run only sweep points K, K+N, K+2N, ... (0 <= K < N)\n"
+    "  --quiet          no text report\n"
+    "  merge            join the --json reports of the shards of one sweep into the\n"
+    "                   report a single run gives (byte for byte)\n"
+    "\n"
+    "Exit status: 0 ok, 1 an expect failed or a violation, 2 bad input, 3 internal error.\n";
+
+static void die_input(const char *fmt, ...)
+{
+  va_list ap;
+  fputs("aiasim: error: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputs("\n", stderr);
+  exit(EXIT_INPUT);
+}
+
+/* ---------------------------------------------------------- options ---- */
+
+typedef struct opts {
+  const char *cmd, *file;
+  aia_override *ov;
+  size_t nov;
+  char **ov_store; /* strings we allocated for --seed */
+  aia_policy policies[3];
+  uint32_t npolicies;
+  unsigned jobs;
+  const char *json, *csv, *trace, *vcd, *window;
+  int quiet;
+  uint32_t shard_k, shard_n; /* --shard K/N; n == 0: all points */
+} opts;
+
+static void add_override(opts *o, const char *path, const char *value)
+{
+  aia_override *ov = realloc(o->ov, (o->nov + 1) * sizeof *ov);
+  if (ov == NULL)
+    exit(EXIT_INTERNAL);
+  o->ov = ov;
+  o->ov[o->nov].path = path;
+  o->ov[o->nov].value = value;
+  o->nov++;
+}
+
+static int parse_policy(const char *s, aia_policy *p)
+{
+  for (int i = 0; i < 3; i++)
+    if (strcmp(s, aia_policy_name((aia_policy)i)) == 0) {
+      *p = (aia_policy)i;
+      return 0;
+    }
+  return -1;
+}
+
+static void parse_policies(opts *o, const char *arg)
+{
+  char buf[128];
+  if (strlen(arg) >= sizeof buf)
+    die_input("--policy: too long");
+  strcpy(buf, arg);
+  o->npolicies = 0;
+  for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    aia_policy p;
+    if (parse_policy(tok, &p) != 0)
+      die_input("--policy: unknown policy '%s' (kick, nokick or wake_first)", tok);
+    for (uint32_t k = 0; k < o->npolicies; k++)
+      if (o->policies[k] == p)
+        die_input("--policy: '%s' given twice", tok);
+    if (o->npolicies == 3)
+      die_input("--policy: at most three policies");
+    o->policies[o->npolicies++] = p;
+  }
+  if (o->npolicies == 0)
+    die_input("--policy: no policy given");
+}
+
+static const char *need(int argc, char **argv, int *i)
+{
+  if (*i + 1 >= argc)
+    die_input("%s needs a value", argv[*i]);
+  return argv[++*i];
+}
+
+static void parse_args(int argc, char **argv, opts *o)
+{
+  memset(o, 0, sizeof *o);
+  o->jobs = 1;
+  if (argc < 2) {
+    fputs(usage, stderr);
+    exit(EXIT_INPUT);
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    fputs(usage, stdout);
+    exit(0);
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("aiasim %s\n", aia_version_string());
+    exit(0);
+  }
+  o->cmd = argv[1];
+  if (strcmp(o->cmd, "merge") == 0)
+    return; /* its own arguments: see merge_main */
+  if (strcmp(o->cmd, "run") != 0 && strcmp(o->cmd, "check") != 0)
+    die_input("unknown command '%s' (run, check or merge; see --help)", o->cmd);
+  for (int i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--set") == 0) {
+      const char *kv = need(argc, argv, &i);
+      const char *eq = strchr(kv, '=');
+      if (eq == NULL || eq == kv)
+        die_input("--set %s: expected PATH=VALUE", kv);
+      char *path = strndup(kv, (size_t)(eq - kv));
+      if (path == NULL)
+        exit(EXIT_INTERNAL);
+      char **st = realloc(o->ov_store, (o->nov + 1) * sizeof *st);
+      if (st == NULL)
+        exit(EXIT_INTERNAL);
+      o->ov_store = st;
+      o->ov_store[o->nov] = path;
+      add_override(o, path, eq + 1);
+    } else if (strcmp(a, "--seed") == 0) {
+      const char *v = need(argc, argv, &i);
+      char *end;
+      errno = 0;
+      (void)strtoull(v, &end, 0);
+      if (errno || *end || !*v)
+        die_input("--seed %s: not a number", v);
+      char **st = realloc(o->ov_store, (o->nov + 1) * sizeof *st);
+      if (st == NULL)
+        exit(EXIT_INTERNAL);
+      o->ov_store = st;
+      o->ov_store[o->nov] = NULL;
+      add_override(o, "seed", v);
+    } else if (strcmp(a, "--policy") == 0) {
+      parse_policies(o, need(argc, argv, &i));
+    } else if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0) {
+      const char *v = need(argc, argv, &i);
+      char *end;
+      unsigned long n = strtoul(v, &end, 10);
+      if (*end || n < 1 || n > 256)
+        die_input("--jobs %s: must be 1..256", v);
+      o->jobs = (unsigned)n;
+    } else if (strcmp(a, "--json") == 0) {
+      o->json = need(argc, argv, &i);
+    } else if (strcmp(a, "--csv") == 0) {
+      o->csv = need(argc, argv, &i);
+    } else if (strcmp(a, "--trace") == 0) {
+      o->trace = need(argc, argv, &i);
+    } else if (strcmp(a, "--vcd") == 0) {
+      o->vcd = need(argc, argv, &i);
+    } else if (strcmp(a, "--trace-window") == 0) {
+      o->window = need(argc, argv, &i);
+    } else if (strcmp(a, "--shard") == 0) {
+      const char *v = need(argc, argv, &i);
+      unsigned k, n;
+      char tail;
+      if (sscanf(v, "%u/%u%c", &k, &n, &tail) != 2 || n == 0 || k >= n)
+        die_input("--shard %s: expected K/N with 0 <= K < N", v);
+      o->shard_k = k;
+      o->shard_n = n;
+    } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+      o->quiet = 1;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      die_input("unknown option '%s' (see --help)", a);
+    } else if (o->file == NULL) {
+      o->file = a;
+    } else {
+      die_input("unexpected argument '%s'", a);
+    }
+  }
+  if (o->file == NULL)
+    die_input("%s: no scenario file given", o->cmd);
+}
+
+/* ---------------------------------------------------------- diagnostics */
+
+/* Prints "file:line:col: error: msg", then the source line and a caret. */
+static void print_diag(const aia_diag *d)
+{
+  char buf[768];
+  aia_diag_format(d, buf, sizeof buf);
+  fprintf(stderr, "%s\n", buf);
+  if (d->line == 0 || d->file[0] == '\0' || d->file[0] == '<')
+    return;
+  FILE *f = fopen(d->file, "r");
+  if (f == NULL)
+    return;
+  char line[512];
+  uint32_t n = 0;
+  while (fgets(line, sizeof line, f)) {
+    size_t len = strlen(line);
+    int whole = len > 0 && line[len - 1] == '\n';
+    if (++n == d->line) {
+      if (whole)
+        line[--len] = '\0';
+      fprintf(stderr, "  %s\n  ", line);
+      for (uint32_t c = 1; c < d->column && c <= len; c++)
+        fputc(line[c - 1] == '\t' ? '\t' : ' ', stderr);
+      fputs("^\n", stderr);
+      break;
+    }
+    while (!whole && fgets(line, sizeof line, f)) { /* rest of a long line */
+      len = strlen(line);
+      whole = len > 0 && line[len - 1] == '\n';
+    }
+  }
+  fclose(f);
+}
+
+static aia_scenario *load_or_exit(const opts *o)
+{
+  aia_diag diags[MAX_DIAGS];
+  size_t nfound = 0;
+  aia_scenario *scn = NULL;
+  int rc = aia_scenario_load_file(o->file, o->ov, o->nov, &scn, diags, MAX_DIAGS, &nfound);
+  if (rc == AIA_OK)
+    return scn;
+  if (rc == AIA_ENOMEM)
+    exit(EXIT_INTERNAL);
+  for (size_t i = 0; i < nfound && i < MAX_DIAGS; i++)
+    print_diag(&diags[i]);
+  if (nfound > MAX_DIAGS)
+    fprintf(stderr, "aiasim: %zu more errors not shown\n", nfound - MAX_DIAGS);
+  if (nfound == 0)
+    fprintf(stderr, "%s: error: %s\n", o->file, aia_strerror(rc));
+  exit(EXIT_INPUT);
+}
+
+/* ---------------------------------------------------------- the runs --- */
+
+typedef struct job {
+  const aia_scenario *scn;  /* the point's scenario */
+  aia_policy policy;
+  uint32_t point;           /* index of the point */
+  bool probe;
+  aia_cycle probe_at;
+  int64_t offset;
+  aia_run_result res;
+  int rc;
+  char err[256];
+  char trace_path[1024], vcd_path[1024];
+  aia_cycle tr_from, tr_to;
+  FILE *trace_f, *vcd_f;
+  aia_trace_chrome *trace_w;
+  aia_trace_vcd *vcd_w;
+} job;
+
+/* Trace writers of one run: opened on the built system, closed at its end. */
+static void traces_open(void *user, aia_sim *sim, aia_platform *plat, aia_kvm *kvm)
+{
+  job *j = user;
+  aia_trace_config tc;
+  aia_trace_config_init(&tc);
+  tc.from = j->tr_from;
+  tc.to = j->tr_to;
+  tc.scenario = j->scn->name;
+  tc.platform = plat;
+  tc.kvm = kvm;
+  if (j->trace_path[0]) {
+    j->trace_f = fopen(j->trace_path, "w");
+    if (j->trace_f == NULL || aia_trace_chrome_open(sim, j->trace_f, &tc, &j->trace_w) != AIA_OK)
+      snprintf(j->err, sizeof j->err, "cannot write the trace %.180s", j->trace_path);
+  }
+  if (j->vcd_path[0]) {
+    j->vcd_f = fopen(j->vcd_path, "w");
+    if (j->vcd_f == NULL || aia_trace_vcd_open(sim, j->vcd_f, &tc, &j->vcd_w) != AIA_OK)
+      snprintf(j->err, sizeof j->err, "cannot write the VCD %.180s", j->vcd_path);
+  }
+}
+
+static void traces_close(void *user, aia_sim *sim)
+{
+  job *j = user;
+  (void)sim;
+  if (j->trace_w && aia_trace_chrome_close(j->trace_w) != AIA_OK)
+    snprintf(j->err, sizeof j->err, "error writing the trace %.180s", j->trace_path);
+  if (j->vcd_w && aia_trace_vcd_close(j->vcd_w) != AIA_OK)
+    snprintf(j->err, sizeof j->err, "error writing the VCD %.180s", j->vcd_path);
+  if (j->trace_f && fclose(j->trace_f) != 0)
+    snprintf(j->err, sizeof j->err, "error writing the trace %.180s", j->trace_path);
+  if (j->vcd_f && fclose(j->vcd_f) != 0)
+    snprintf(j->err, sizeof j->err, "error writing the VCD %.180s", j->vcd_path);
+  j->trace_w = NULL;
+  j->vcd_w = NULL;
+  j->trace_f = j->vcd_f = NULL;
+}
+
+typedef struct pool {
+  job *jobs;
+  size_t njobs, next, done;
+  pthread_mutex_t mu;
+  const opts *o;
+  int progress;
+} pool;
+
+static void run_job(job *j)
+{
+  aia_run_options opt;
+  aia_run_options_init(&opt);
+  opt.probe = j->probe;
+  opt.probe_at = j->probe_at;
+  if (j->probe) {
+    opt.probe_vm = j->scn->sweep.vm;
+    opt.probe_vcpu = j->scn->sweep.vcpu;
+    opt.probe_iid = 1;
+  }
+  if (j->trace_path[0] || j->vcd_path[0]) {
+    opt.on_built = traces_open;
+    opt.on_end = traces_close;
+    opt.user = j;
+  }
+  j->rc = aia_scenario_run(j->scn, j->policy, &opt, &j->res, j->err, sizeof j->err);
+  if (j->rc == AIA_OK && j->err[0])
+    j->rc = AIA_EIO;
+}
+
+/* OUT.json for a single run; OUT-<policy>[-<point>].json for several. */
+static void run_path(char *buf, size_t len, const char *base, const job *j, int many)
+{
+  const char *dot = strrchr(base, '.');
+  const char *slash = strrchr(base, '/');
+  if (!many) {
+    snprintf(buf, len, "%s", base);
+    return;
+  }
+  if (dot == NULL || (slash && dot < slash))
+    dot = base + strlen(base);
+  snprintf(buf, len, "%.*s-%s-%u%s", (int)(dot - base), base, aia_policy_name(j->policy), j->point,
+           dot);
+}
+
+/* "FROM:TO" with durations in the scenario's units (cycles or ns/us/ms/s). */
+static aia_cycle parse_window_part(const char *s, size_t n, uint64_t hz)
+{
+  char buf[64];
+  char *end;
+  if (n == 0)
+    return 0;
+  if (n >= sizeof buf)
+    die_input("--trace-window: value too long");
+  memcpy(buf, s, n);
+  buf[n] = '\0';
+  double v = strtod(buf, &end);
+  uint64_t mul_num = 1, mul_den = 1; /* cycles */
+  if (strcmp(end, "ns") == 0) { mul_num = hz; mul_den = 1000000000u; }
+  else if (strcmp(end, "us") == 0) { mul_num = hz; mul_den = 1000000u; }
+  else if (strcmp(end, "ms") == 0) { mul_num = hz; mul_den = 1000u; }
+  else if (strcmp(end, "s") == 0) { mul_num = hz; mul_den = 1u; }
+  else if (*end != '\0' || end == buf)
+    die_input("--trace-window: '%s' is not a duration (cycles, or ns/us/ms/s)", buf);
+  if (v < 0)
+    die_input("--trace-window: '%s' is negative", buf);
+  return (aia_cycle)(v * (double)mul_num / (double)mul_den + 0.5);
+}
+
+static void *worker(void *arg)
+{
+  pool *p = arg;
+  for (;;) {
+    pthread_mutex_lock(&p->mu);
+    size_t i = p->next < p->njobs ? p->next++ : p->njobs;
+    pthread_mutex_unlock(&p->mu);
+    if (i >= p->njobs)
+      return NULL;
+    run_job(&p->jobs[i]);
+    pthread_mutex_lock(&p->mu);
+    p->done++;
+    if (p->progress)
+      fprintf(stderr, "\raiasim: %zu/%zu runs", p->done, p->njobs);
+    pthread_mutex_unlock(&p->mu);
+  }
+}
+
+static void run_all(pool *p, unsigned nthreads)
+{
+  if (nthreads > p->njobs)
+    nthreads = (unsigned)p->njobs;
+  if (nthreads <= 1) {
+    worker(p);
+  } else {
+    pthread_t *t = calloc(nthreads, sizeof *t);
+    if (t == NULL)
+      exit(EXIT_INTERNAL);
+    for (unsigned i = 0; i < nthreads; i++)
+      if (pthread_create(&t[i], NULL, worker, p) != 0)
+        exit(EXIT_INTERNAL);
+    for (unsigned i = 0; i < nthreads; i++)
+      pthread_join(t[i], NULL);
+    free(t);
+  }
+  if (p->progress)
+    fputs("\n", stderr);
+}
+
+/* ---------------------------------------------------------- reports ---- */
+
+static void json_str(FILE *f, const char *s)
+{
+  fputc('"', f);
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      fprintf(f, "\\%c", c);
+    else if (c < 0x20)
+      fprintf(f, "\\u%04x", c);
+    else
+      fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+static void json_hist(FILE *f, const char *name, const aia_hist_summary *h)
+{
+  fprintf(f,
+          "\"%s\": { \"count\": %" PRIu64 ", \"p50\": %" PRIu64 ", \"p90\": %" PRIu64
+          ", \"p99\": %" PRIu64 ", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 ", \"mean\": %.1f }",
+          name, h->count, h->p50, h->p90, h->p99, h->p999, h->max, h->mean);
+}
+
+static void json_point(FILE *f, const aia_scenario *base, const job *j)
+{
+  if (base->sweep.kind == AIA_SWEEP_SET)
+    json_str(f, base->sweep.values[j->point]);
+  else if (base->sweep.kind == AIA_SWEEP_OFFSET)
+    fprintf(f, "%" PRId64, j->offset);
+  else
+    fputs("null", f);
+}
+
+/* One run as one line of JSON (so shards can be merged line by line). */
+static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t index)
+{
+  const aia_result *r = &j->res.r;
+  fprintf(f, "    { \"run\": %zu, \"policy\": \"%s\", \"point\": ", index, aia_policy_name(j->policy));
+  json_point(f, base, j);
+  fprintf(f,
+          ", \"msis\": %" PRIu64 ", \"claimed\": %" PRIu64 ", \"coalesced\": %" PRIu64
+          ", \"lost_wakeups\": %" PRIu64 ", \"lost_interrupts\": %" PRIu64 ", ",
+          r->msis, r->claimed, r->coalesced, r->lost_wakeups, r->lost_interrupts);
+  json_hist(f, "latency_cycles", &r->latency);
+  fputs(", ", f);
+  json_hist(f, "wake_latency_cycles", &r->wake_latency);
+  fprintf(f,
+          ", \"ipis\": %" PRIu64 ", \"kick_ipis\": %" PRIu64 ", \"kick_wakeups\": %" PRIu64
+          ", \"kick_exits\": %" PRIu64 ", \"vm_exits\": %" PRIu64
+          ", \"guest_cycles_lost_to_kicks\": %" PRIu64 ", \"hgei_irqs\": %" PRIu64
+          ", \"wakeups\": %" PRIu64 ", \"spurious_wakeups\": %" PRIu64
+          ", \"duplicate_wakeups\": %" PRIu64 ", \"vsfile_migrations\": %" PRIu64
+          ", \"swfile_fallbacks\": %" PRIu64 ", \"events\": %" PRIu64
+          ", \"trace_hash\": \"%016" PRIx64 "\"",
+          r->ipis, r->kick_ipis, r->kick_wakeups, r->kick_exits, r->vm_exits,
+          r->guest_cycles_lost_to_kicks, r->hgei_irqs, r->wakeups, r->spurious_wakeups,
+          r->duplicate_wakeups, r->vsfile_migrations, r->swfile_fallbacks, r->events,
+          r->trace_hash);
+  if (r->nviolations) {
+    fputs(", \"violations\": [", f);
+    for (uint32_t k = 0; k < r->nviolations; k++) {
+      const aia_violation *v = &r->violations[k];
+      fprintf(f, "%s{ \"kind\": \"%s\", \"vm\": %u, \"vcpu\": %u, \"cycle\": %" PRIu64
+                 ", \"msi\": %" PRIu64 ", \"iid\": %u, \"what\": ",
+              k ? ", " : "", v->kind == AIA_VIOL_LOST_WAKEUP ? "lost_wakeup" : "lost_interrupt",
+              v->vm, v->vcpu, v->cycle, v->msi, v->iid);
+      json_str(f, v->what);
+      fputs(", \"recent\": [", f);
+      for (uint32_t e = 0; e < v->nrecent; e++) {
+        const aia_event *ev = &v->recent[e];
+        fprintf(f, "%s[%" PRIu64 ", \"%s\", %d, %d, %u, %" PRIu64 ", %" PRIu64 "]", e ? ", " : "",
+                ev->cycle, aia_event_kind_name(ev->kind), ev->hart == AIA_NONE ? -1 : (int)ev->hart,
+                ev->vcpu == AIA_NONE ? -1 : (int)ev->vcpu, ev->iid, ev->msi, ev->arg);
+      }
+      fputs("] }", f);
+    }
+    fputs("]", f);
+  }
+  fputs(" }", f);
+}
+
+/* The report: a header line, one line per run, a footer line. `index` maps
+ * job i to its run number in the whole (unsharded) sweep. */
+static void write_json(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
+                       const size_t *index)
+{
+  fputs("{ \"aiasim\": 1, \"scenario\": ", f);
+  json_str(f, base->name);
+  fprintf(f, ", \"seed\": %" PRIu64 ", \"kernel\": \"%s\", \"runs\": [\n", base->seed,
+          aia_era_name(base->kernel));
+  for (size_t i = 0; i < njobs; i++) {
+    json_run(f, base, &jobs[i], index[i]);
+    fputs(i + 1 < njobs ? ",\n" : "\n", f);
+  }
+  fputs("  ] }\n", f);
+}
+
+static void write_csv(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs)
+{
+  fputs("scenario,seed,kernel,policy,point,msis,claimed,coalesced,lost_wakeups,lost_interrupts,"
+        "lat_count,lat_p50,lat_p90,lat_p99,lat_p999,lat_max,lat_mean,"
+        "wake_count,wake_p50,wake_p90,wake_p99,wake_p999,wake_max,wake_mean,"
+        "ipis,kick_ipis,kick_wakeups,kick_exits,vm_exits,guest_cycles_lost_to_kicks,hgei_irqs,"
+        "wakeups,spurious_wakeups,duplicate_wakeups,vsfile_migrations,swfile_fallbacks,events,"
+        "trace_hash\n", f);
+  for (size_t i = 0; i < njobs; i++) {
+    const job *j = &jobs[i];
+    const aia_result *r = &j->res.r;
+    fprintf(f, "%s,%" PRIu64 ",%s,%s,", base->name, base->seed, aia_era_name(base->kernel),
+            aia_policy_name(j->policy));
+    if (base->sweep.kind == AIA_SWEEP_SET)
+      fprintf(f, "%s", base->sweep.values[j->point]);
+    else if (base->sweep.kind == AIA_SWEEP_OFFSET)
+      fprintf(f, "%" PRId64, j->offset);
+    const aia_hist_summary *l = &r->latency, *w = &r->wake_latency;
+    fprintf(f,
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.1f",
+            r->msis, r->claimed, r->coalesced, r->lost_wakeups, r->lost_interrupts, l->count,
+            l->p50, l->p90, l->p99, l->p999, l->max, l->mean, w->count, w->p50, w->p90, w->p99,
+            w->p999, w->max, w->mean);
+    fprintf(f,
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%016" PRIx64
+            "\n",
+            r->ipis, r->kick_ipis, r->kick_wakeups, r->kick_exits, r->vm_exits,
+            r->guest_cycles_lost_to_kicks, r->hgei_irqs, r->wakeups, r->spurious_wakeups,
+            r->duplicate_wakeups, r->vsfile_migrations, r->swfile_fallbacks, r->events,
+            r->trace_hash);
+  }
+}
+
+/* Cycles as microseconds with two decimals, from integers. */
+static void us(char *buf, size_t len, uint64_t cycles, uint64_t hz)
+{
+  uint64_t ns100 = hz ? (cycles * 100000000u / hz) : 0; /* hundredths of a us */
+  snprintf(buf, len, "%" PRIu64 ".%02" PRIu64, ns100 / 100, ns100 % 100);
+}
+
+static void text_report(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
+                        uint32_t npol)
+{
+  char a[64];
+  fprintf(f, "aiasim %s: scenario %s, seed %" PRIu64 ", kernel %s", aia_version_string(),
+          base->name, base->seed, aia_era_name(base->kernel));
+  for (uint32_t b = 1; b; b <<= 1)
+    if ((base->faults & b) && aia_fault_name(b))
+      fprintf(f, ", fault %s", aia_fault_name(b));
+  fputs("\n", f);
+  for (size_t i0 = 0; i0 < njobs; i0 += npol) {
+    const job *row = &jobs[i0];
+    if (base->sweep.kind == AIA_SWEEP_SET)
+      fprintf(f, "\npoint %s = %s\n", base->sweep.path, base->sweep.values[row->point]);
+    else if (base->sweep.kind == AIA_SWEEP_OFFSET)
+      fprintf(f, "\npoint offset %+" PRId64 " cycles from the WFI trap\n", row->offset);
+    else
+      fputs("\n", f);
+    fprintf(f, "%-34s", "");
+    for (uint32_t k = 0; k < npol; k++)
+      fprintf(f, "%16s", aia_policy_name(row[k].policy));
+    fputs("\n", f);
+#define ROW(label, expr)                                                                       \
+  do {                                                                                         \
+    fprintf(f, "%-34s", label);                                                                \
+    for (uint32_t k = 0; k < npol; k++) {                                                      \
+      const aia_result *r = &row[k].res.r;                                                     \
+      (void)r;                                                                                 \
+      fprintf(f, "%16" PRIu64, (uint64_t)(expr));                                               \
+    }                                                                                          \
+    fputs("\n", f);                                                                            \
+  } while (0)
+#define ROWUS(label, expr)                                                                     \
+  do {                                                                                         \
+    fprintf(f, "%-34s", label);                                                                \
+    for (uint32_t k = 0; k < npol; k++) {                                                      \
+      const aia_result *r = &row[k].res.r;                                                     \
+      char c[96];                                                                              \
+      us(a, sizeof a, (expr), base->clock_hz);                                                 \
+      snprintf(c, sizeof c, "%" PRIu64 " / %s", (uint64_t)(expr), a);                          \
+      fprintf(f, "%16s", c);                                                                   \
+    }                                                                                          \
+    fputs("\n", f);                                                                            \
+  } while (0)
+    ROW("MSIs (claimed, coalesced)", r->msis);
+    ROW("  claimed", r->claimed);
+    ROW("  coalesced", r->coalesced);
+    ROWUS("latency p50 (cycles / us)", r->latency.p50);
+    ROWUS("latency p99", r->latency.p99);
+    ROWUS("latency p99.9", r->latency.p999);
+    ROWUS("latency max", r->latency.max);
+    ROWUS("wake latency p50 (blocked vCPU)", r->wake_latency.p50);
+    ROWUS("wake latency p99", r->wake_latency.p99);
+    ROW("IPIs (all)", r->ipis);
+    ROW("kick IPIs", r->kick_ipis);
+    ROW("VM exits (all)", r->vm_exits);
+    ROW("kick exits", r->kick_exits);
+    ROW("guest cycles lost to kicks", r->guest_cycles_lost_to_kicks);
+    ROW("wake-ups (all)", r->wakeups);
+    ROW("  by kick", r->kick_wakeups);
+    ROW("  duplicate", r->duplicate_wakeups);
+    ROW("  spurious", r->spurious_wakeups);
+    ROW("hgei interrupts", r->hgei_irqs);
+    ROW("VS-file migrations", r->vsfile_migrations);
+    ROW("SW-file fallbacks", r->swfile_fallbacks);
+    ROW("lost wake-ups", r->lost_wakeups);
+    ROW("lost interrupts", r->lost_interrupts);
+#undef ROW
+#undef ROWUS
+    /* Verdict: compare nokick with kick when both ran. */
+    const job *kick = NULL, *nokick = NULL;
+    for (uint32_t k = 0; k < npol; k++) {
+      if (row[k].policy == AIA_POLICY_KICK)
+        kick = &row[k];
+      if (row[k].policy == AIA_POLICY_NOKICK)
+        nokick = &row[k];
+    }
+    uint64_t lost = 0;
+    for (uint32_t k = 0; k < npol; k++)
+      lost += row[k].res.r.lost_wakeups + row[k].res.r.lost_interrupts;
+    if (kick && nokick) {
+      const aia_result *K = &kick->res.r, *N = &nokick->res.r;
+      fprintf(f,
+              "verdict: nokick %s (%" PRIu64 " lost wake-ups, %" PRIu64
+              " lost interrupts); it saves %" PRIu64 " kick IPIs and %" PRIu64
+              " guest cycles; p99 latency %" PRIu64 " vs %" PRIu64 " cycles with the kick.\n",
+              N->lost_wakeups + N->lost_interrupts ? "LOSES interrupts" : "delivers every interrupt",
+              N->lost_wakeups, N->lost_interrupts, K->kick_ipis, K->guest_cycles_lost_to_kicks,
+              N->latency.p99, K->latency.p99);
+    } else {
+      fprintf(f, "verdict: %s\n",
+              lost ? "the oracle found violations (see --json for details)"
+                   : "no lost wake-up, no lost interrupt");
+    }
+  }
+}
+
+/* ---------------------------------------------------------- expect ----- */
+
+/* 1 if the expect block failed or an unexpected violation was found. A
+ * count in expect is N (exactly) or { min, max }; a count left out means
+ * the oracle must find none of that kind. */
+static int check_count(const char *scn, size_t i, const char *pol, const char *what, uint64_t got,
+                       bool has, uint64_t lo, uint64_t hi)
+{
+  if (!has)
+    lo = hi = 0;
+  if (got >= lo && got <= hi)
+    return 0;
+  if (lo == hi)
+    fprintf(stderr, "aiasim: %s: run %zu (%s): %" PRIu64 " %s, expected %" PRIu64 "\n", scn, i, pol,
+            got, what, lo);
+  else if (hi == UINT64_MAX)
+    fprintf(stderr, "aiasim: %s: run %zu (%s): %" PRIu64 " %s, expected at least %" PRIu64 "\n",
+            scn, i, pol, got, what, lo);
+  else
+    fprintf(stderr, "aiasim: %s: run %zu (%s): %" PRIu64 " %s, expected %" PRIu64 "..%" PRIu64 "\n",
+            scn, i, pol, got, what, lo, hi);
+  return 1;
+}
+
+static int check_expect(const aia_scenario *base, const job *jobs, size_t njobs,
+                        const size_t *index)
+{
+  const aia_scn_expect *e = &base->expect;
+  int bad = 0;
+  for (size_t i = 0; i < njobs; i++) {
+    const aia_result *r = &jobs[i].res.r;
+    const char *pol = aia_policy_name(jobs[i].policy);
+    bad |= check_count(base->name, index[i], pol, "lost wake-ups", r->lost_wakeups,
+                       e->has_lost_wakeups, e->lost_wakeups_min, e->lost_wakeups_max);
+    bad |= check_count(base->name, index[i], pol, "lost interrupts", r->lost_interrupts,
+                       e->has_lost_interrupts, e->lost_interrupts_min, e->lost_interrupts_max);
+    if (e->has_latency_p99_max && r->latency.p99 > e->latency_p99_max) {
+      fprintf(stderr, "aiasim: %s: run %zu (%s): latency p99 %" PRIu64 " cycles > max %" PRIu64 "\n",
+              base->name, index[i], pol, r->latency.p99, e->latency_p99_max);
+      bad = 1;
+    }
+  }
+  return bad;
+}
+
+static FILE *open_out(const char *path)
+{
+  if (strcmp(path, "-") == 0)
+    return stdout;
+  FILE *f = fopen(path, "w");
+  if (f == NULL)
+    die_input("cannot write %s: %s", path, strerror(errno));
+  return f;
+}
+
+/* ---------------------------------------------------------- merge ------ */
+
+typedef struct mline {
+  size_t run;
+  char *text;
+} mline;
+
+static int cmp_mline(const void *a, const void *b)
+{
+  const mline *x = a, *y = b;
+  return x->run < y->run ? -1 : x->run > y->run;
+}
+
+/* Reads a whole file; NULL on error (message printed). */
+static char *slurp(const char *path, size_t *len)
+{
+  FILE *f = fopen(path, "rb");
+  char *buf = NULL;
+  size_t cap = 0, n = 0;
+  if (f == NULL) {
+    fprintf(stderr, "%s: error: cannot read: %s\n", path, strerror(errno));
+    return NULL;
+  }
+  for (;;) {
+    if (n + 4096 + 1 > cap) {
+      cap = cap ? cap * 2 : 65536;
+      char *p = realloc(buf, cap);
+      if (p == NULL) {
+        free(buf);
+        fclose(f);
+        return NULL;
+      }
+      buf = p;
+    }
+    size_t got = fread(buf + n, 1, 4096, f);
+    n += got;
+    if (got == 0)
+      break;
+  }
+  fclose(f);
+  buf[n] = '\0';
+  *len = n;
+  return buf;
+}
+
+/* Joins shard reports: same header, runs sorted by their "run" number. The
+ * reports are line-structured (header, one run per line, footer), checked
+ * with a JSON parser before their lines are used. */
+static int merge_main(int argc, char **argv)
+{
+  if (argc < 2)
+    die_input("merge: usage: aiasim merge OUT.json IN.json...");
+  const char *outp = argv[0];
+  mline *lines = NULL;
+  size_t nlines = 0, cap = 0;
+  char *header = NULL;
+  int status = 0;
+  for (int a = 1; a < argc && status == 0; a++) {
+    size_t len;
+    char *text = slurp(argv[a], &len);
+    json_error_t jerr;
+    if (text == NULL)
+      return EXIT_INPUT;
+    json_t *doc = json_loadb(text, len, 0, &jerr);
+    if (doc == NULL || !json_is_array(json_object_get(doc, "runs")) ||
+        json_integer_value(json_object_get(doc, "aiasim")) != 1) {
+      fprintf(stderr, "%s:%d:%d: error: not an aiasim JSON report%s%s\n", argv[a],
+              doc ? 1 : jerr.line, doc ? 1 : jerr.column, doc ? "" : ": ", doc ? "" : jerr.text);
+      json_decref(doc);
+      free(text);
+      return EXIT_INPUT;
+    }
+    char *nl = strchr(text, '\n');
+    if (nl == NULL) {
+      fprintf(stderr, "%s: error: not a report written by aiasim run --json\n", argv[a]);
+      json_decref(doc);
+      free(text);
+      return EXIT_INPUT;
+    }
+    *nl = '\0';
+    if (header == NULL) {
+      header = strdup(text);
+    } else if (strcmp(header, text) != 0) {
+      fprintf(stderr, "%s:1:1: error: another scenario, seed or kernel than %s\n", argv[a], argv[1]);
+      status = EXIT_INPUT;
+    }
+    size_t nruns = json_array_size(json_object_get(doc, "runs")), got = 0;
+    for (char *line = nl + 1; status == 0 && *line;) {
+      char *end = strchr(line, '\n');
+      if (end)
+        *end = '\0';
+      size_t l = strlen(line);
+      if (l >= 5 && strncmp(line, "    {", 5) == 0) {
+        if (line[l - 1] == ',')
+          line[--l] = '\0';
+        json_t *run = json_loads(line, 0, &jerr);
+        json_t *idx = run ? json_object_get(run, "run") : NULL;
+        if (!json_is_integer(idx)) {
+          fprintf(stderr, "%s: error: a run without its \"run\" number\n", argv[a]);
+          status = EXIT_INPUT;
+        } else {
+          if (nlines == cap) {
+            cap = cap ? cap * 2 : 64;
+            mline *p = realloc(lines, cap * sizeof *p);
+            if (p == NULL)
+              exit(EXIT_INTERNAL);
+            lines = p;
+          }
+          lines[nlines].run = (size_t)json_integer_value(idx);
+          lines[nlines].text = strdup(line);
+          nlines++;
+          got++;
+        }
+        json_decref(run);
+      }
+      line = end ? end + 1 : line + l;
+    }
+    if (status == 0 && got != nruns) {
+      fprintf(stderr, "%s: error: %zu runs in the JSON but %zu run lines\n", argv[a], nruns, got);
+      status = EXIT_INPUT;
+    }
+    json_decref(doc);
+    free(text);
+  }
+  if (status == 0) {
+    qsort(lines, nlines, sizeof *lines, cmp_mline);
+    for (size_t i = 1; i < nlines; i++)
+      if (lines[i].run == lines[i - 1].run) {
+        fprintf(stderr, "aiasim: merge: run %zu appears twice\n", lines[i].run);
+        status = EXIT_INPUT;
+        break;
+      }
+  }
+  if (status == 0) {
+    FILE *f = open_out(outp);
+    fprintf(f, "%s\n", header);
+    for (size_t i = 0; i < nlines; i++)
+      fprintf(f, "%s%s\n", lines[i].text, i + 1 < nlines ? "," : "");
+    fputs("  ] }\n", f);
+    if (f != stdout && fclose(f) != 0)
+      status = EXIT_INTERNAL;
+  }
+  for (size_t i = 0; i < nlines; i++)
+    free(lines[i].text);
+  free(lines);
+  free(header);
+  return status;
+}
+
+/* ---------------------------------------------------------- main ------- */
+
+
+int main(int argc, char **argv)
+{
+  opts o;
+  parse_args(argc, argv, &o);
+  if (strcmp(o.cmd, "merge") == 0)
+    return merge_main(argc - 2, argv + 2);
+  aia_scenario *base = load_or_exit(&o);
+  if (strcmp(o.cmd, "check") == 0) {
+    aia_scenario_destroy(base);
+    free(o.ov);
+    for (size_t i = 0; i < o.nov; i++)
+      free(o.ov_store[i]);
+    free(o.ov_store);
+    return 0;
+  }
+  if (o.npolicies == 0) {
+    o.npolicies = base->npolicies;
+    memcpy(o.policies, base->policies, sizeof o.policies);
+  }
+
+  /* Points of the sweep. */
+  uint32_t npoints = 1;
+  aia_scenario **pts = NULL;
+  int64_t *offsets = NULL;
+  aia_cycle trap[3] = { 0, 0, 0 };
+  if (base->sweep.kind == AIA_SWEEP_SET) {
+    npoints = base->sweep.nvalues;
+  } else if (base->sweep.kind == AIA_SWEEP_OFFSET) {
+    int64_t n = (base->sweep.to - base->sweep.from) / base->sweep.step + 1;
+    if (n < 1 || n > 10000000)
+      die_input("%s: the offset sweep has %" PRId64 " points", o.file, n);
+    npoints = (uint32_t)n;
+  }
+  pts = calloc(npoints, sizeof *pts);
+  offsets = calloc(npoints, sizeof *offsets);
+  if (pts == NULL || offsets == NULL)
+    return EXIT_INTERNAL;
+  for (uint32_t i = 0; i < npoints; i++) {
+    if (o.shard_n && i % o.shard_n != o.shard_k) {
+      pts[i] = base; /* not run by this shard */
+      continue;
+    }
+    if (base->sweep.kind == AIA_SWEEP_SET) {
+      aia_diag diags[MAX_DIAGS];
+      size_t nfound = 0;
+      int rc = aia_scenario_point(base, i, &pts[i], diags, MAX_DIAGS, &nfound);
+      if (rc != AIA_OK) {
+        for (size_t k = 0; k < nfound && k < MAX_DIAGS; k++)
+          print_diag(&diags[k]);
+        return rc == AIA_ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
+      }
+    } else {
+      pts[i] = base;
+      offsets[i] = base->sweep.kind == AIA_SWEEP_OFFSET
+                       ? base->sweep.from + (int64_t)i * base->sweep.step
+                       : 0;
+    }
+  }
+  if (base->sweep.kind == AIA_SWEEP_OFFSET)
+    for (uint32_t k = 0; k < o.npolicies; k++) {
+      char err[256];
+      int rc = aia_scenario_wfi_trap(base, o.policies[k], base->sweep.vm, base->sweep.vcpu,
+                                     &trap[k], err, sizeof err);
+      if (rc != AIA_OK) {
+        fprintf(stderr, "%s: error: offset sweep: %s\n", o.file, err);
+        return EXIT_INPUT;
+      }
+    }
+
+  size_t njobs = 0;
+  job *jobs = calloc((size_t)npoints * o.npolicies, sizeof *jobs);
+  size_t *index = calloc((size_t)npoints * o.npolicies, sizeof *index);
+  if (jobs == NULL || index == NULL)
+    return EXIT_INTERNAL;
+  for (uint32_t i = 0; i < npoints; i++)
+    for (uint32_t k = 0; k < o.npolicies; k++) {
+      if (o.shard_n && i % o.shard_n != o.shard_k)
+        continue;
+      index[njobs] = (size_t)i * o.npolicies + k;
+      job *j = &jobs[njobs++];
+      j->scn = pts[i];
+      j->policy = o.policies[k];
+      j->point = i;
+      j->offset = offsets[i];
+      if (base->sweep.kind == AIA_SWEEP_OFFSET) {
+        int64_t at = (int64_t)trap[k] + offsets[i];
+        j->probe = true;
+        j->probe_at = at < 0 ? 0 : (aia_cycle)at;
+      }
+    }
+  aia_cycle tr_from = 0, tr_to = 0;
+  if (o.window) {
+    const char *colon = strchr(o.window, ':');
+    if (colon == NULL)
+      die_input("--trace-window %s: expected FROM:TO", o.window);
+    tr_from = parse_window_part(o.window, (size_t)(colon - o.window), base->clock_hz);
+    tr_to = parse_window_part(colon + 1, strlen(colon + 1), base->clock_hz);
+    if (tr_to != 0 && tr_to <= tr_from)
+      die_input("--trace-window %s: TO must be after FROM", o.window);
+  }
+  for (size_t i = 0; i < njobs; i++) {
+    jobs[i].tr_from = tr_from;
+    jobs[i].tr_to = tr_to;
+    if (o.trace)
+      run_path(jobs[i].trace_path, sizeof jobs[i].trace_path, o.trace, &jobs[i], njobs > 1);
+    if (o.vcd)
+      run_path(jobs[i].vcd_path, sizeof jobs[i].vcd_path, o.vcd, &jobs[i], njobs > 1);
+  }
+  pool p = { .jobs = jobs, .njobs = njobs, .o = &o };
+  p.progress = njobs > 1 && isatty(2) && !o.quiet;
+  pthread_mutex_init(&p.mu, NULL);
+  run_all(&p, o.jobs);
+  pthread_mutex_destroy(&p.mu);
+
+  int status = 0;
+  for (size_t i = 0; i < njobs; i++)
+    if (jobs[i].rc != AIA_OK) {
+      fprintf(stderr, "aiasim: %s: run %zu (%s): %s\n", o.file, i,
+              aia_policy_name(jobs[i].policy), jobs[i].err);
+      status = EXIT_INTERNAL;
+    }
+  if (status == 0) {
+    if (!o.quiet)
+      text_report(stdout, base, jobs, njobs, o.npolicies);
+    if (o.json) {
+      FILE *f = open_out(o.json);
+      write_json(f, base, jobs, njobs, index);
+      if (f != stdout)
+        fclose(f);
+    }
+    if (o.csv) {
+      FILE *f = open_out(o.csv);
+      write_csv(f, base, jobs, njobs);
+      if (f != stdout)
+        fclose(f);
+    }
+    status = check_expect(base, jobs, njobs, index) ? EXIT_EXPECT : 0;
+  }
+  for (size_t i = 0; i < njobs; i++)
+    aia_run_result_free(&jobs[i].res);
+  free(jobs);
+  free(index);
+  for (uint32_t i = 0; i < npoints; i++)
+    if (pts[i] != base)
+      aia_scenario_destroy(pts[i]);
+  free(pts);
+  free(offsets);
+  aia_scenario_destroy(base);
+  for (size_t i = 0; i < o.nov; i++)
+    free(o.ov_store[i]);
+  free(o.ov_store);
+  free(o.ov);
+  return status;
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The command line: help, version, bad options (exit 2, nothing on stdout),
+# --set overrides, and exit 1 when an expect fails.
+set -u
+aiasim=$1
+scn=$2
+fail=0
+t() { # want-status description command...
+  local want=$1 what=$2; shift 2
+  "$@" >/tmp/aiasim-u-$$.out 2>/tmp/aiasim-u-$$.err
+  local rc=$?
+  if [ $rc -ne "$want" ]; then echo "FAIL $what: exit $rc, want $want"; cat /tmp/aiasim-u-$$.err; fail=1; fi
+  if [ "$want" -eq 2 ] && [ -s /tmp/aiasim-u-$$.out ]; then echo "FAIL $what: wrote to stdout"; fail=1; fi
+}
+t 0 help "$aiasim" --help
+grep -q "usage: aiasim run" /tmp/aiasim-u-$$.out || { echo "FAIL help text"; fail=1; }
+t 0 version "$aiasim" --version
+grep -q "^aiasim [0-9]" /tmp/aiasim-u-$$.out || { echo "FAIL version text"; fail=1; }
+t 2 "no arguments" "$aiasim"
+t 2 "unknown command" "$aiasim" frobnicate x.yaml
+t 2 "unknown option" "$aiasim" run "$scn/idle-guests.yaml" --frob
+t 2 "bad policy" "$aiasim" run "$scn/idle-guests.yaml" --policy fast
+t 2 "bad jobs" "$aiasim" run "$scn/idle-guests.yaml" --jobs 0
+t 2 "bad shard" "$aiasim" run "$scn/idle-guests.yaml" --shard 3/3
+t 2 "missing file" "$aiasim" check /nonexistent/x.yaml
+t 2 "bad --set path" "$aiasim" check "$scn/idle-guests.yaml" --set timing.vm_exitt=5
+t 2 "bad --set value" "$aiasim" check "$scn/idle-guests.yaml" --set seed=abc
+t 0 "--set override" "$aiasim" run "$scn/idle-guests.yaml" --quiet --set duration=2ms --seed 3
+# An expect that cannot hold: exit 1.
+t 1 "expect fails" "$aiasim" run "$scn/era-c-migration-race.yaml" --quiet --set kernel=B
+# The same seed twice: the same report.
+"$aiasim" run "$scn/idle-guests.yaml" --quiet --json /tmp/aiasim-u-$$.a.json
+"$aiasim" run "$scn/idle-guests.yaml" --quiet --json /tmp/aiasim-u-$$.b.json
+cmp -s /tmp/aiasim-u-$$.a.json /tmp/aiasim-u-$$.b.json || { echo "FAIL same seed, different report"; fail=1; }
+"$aiasim" run "$scn/idle-guests.yaml" --quiet --seed 2 --json /tmp/aiasim-u-$$.c.json
+cmp -s /tmp/aiasim-u-$$.a.json /tmp/aiasim-u-$$.c.json && { echo "FAIL seed 2 gave seed 1's report"; fail=1; }
+rm -f /tmp/aiasim-u-$$.*
+[ $fail -eq 0 ] && echo "command line: ok"
+exit $fail
