@@ -178,15 +178,16 @@ static void guest_next(aia_vcpu *v)
 static void guest_claim(aia_vcpu *v)
 {
   uint32_t iid;
-  if (v->guest_vgein == 0) {
-    if (!v->csr_trap_claim) {
-      v->csr_trap_claim = true;
-      v->seg_left = 0;
-      request_exit(v, AIA_EXIT_CSR_TRAP);
-      return;
-    }
+  if (v->csr_trap_claim) {
+    /* The emulated access completes: its result is the guest's, even if
+     * the run loop moved the vCPU to a VS-file before this entry. */
     v->csr_trap_claim = false;
     iid = v->last_claim;
+  } else if (v->guest_vgein == 0) {
+    v->csr_trap_claim = true;
+    v->seg_left = 0;
+    request_exit(v, AIA_EXIT_CSR_TRAP);
+    return;
   } else {
     uint64_t old = 0;
     (void)aia_hart_topei(v->kvm->plat, here(v), true, AIA_CSR_WRITE, &old);
