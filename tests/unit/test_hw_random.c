@@ -1,9 +1,10 @@
 /* Randomized differential test of the interrupt file: the white-box core
  * (aia__ifile_*) and the public aia_file_* API are each driven with the same
- * kind of random operation stream as a plain reference written here (one
- * byte per identity, topei by a scan from 1 to N), and compared after every
- * operation: topei, the output line, every CSR read with its status, one
- * pending and one enable bit; the whole register file every 512 operations.
+ * kind of random operation stream as the plain reference of
+ * tests/support/ifile_ref.h (one byte per identity, topei by a scan from 1
+ * to N), and compared after every operation: topei, the output line, every
+ * CSR read with its status, one pending and one enable bit; the whole
+ * register file every 512 operations.
  *
  * Operations: seteipnum (valid, 0, above N, random 32-bit), *ireg
  * read/write/set/clear on eip/eie (odd numbers included: illegal on RV64,
@@ -13,117 +14,10 @@
  * Rules: riscv-aia src/IMSIC.adoc (see docs/hardware.md). */
 #include "test_hw_fixture.h"
 #include "hw/ifile.h"
+#include "ifile_ref.h"
 
 #define OPS_PER_RUN 100000u
 #define SENTINEL UINT64_C(0x5A5A5A5A5A5A5A5A)
-
-/* ------------------------------------------------------- reference ---- */
-
-typedef struct ref {
-  uint32_t n, xlen;
-  bool aplic_ok;
-  uint32_t eidelivery, eithreshold;
-  uint8_t eip[2048], eie[2048];
-} ref;
-
-static void ref_init(ref *r, uint32_t n, uint32_t xlen, bool aplic_ok)
-{
-  memset(r, 0, sizeof *r);
-  r->n = n;
-  r->xlen = xlen;
-  r->aplic_ok = aplic_ok;
-  /* Reset: 0x40000000 where that value is supported (IMSIC.adoc, eidelivery). */
-  r->eidelivery = aplic_ok ? AIA_EIDELIVERY_APLIC : 0;
-}
-
-static uint32_t ref_topei(const ref *r)
-{
-  for (uint32_t i = 1; i <= r->n; i++)
-    if (r->eip[i] && r->eie[i] && (r->eithreshold == 0 || i < r->eithreshold))
-      return i;
-  return 0;
-}
-
-static bool ref_line(const ref *r)
-{
-  return r->eidelivery == 1 && ref_topei(r) != 0;
-}
-
-static bool ref_set(ref *r, uint32_t iid)
-{
-  if (iid == 0 || iid > r->n)
-    return false;
-  r->eip[iid] = 1;
-  return true;
-}
-
-static uint32_t ref_claim(ref *r)
-{
-  uint32_t t = ref_topei(r);
-  if (t != 0)
-    r->eip[t] = 0;
-  return t;
-}
-
-static uint64_t apply(aia_csr_op op, uint64_t old, uint64_t v)
-{
-  switch (op) {
-  case AIA_CSR_WRITE:
-    return v;
-  case AIA_CSR_SET:
-    return old | v;
-  case AIA_CSR_CLEAR:
-    return old & ~v;
-  default:
-    return old;
-  }
-}
-
-static int ref_ireg(ref *r, uint32_t sel, aia_csr_op op, uint64_t v, uint64_t *old)
-{
-  if (sel == AIA_ISEL_EIDELIVERY) {
-    uint64_t nv = apply(op, r->eidelivery, v);
-    *old = r->eidelivery;
-    if (op != AIA_CSR_READ &&
-        (nv == 0 || nv == 1 || (r->aplic_ok && nv == AIA_EIDELIVERY_APLIC)))
-      r->eidelivery = (uint32_t)nv;
-    return AIA_OK;
-  }
-  if (sel == AIA_ISEL_EITHRESHOLD) {
-    uint64_t nv = apply(op, r->eithreshold, v);
-    *old = r->eithreshold;
-    if (op != AIA_CSR_READ && nv <= r->n)
-      r->eithreshold = (uint32_t)nv;
-    return AIA_OK;
-  }
-  if (sel >= 0x71 && sel <= 0x7F) {
-    *old = 0;
-    return AIA_OK;
-  }
-  if (sel >= 0x80 && sel <= 0xFF) {
-    uint8_t *arr = sel < AIA_ISEL_EIE0 ? r->eip : r->eie;
-    uint32_t k = sel & 0x3Fu, first = k * 32u;
-    uint64_t o = 0, nv;
-    if (r->xlen == 64 && (k & 1u))
-      return AIA_EILLEGAL;
-    for (uint32_t b = 0; b < r->xlen; b++) {
-      uint32_t id = first + b;
-      if (id >= 1 && id <= r->n && arr[id])
-        o |= UINT64_C(1) << b;
-    }
-    *old = o;
-    if (op != AIA_CSR_READ) {
-      nv = apply(op, o, v);
-      for (uint32_t b = 0; b < r->xlen; b++) {
-        uint32_t id = first + b;
-        if (id >= 1 && id <= r->n)
-          arr[id] = (uint8_t)((nv >> b) & 1u);
-      }
-    }
-    return AIA_OK;
-  }
-  return AIA_EILLEGAL;
-}
 
 /* ------------------------------------------------- devices under test ---- */
 
@@ -138,7 +32,7 @@ typedef struct dut {
   bool (*pending)(void *ctx, uint32_t iid);
   bool (*enabled)(void *ctx, uint32_t iid);
   void (*tick)(void *ctx);           /* lets time pass (public API only) */
-  bool (*summary_ok)(void *ctx, const ref *r); /* white-box invariant */
+  bool (*summary_ok)(void *ctx, const rf_file *r); /* white-box invariant */
 } dut;
 
 static uint64_t fmt(uint32_t iid)
@@ -181,7 +75,7 @@ static bool wb_enabled(void *ctx, uint32_t iid)
   return aia__ifile_is_enabled(ctx, iid);
 }
 
-static bool wb_summary_ok(void *ctx, const ref *r)
+static bool wb_summary_ok(void *ctx, const rf_file *r)
 {
   const aia__ifile *f = ctx;
   uint32_t want = 0;
@@ -193,8 +87,7 @@ static bool wb_summary_ok(void *ctx, const ref *r)
     }
   if (f->summary != want)
     fail_msg("summary 0x%08x, reference 0x%08x", f->summary, want);
-  return (aia__ifile_is_empty(f) != 0) ==
-         (memchr(r->eip, 1, sizeof r->eip) == NULL && memchr(r->eie, 1, sizeof r->eie) == NULL);
+  return aia__ifile_is_empty(f) == rf_is_empty(r);
 }
 
 /* Public API: one file of a platform. */
@@ -336,10 +229,10 @@ static uint64_t gen_threshold(aia_rng *g, uint32_t n, uint32_t xlen)
 
 /* One CSR access on both sides; status, old value, and no *old write on
  * error must agree. */
-static void both_ireg(const dut *d, ref *r, uint32_t sel, aia_csr_op op, uint64_t v, uint64_t step)
+static void both_ireg(const dut *d, rf_file *r, uint32_t sel, aia_csr_op op, uint64_t v, uint64_t step)
 {
   uint64_t want = SENTINEL, got = SENTINEL;
-  int rw = ref_ireg(r, sel, op, v, &want);
+  int rw = rf_ireg(r, sel, op, v, &want);
   int rg = d->ireg(d->ctx, sel, op, v, &got);
   if (rw != rg)
     fail_msg("%s step %" PRIu64 ": ireg(0x%x, op %d, 0x%" PRIx64 ") -> %s, reference %s", d->name,
@@ -351,7 +244,7 @@ static void both_ireg(const dut *d, ref *r, uint32_t sel, aia_csr_op op, uint64_
 }
 
 /* Reads every register of the file on both sides. */
-static void sweep(const dut *d, ref *r, uint64_t step)
+static void sweep(const dut *d, rf_file *r, uint64_t step)
 {
   both_ireg(d, r, AIA_ISEL_EIDELIVERY, AIA_CSR_READ, 0, step);
   both_ireg(d, r, AIA_ISEL_EITHRESHOLD, AIA_CSR_READ, 0, step);
@@ -367,16 +260,16 @@ static void sweep(const dut *d, ref *r, uint64_t step)
 
 static void drive(const dut *d, uint32_t n, uint32_t xlen, bool aplic_ok, uint64_t seed)
 {
-  ref *r = malloc(sizeof *r);
+  rf_file *r = malloc(sizeof *r);
   aia_rng g;
   assert_non_null(r);
-  ref_init(r, n, xlen, aplic_ok);
+  rf_init(r, n, xlen, aplic_ok);
   aia_rng_seed(&g, seed, n * 100u + xlen);
   for (uint64_t step = 0; step < OPS_PER_RUN; step++) {
     uint64_t k = aia_rng_below(&g, 100);
     if (k < 25) {
       uint32_t iid = gen_iid(&g, n);
-      bool want = ref_set(r, iid);
+      bool want = rf_set(r, iid);
       int got = d->set(d->ctx, iid);
       if (got >= 0 && (got == 1) != want)
         fail_msg("%s step %" PRIu64 ": set_pending(%u) -> %d, reference %d", d->name, step, iid,
@@ -392,7 +285,7 @@ static void drive(const dut *d, uint32_t n, uint32_t xlen, bool aplic_ok, uint64
       both_ireg(d, r, gen_other_sel(&g), gen_op(&g), gen_bits(&g, xlen), step);
     } else if (k < 86) {
       aia_csr_op op = (aia_csr_op)(1 + aia_rng_below(&g, 3));
-      uint32_t want = ref_claim(r);
+      uint32_t want = rf_claim(r);
       uint64_t got = d->topei(d->ctx, op);
       if (got != fmt(want))
         fail_msg("%s step %" PRIu64 ": claim 0x%" PRIx64 ", reference %u", d->name, step, got, want);
@@ -411,12 +304,12 @@ static void drive(const dut *d, uint32_t n, uint32_t xlen, bool aplic_ok, uint64
     /* After every operation: topei (read only) and the line. */
     {
       uint64_t got = d->topei(d->ctx, AIA_CSR_READ);
-      if (got != fmt(ref_topei(r)))
+      if (got != fmt(rf_topei(r)))
         fail_msg("%s step %" PRIu64 ": topei 0x%" PRIx64 ", reference %u", d->name, step, got,
-                 ref_topei(r));
-      if (d->line(d->ctx) != ref_line(r))
+                 rf_topei(r));
+      if (d->line(d->ctx) != rf_line(r))
         fail_msg("%s step %" PRIu64 ": line %d, reference %d", d->name, step, d->line(d->ctx),
-                 ref_line(r));
+                 rf_line(r));
     }
     if (d->summary_ok != NULL && step % 8 == 0 && !d->summary_ok(d->ctx, r))
       fail_msg("%s step %" PRIu64 ": is_empty differs from the reference", d->name, step);
