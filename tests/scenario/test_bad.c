@@ -178,8 +178,8 @@ static void put(buf *b, const char *s)
 }
 
 /* Loads one big input from a file and from memory; returns the status and
- * the first problem. Each load must take less than 10 s (unless
- * AIA_TEST_NO_TIMING is set, e.g. under valgrind). */
+ * the first problem. The time each load took is printed for information
+ * only: timing targets live in bench/, never as assertions in tests. */
 static int load_big(const char *what, const char *text, size_t len, char *first, size_t flen)
 {
   char path[] = "/tmp/aiasim-big-XXXXXX";
@@ -190,7 +190,6 @@ static int load_big(const char *what, const char *text, size_t len, char *first,
   size_t nf = 0;
   double t0, t1, t2;
   int rc, rc2;
-  bool timing = getenv("AIA_TEST_NO_TIMING") == NULL;
 
   assert_true(fd >= 0);
   f = fdopen(fd, "wb");
@@ -214,9 +213,7 @@ static int load_big(const char *what, const char *text, size_t len, char *first,
   t2 = now_s();
   assert_int_equal(rc2, rc);
   aia_scenario_destroy(s);
-  print_message("%-34s %5.2f s  %s\n", what, t1 - t0, first);
-  if (timing && (t1 - t0 > 10.0 || t2 - t1 > 10.0))
-    fail_msg("%s: took %.1f s and %.1f s", what, t1 - t0, t2 - t1);
+  print_message("%-34s %5.2f s + %5.2f s  %s\n", what, t1 - t0, t2 - t1, first);
   return rc;
 }
 
