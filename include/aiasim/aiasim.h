@@ -9,6 +9,7 @@
 #include "aiasim/rng.h"
 #include "aiasim/hooks.h"
 #include "aiasim/sim.h"
+#include "aiasim/mailbox.h"
 #include "aiasim/stats.h"
 #include "aiasim/hw.h"
 #include "aiasim/host.h"

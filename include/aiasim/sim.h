@@ -8,6 +8,9 @@
  *    The library has no mutable global state.
  *  - aia_version*(), aia_strerror(), aia_status_name(), aia_event_kind_name()
  *    are pure and callable from any thread.
+ *  - The one entry meant for other threads is the mailbox (aiasim/mailbox.h):
+ *    items posted there are drained at the start of every aia_sim_run(),
+ *    aia_sim_run_until() and aia_sim_step() call.
  *
  * Determinism: events are ordered by (cycle, phase, insertion sequence), a
  * strict total order, and randomness comes only from streams derived from the
@@ -73,6 +76,10 @@ AIA_API aia_cycle aia_sim_now(const aia_sim *sim);
 AIA_API uint64_t aia_sim_seed(const aia_sim *sim);
 AIA_API uint64_t aia_sim_clock_hz(const aia_sim *sim);
 
+/* The three run calls below first drain the simulation's mailbox, if it
+ * has one (aiasim/mailbox.h); a failed drain (AIA_ENOMEM) is returned
+ * before anything runs. */
+
 /* Runs events until the queue is empty or aia_sim_stop() is called.
  * AIA_ESTATE when called re-entrantly (from a hook or callback), AIA_ERANGE if
  * the livelock guard tripped (see aia_sim_errmsg()). */
@@ -89,7 +96,8 @@ AIA_API int aia_sim_step(aia_sim *sim);
 /* Asks a running aia_sim_run*() to return after the current event. */
 AIA_API void aia_sim_stop(aia_sim *sim);
 
-/* Cycle of the earliest pending event in *when. AIA_ENOENT if none. */
+/* Cycle of the earliest pending event in *when. AIA_ENOENT if none.
+ * Mailbox items count once drained (aia_mailbox_drain, or any run call). */
 AIA_API int aia_sim_next_event_cycle(const aia_sim *sim, aia_cycle *when);
 
 /* Number of events currently queued (model-internal events included). */

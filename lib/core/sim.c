@@ -177,15 +177,21 @@ static int run_loop(aia_sim *sim, int bounded, aia_cycle limit)
 
 int aia_sim_run(aia_sim *sim)
 {
+  int rc;
   if (!aia__sim_ok(sim))
     return AIA_EINVAL;
   if (sim->running)
     return aia__sim_fail(sim, AIA_ESTATE, "aia_sim_run called from inside the simulation");
-  return run_loop(sim, 0, 0);
+  if ((rc = aia__sim_run_hook(sim, AIA__RUN_ALL, 0)) != AIA_OK)
+    return rc;
+  rc = run_loop(sim, 0, 0);
+  (void)aia__sim_run_hook(sim, AIA__RUN_END, 0);
+  return rc;
 }
 
 int aia_sim_run_until(aia_sim *sim, aia_cycle limit)
 {
+  int rc;
   if (!aia__sim_ok(sim))
     return AIA_EINVAL;
   if (sim->running)
@@ -193,6 +199,8 @@ int aia_sim_run_until(aia_sim *sim, aia_cycle limit)
   if (limit < sim->now)
     return aia__sim_fail(sim, AIA_ERANGE, "run_until(%llu) is before now (%llu)",
                          (unsigned long long)limit, (unsigned long long)sim->now);
+  if ((rc = aia__sim_run_hook(sim, AIA__RUN_UNTIL, limit)) != AIA_OK)
+    return rc;
   return run_loop(sim, 1, limit);
 }
 
@@ -203,6 +211,8 @@ int aia_sim_step(aia_sim *sim)
     return AIA_EINVAL;
   if (sim->running)
     return aia__sim_fail(sim, AIA_ESTATE, "aia_sim_step called from inside the simulation");
+  if ((rc = aia__sim_run_hook(sim, AIA__RUN_STEP, 0)) != AIA_OK)
+    return rc;
   if (aia__evq_size(&sim->q) == 0)
     return AIA_ENOENT;
   sim->running = 1;

@@ -26,6 +26,14 @@ typedef struct aia__timer {
   uint32_t next_free; /* index + 1 of the next free timer, 0 = end */
 } aia__timer;
 
+/* Run-call boundary hook: at most one per simulation, set by the mailbox
+ * (core/mailbox.c). Called with AIA__RUN_ALL / AIA__RUN_UNTIL (limit) /
+ * AIA__RUN_STEP when a run call starts, after its argument checks and before
+ * it runs anything (a non-OK status makes the call return it), and with
+ * AIA__RUN_END when aia_sim_run() returns. */
+enum { AIA__RUN_ALL = 0, AIA__RUN_UNTIL = 1, AIA__RUN_STEP = 2, AIA__RUN_END = 3 };
+typedef int (*aia__run_hook_fn)(aia_sim *sim, void *obj, int what, aia_cycle limit);
+
 typedef struct aia__component {
   void *obj;
   void (*destroy)(void *obj);
@@ -53,6 +61,9 @@ struct aia_sim {
   aia__component *comps;
   uint32_t ncomps, comp_cap;
 
+  aia__run_hook_fn run_hook; /* NULL: none */
+  void *run_hook_obj;
+
   char errmsg[256];
 };
 
@@ -70,6 +81,12 @@ static inline int aia__sim_soon(aia_sim *sim, aia__ev *ev, aia_cycle when, aia_p
   if (when < sim->now)
     when = sim->now;
   return aia__sim_at(sim, ev, when, phase);
+}
+
+/* Calls the run-boundary hook, if any. */
+static inline int aia__sim_run_hook(aia_sim *sim, int what, aia_cycle limit)
+{
+  return sim->run_hook ? sim->run_hook(sim, sim->run_hook_obj, what, limit) : AIA_OK;
 }
 
 /* Cancels an intrusive event if queued. */
