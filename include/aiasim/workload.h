@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "aiasim/export.h"
 #include "aiasim/kvm.h"
+#include "aiasim/mailbox.h"
 #include "aiasim/sim.h"
 
 AIA_BEGIN_DECLS
@@ -99,6 +100,40 @@ AIA_API uint64_t aia_device_sent(const aia_device *d);
  * next simulation-wide MSI id is used and returned in *msi (may be NULL). */
 AIA_API int aia_workload_send(aia_kvm *kvm, aia_vcpu *v, uint32_t iid, aia_msi_path path,
                               uint64_t *msi);
+
+/* ---- MSIs from other threads (through the mailbox, aiasim/mailbox.h)
+ *
+ * Payload of AIA_MAIL_MSI: w[0] VM index, w[1] vCPU index in the VM, w[2]
+ * identity, w[3] aia_msi_path. At its cycle the item is sent as
+ * aia_workload_send() would (next MSI id, AIA_EV_MSI_SOURCE, injection or
+ * direct store).
+ * Payload of AIA_MAIL_MMIO: w[0] physical address, w[1] the 32-bit value. At
+ * its cycle the item is a 4-byte aia_mmio_write() on the kvm's platform,
+ * tagged with the next MSI id. When the address is the seteipnum register
+ * of a guest file that a vCPU owns at that moment, an AIA_EV_MSI_SOURCE
+ * record (arg 1: direct) names that vCPU first, so the meter follows it as
+ * it follows any direct MSI.
+ * An item that turns out to be invalid at its cycle (no such vCPU, bad
+ * identity, no device at the address) changes nothing; it is counted as
+ * failed in aia_mailbox_stats and aia_sim_errmsg() says why. */
+
+/* Simulation thread. Registers the handlers of AIA_MAIL_MSI and
+ * AIA_MAIL_MMIO on `mb` for `kvm` (both of the same simulation).
+ * AIA_EINVAL. */
+AIA_API int aia_workload_mailbox(aia_kvm *kvm, aia_mailbox *mb);
+
+/* Any thread. Posts an AIA_MAIL_MSI item: an MSI with identity `iid` for
+ * vCPU `vcpu` of VM `vm` at `cycle`, by `path`. Same results as
+ * aia_mailbox_post (*seq may be NULL). */
+AIA_API int aia_mailbox_post_msi(aia_mailbox *mb, aia_cycle cycle, uint32_t source, uint32_t vm,
+                                 uint32_t vcpu, uint32_t iid, aia_msi_path path, uint64_t *seq);
+
+/* Any thread. Posts an AIA_MAIL_MMIO item: a device's 32-bit write of
+ * `value` to physical address `pa` at `cycle` (e.g. a seteipnum_le
+ * register: aia_file_address() + AIA_MMIO_SETEIPNUM_LE). Same results as
+ * aia_mailbox_post (*seq may be NULL). */
+AIA_API int aia_mailbox_post_mmio(aia_mailbox *mb, aia_cycle cycle, uint32_t source, uint64_t pa,
+                                  uint32_t value, uint64_t *seq);
 
 AIA_END_DECLS
 

@@ -1,6 +1,7 @@
 /* The mailbox: posts from several threads, delivery order independent of
  * thread timing, the floor and its refusals, delivery at the exact cycle and
- * phase position, and pending items at destroy. */
+ * phase position, pending items at destroy, and the workload's MSI and MMIO
+ * kinds on a whole system. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -605,6 +606,130 @@ static void test_threads_start_order(void **state)
   free(l);
 }
 
+/* ---- the workload's kinds on a whole system */
+
+typedef struct sys {
+  aia_sim *sim;
+  aia_platform *plat;
+  aia_kvm *kvm;
+  aia_vm *vm;
+  aia_mailbox *mb;
+  aia_event src[64], posted[64], claims[64];
+  size_t nsrc, nposted, nclaims;
+} sys;
+
+static void sys_hook(void *user, const aia_event *ev)
+{
+  sys *s = user;
+  if (ev->kind == AIA_EV_MSI_SOURCE && s->nsrc < 64)
+    s->src[s->nsrc++] = *ev;
+  if (ev->kind == AIA_EV_MSI_POSTED && s->nposted < 64)
+    s->posted[s->nposted++] = *ev;
+  if (ev->kind == AIA_EV_CLAIM && s->nclaims < 64)
+    s->claims[s->nclaims++] = *ev;
+}
+
+static void sys_build(sys *s)
+{
+  aia_platform_config pc;
+  aia_host_config hc;
+  aia_kvm_config kc;
+  aia_vm_config vc;
+  aia_host *host;
+  aia_mailbox_config mc;
+  memset(s, 0, sizeof *s);
+  s->sim = aia_test_sim(3);
+  aia_platform_config_init(&pc);
+  pc.harts = 2;
+  pc.ids = 63;
+  assert_aia_ok(s->sim, aia_platform_create(s->sim, &pc, &s->plat));
+  aia_host_config_init(&hc);
+  assert_aia_ok(s->sim, aia_host_create(s->sim, s->plat, &hc, &host));
+  aia_kvm_config_init(&kc);
+  assert_aia_ok(s->sim, aia_kvm_create(s->sim, s->plat, host, &kc, &s->kvm));
+  aia_vm_config_init(&vc);
+  vc.vcpus = 2;
+  assert_aia_ok(s->sim, aia_vm_create(s->kvm, &vc, &s->vm));
+  for (uint32_t i = 0; i < 2; i++) {
+    aia_guest_config gc;
+    aia_guest_config_init(&gc);
+    gc.behaviour = AIA_BEHAVIOUR_BUSY;
+    assert_aia_ok(s->sim, aia_guest_attach(s->sim, aia_vm_vcpu(s->vm, i), &gc));
+    assert_aia_ok(s->sim, aia_vcpu_guest_setup(aia_vm_vcpu(s->vm, i), 1, 0, 1, 63));
+  }
+  assert_aia_ok(s->sim, aia_sim_hook_add(s->sim, AIA_EV_ALL, sys_hook, s, NULL));
+  aia_mailbox_config_init(&mc);
+  assert_aia_ok(s->sim, aia_mailbox_create(s->sim, &mc, &s->mb));
+  assert_aia_ok(s->sim, aia_workload_mailbox(s->kvm, s->mb));
+  for (uint32_t i = 0; i < 2; i++)
+    assert_aia_ok(s->sim, aia_vcpu_start(aia_vm_vcpu(s->vm, i), 0));
+}
+
+static void test_workload_msi_kind(void **state)
+{
+  (void)state;
+  sys s;
+  sys_build(&s);
+  assert_aia_ok(s.sim, aia_mailbox_post_msi(s.mb, 200000, 1, 0, 1, 40, AIA_PATH_KVM, NULL));
+  assert_aia_ok(s.sim, aia_mailbox_post_msi(s.mb, 200000, 0, 0, 0, 41, AIA_PATH_KVM, NULL));
+  assert_aia_ok(s.sim, aia_mailbox_post_msi(s.mb, 300000, 0, 0, 1, 42, AIA_PATH_DIRECT, NULL));
+  assert_aia_ok(s.sim, aia_mailbox_post_msi(s.mb, 310000, 0, 0, 9, 42, AIA_PATH_KVM, NULL));
+  assert_aia_ok(s.sim, aia_mailbox_post_msi(s.mb, 320000, 0, 0, 0, 64, AIA_PATH_KVM, NULL));
+  assert_aia_ok(s.sim, aia_sim_run_until(s.sim, 1000000));
+  assert_int_equal(s.nsrc, 3);
+  /* Source 0 before source 1 on the same cycle. */
+  assert_int_equal(s.src[0].cycle, 200000);
+  assert_int_equal(s.src[0].vcpu, 0);
+  assert_int_equal(s.src[0].iid, 41);
+  assert_int_equal(s.src[1].cycle, 200000);
+  assert_int_equal(s.src[1].vcpu, 1);
+  assert_int_equal(s.src[1].iid, 40);
+  assert_true(s.src[1].msi == s.src[0].msi + 1);
+  assert_int_equal(s.src[2].cycle, 300000);
+  assert_int_equal(s.src[2].arg, 1); /* direct */
+  assert_int_equal(s.nclaims, 3);
+  aia_mailbox_stats st;
+  aia_mailbox_stats_get(s.mb, &st);
+  assert_int_equal(st.delivered, 3);
+  assert_int_equal(st.failed, 2); /* vCPU 9; identity 64 > 63 */
+  aia_sim_destroy(s.sim);
+}
+
+static void test_workload_mmio_kind(void **state)
+{
+  (void)state;
+  sys s;
+  sys_build(&s);
+  assert_aia_ok(s.sim, aia_sim_run_until(s.sim, 100000)); /* VS-files allocated */
+  aia_vcpu *v = aia_vm_vcpu(s.vm, 1);
+  assert_true(aia_vcpu_vsfile_hart(v) >= 0);
+  uint64_t pa = 0;
+  assert_aia_ok(s.sim, aia_file_address(s.plat, (uint32_t)aia_vcpu_vsfile_hart(v),
+                                        aia_vcpu_vsfile_hgei(v), &pa));
+  assert_aia_ok(s.sim, aia_mailbox_post_mmio(s.mb, 150000, 2, pa + AIA_MMIO_SETEIPNUM_LE, 33, NULL));
+  assert_aia_ok(s.sim, aia_mailbox_post_mmio(s.mb, 160000, 2, pa + AIA_MMIO_SETEIPNUM_BE,
+                                             0x22000000u, NULL)); /* identity 34 */
+  assert_aia_ok(s.sim, aia_mailbox_post_mmio(s.mb, 170000, 2, 0x10, 5, NULL)); /* no device */
+  assert_aia_ok(s.sim, aia_sim_run_until(s.sim, 1000000));
+  assert_int_equal(s.nposted, 2);
+  assert_int_equal(s.posted[0].cycle, 150000);
+  assert_int_equal(s.posted[0].iid, 33);
+  assert_int_equal(s.posted[1].cycle, 160000);
+  assert_int_equal(s.posted[1].iid, 34);
+  assert_int_equal(s.nsrc, 2);
+  assert_int_equal(s.src[0].vcpu, 1);
+  assert_int_equal(s.src[0].msi, s.posted[0].msi);
+  assert_int_equal(s.nclaims, 2);
+  assert_int_equal(s.claims[0].vcpu, 1);
+  assert_int_equal(s.claims[0].iid, 33);
+  assert_int_equal(s.claims[1].iid, 34);
+  aia_mailbox_stats st;
+  aia_mailbox_stats_get(s.mb, &st);
+  assert_int_equal(st.delivered, 2);
+  assert_int_equal(st.failed, 1);
+  aia_sim_destroy(s.sim);
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
@@ -617,6 +742,8 @@ int main(int argc, char **argv)
     cmocka_unit_test(test_destroy_with_pending),
     cmocka_unit_test(test_threads_deterministic),
     cmocka_unit_test(test_threads_start_order),
+    cmocka_unit_test(test_workload_msi_kind),
+    cmocka_unit_test(test_workload_mmio_kind),
   };
   for (int i = 1; i + 1 < argc; i++)
     if (argv[i][0] == '-' && argv[i][1] == 'f' && argv[i][2] == '\0')
