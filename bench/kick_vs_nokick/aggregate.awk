@@ -1,14 +1,16 @@
 # Aggregates results.csv (run.sh) into small tables for plots.gp and
 # results.md: means over seeds. Usage: awk -F, -v out=DIR -f aggregate.awk results.csv
-function rate(p) { sub(/\/s$/, "", p); return p + 0 }
+# Columns: behaviour, oversub, noise, rate_per_vcpu, then the CSV of
+# `aiasim run --csv` (scenario, seed, kernel, policy, point, msis, ...).
 NR == 1 { next }
 {
-  beh = $1; os = $2; noise = $3; era = $6; pol = $7; r = rate($8)
+  beh = $1; os = $2; noise = $3; r = $4 + 0; era = $7; pol = $8
   k = beh SUBSEP os SUBSEP noise SUBSEP era SUBSEP pol SUBSEP r
   n[k]++
-  p50[k] += $15; p99[k] += $17; lost[k] += $33; kexits[k] += $31; kipis[k] += $29
-  wk[k] += $35; kw[k] += $30; dup[k] += $37; spur[k] += $36; hgei[k] += $34
-  lw[era SUBSEP pol] += $12; li[era SUBSEP pol] += $13; runs[era SUBSEP pol]++
+  p50[k] += $16; p99[k] += $18; lost[k] += $34; kexits[k] += $32; kipis[k] += $30
+  wk[k] += $36; kw[k] += $31; dup[k] += $38; spur[k] += $37; hgei[k] += $35; ipis[k] += $29
+  vmx[k] += $33; msis[k] += $10
+  lw[era SUBSEP pol] += $13; li[era SUBSEP pol] += $14; runs[era SUBSEP pol]++
   rates[r] = 1; behs[beh] = 1; oss[os] = 1; pols[pol] = 1; eras[era] = 1
 }
 function m(a, k) { return n[k] ? a[k] / n[k] : 0 }
@@ -32,6 +34,8 @@ END {
     printf "# rate kick_p50 kick_p99 nokick_p50 nokick_p99 wake_first_p50 wake_first_p99 kick_lost_cycles kick_exits\n" > f
     for (i = 1; i <= nr; i++) {
       r = rs[i]
+      if (!n[b SUBSEP "1" SUBSEP "quiet" SUBSEP "C" SUBSEP "nokick" SUBSEP r])
+        continue  # not run (injector saturated)
       line = r
       split("kick nokick wake_first", P, " ")
       for (j = 1; j <= 3; j++) {
@@ -57,6 +61,22 @@ END {
     }
     close(f)
   }
+  # The host interrupt: idle guests, 1 vCPU per hart, quiet, era C.
+  f = out "/hostirq.dat"
+  printf "# rate msis | hgei_irqs ipis vm_exits for kick, nokick, wake_first\n" > f
+  for (i = 1; i <= nr; i++) {
+    r = rs[i]
+    if (!n["idle" SUBSEP "1" SUBSEP "quiet" SUBSEP "C" SUBSEP "nokick" SUBSEP r])
+      continue
+    line = r " " m(msis, "idle" SUBSEP "1" SUBSEP "quiet" SUBSEP "C" SUBSEP "nokick" SUBSEP r)
+    split("kick nokick wake_first", P, " ")
+    for (j = 1; j <= 3; j++) {
+      k = "idle" SUBSEP "1" SUBSEP "quiet" SUBSEP "C" SUBSEP P[j] SUBSEP r
+      line = line " " m(hgei, k) " " m(ipis, k) " " m(vmx, k)
+    }
+    print line > f
+  }
+  close(f)
   # Lost wake-ups by era and policy: totals over every configuration.
   f = out "/lost.dat"
   printf "# era kick nokick wake_first (lost wake-ups, all runs) | lost interrupts\n" > f
