@@ -3,7 +3,8 @@
 # Idempotent. As root it runs apt-get; otherwise it prints the exact command
 # and fails, so nothing is half done.
 set -euo pipefail
-pkgs=(cmake make gcc pkg-config libyaml-dev libcmocka-dev libjansson-dev)
+# clang and libclang-rt-14-dev (libFuzzer): scripts/fuzz.sh.
+pkgs=(cmake make gcc pkg-config libyaml-dev libcmocka-dev libjansson-dev clang libclang-rt-14-dev)
 [ "${AIASIM_DEPS_EXTRA:-}" ] && pkgs+=(${AIASIM_DEPS_EXTRA})
 missing=()
 for p in "${pkgs[@]}"; do
