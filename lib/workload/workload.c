@@ -96,8 +96,13 @@ int aia_guest_attach(aia_sim *sim, aia_vcpu *v, const aia_guest_config *cfg)
   if ((unsigned)c.behaviour > AIA_BEHAVIOUR_DUTY)
     return aia__sim_fail(sim, AIA_EINVAL, "guest: behaviour %u: must be busy, idle or duty",
                          (unsigned)c.behaviour);
-  if (c.behaviour == AIA_BEHAVIOUR_DUTY && (c.duty_busy == 0 || c.duty_idle == 0))
-    return aia__sim_fail(sim, AIA_EINVAL, "guest: duty busy and idle must both be > 0");
+  if (c.behaviour == AIA_BEHAVIOUR_DUTY &&
+      (c.duty_busy == 0 || c.duty_idle == 0 || c.duty_busy > UINT64_MAX / 2 ||
+       c.duty_idle > UINT64_MAX / 2))
+    return aia__sim_fail(sim, AIA_EINVAL,
+                         "guest: duty busy and idle must both be > 0 and below 2^63 cycles");
+  if (c.tick > UINT64_MAX / 2)
+    return aia__sim_fail(sim, AIA_EINVAL, "guest: tick must be below 2^63 cycles");
   for (uint32_t i = 0; i < c.nmask_seie; i++)
     if (c.mask_seie == NULL || c.mask_seie[i][0] >= c.mask_seie[i][1] ||
         c.mask_seie[i][0] < aia_sim_now(sim))
