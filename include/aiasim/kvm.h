@@ -224,6 +224,13 @@ AIA_API bool aia_vcpu_is_migrating(const aia_vcpu *v);
 /* The guest's vsie.SEIE. */
 AIA_API bool aia_vcpu_guest_seie(const aia_vcpu *v);
 
+/* kvm_riscv_aia_disable: hart `hart` goes offline. SGEI is masked there;
+ * every vCPU holding one of its guest files is released to its SW-file (its
+ * pending state carried over), and one whose hgeie bit was armed is kicked.
+ * The scheduler is not told: keep threads off the hart (affinity) if the
+ * scenario models a real hot-unplug. AIA_EINVAL, AIA_ERANGE. */
+AIA_API int aia_kvm_hart_offline(aia_kvm *kvm, uint32_t hart);
+
 /* ---- MSIs */
 
 /* Runs kvm_riscv_vcpu_aia_imsic_inject() for (guest_index, offset, data) on

@@ -107,3 +107,31 @@ bool aia__hgei_take_now(aia_kvm *kvm, uint32_t hart)
   hgei_interrupt(kvm, hart);
   return true;
 }
+
+/* kvm_riscv_aia_disable: the hart goes offline. SGEI is masked there, every
+ * vCPU owning one of its guest files is released to its SW-file
+ * (kvm_riscv_vcpu_aia_imsic_release, done here synchronously: the old
+ * file's state is ORed into the SW-file and VS_EXT updated), and an owner
+ * whose hgeie bit was armed is kicked, since no SGEI will wake it now. */
+int aia_kvm_hart_offline(aia_kvm *kvm, uint32_t hart)
+{
+  if (kvm == NULL)
+    return AIA_EINVAL;
+  if (hart >= kvm->nharts)
+    return aia__sim_fail(kvm->sim, AIA_ERANGE, "kvm: hart %u out of range", hart);
+  aia__kvm_hart *kh = &kvm->harts[hart];
+  (void)aia_hart_set_ie(kvm->plat, hart, aia_hart_ie(kvm->plat, hart) & ~(UINT64_C(1) << AIA_IRQ_SGEI));
+  for (uint32_t i = 1; i < 64; i++) {
+    aia_vcpu *v = kh->owners[i];
+    uint64_t hgeie = 0;
+    if (v == NULL || v->migrating || v->vsfile_cpu != (int32_t)hart || v->vsfile_hgei != i)
+      continue;
+    aia__vcpu_release_now(v);
+    (void)aia_hart_hgeie(kvm->plat, hart, AIA_CSR_READ, 0, &hgeie);
+    if ((hgeie >> i) & 1u) {
+      (void)aia_hart_hgeie(kvm->plat, hart, AIA_CSR_CLEAR, UINT64_C(1) << i, NULL);
+      aia__vcpu_kick(v, hart, 0);
+    }
+  }
+  return AIA_OK;
+}

@@ -197,5 +197,6 @@ void aia__vcpu_init_events(aia_vcpu *v);
 bool aia__vcpu_deliverable(const aia_vcpu *v);
 void aia__vcpu_poll_recheck(aia_vcpu *v);
 void aia__vcpu_force_exit(aia_vcpu *v);
+void aia__vcpu_release_now(aia_vcpu *v);
 
 #endif /* AIA__KVM_IMPL_H */

@@ -478,6 +478,24 @@ static void release_read(aia_vcpu *v)
   go(v, PC_ENTER, file_cost(v));
 }
 
+/* The release done from another context (a hart going offline): the
+ * vCPU's file becomes its SW-file at once. A guest running on that file is
+ * taken out first (its VGEIN would name a file that is gone). */
+void aia__vcpu_release_now(aia_vcpu *v)
+{
+  aia_file_image img;
+  uint32_t old = (uint32_t)v->vsfile_cpu, hgei = v->vsfile_hgei;
+  aia__vcpu_force_exit(v);
+  v->vsfile_cpu = -1;
+  v->vsfile_hgei = 0;
+  v->guest_vgein = 0;
+  (void)aia_file_save(v->kvm->plat, old, hgei, &img, true);
+  (void)aia__ifile_restore(&v->swfile, &img);
+  aia__kvm_emit(v->kvm, AIA_EV_SWFILE, v, old, 0, 0, 1);
+  aia__swfile_extirq_update_now(v, old);
+  aia__hgei_free(v->kvm, old, hgei);
+}
+
 /* ------------------------------------------------------------ the loop - */
 
 /* A preemption point before `next`: returns false if the thread switched

@@ -275,6 +275,39 @@ static void test_hwaccel_without_free_file_fails_the_run(void **state)
   kf_free(&f);
 }
 
+/* Host hart offline (kvm_riscv_aia_disable): a blocked owner is moved to
+ * its SW-file with its pending MSI, kicked awake, and takes the MSI. */
+static void test_hart_offline_releases_and_kicks_blocked_owner(void **state)
+{
+  kf f;
+  (void)state;
+  kf_defaults(&f);
+  kf_build(&f, 1);
+  f.idle[0] = 1;
+  aia_vcpu *v = kf_vcpu(&f, 0);
+  assert_aia_ok(f.sim, aia_host_force_migrate(f.host, aia_vcpu_thread(v), 1, 0));
+  assert_aia_ok(f.sim, aia_vcpu_start(v, 0));
+  kf_run_until(&f, 100000);
+  assert_int_equal(aia_vcpu_get_state(v), AIA_VCPU_BLOCKED);
+  assert_int_equal(aia_vcpu_vsfile_hart(v), 1);
+  /* An MSI is pending in the file (SEIE off in the guest, so nothing wakes
+   * it), then the hart goes offline. */
+  assert_aia_ok(f.sim, aia_vcpu_guest_set_seie(v, false));
+  assert_aia_ok(f.sim, aia_file_set_pending(f.plat, 1, aia_vcpu_vsfile_hgei(v), 9, 0));
+  assert_aia_ok(f.sim, aia_vcpu_guest_set_seie(v, true));
+  assert_aia_ok(f.sim, aia_kvm_hart_offline(f.kvm, 1));
+  assert_int_equal(aia_vcpu_vsfile_hart(v), -1);
+  assert_true(aia_vcpu_has_deliverable(v)); /* carried into the SW-file */
+  assert_int_equal(kf_count_arg(&f, AIA_EV_SWFILE, 100000, 1), 1);
+  /* hgeie was armed (it blocked there): the offline path kicked it. */
+  assert_int_equal(kf_count_arg(&f, AIA_EV_KICK, 100000, 0), 1);
+  kf_run_until(&f, 400000);
+  assert_int_equal(f.claims[0], 1);
+  assert_int_equal(f.last_claim[0], 9);
+  assert_aia_status(aia_kvm_hart_offline(f.kvm, 7), AIA_ERANGE);
+  kf_free(&f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -285,6 +318,7 @@ int main(void)
     cmocka_unit_test(test_migration_drops_pending_fault),
     cmocka_unit_test(test_auto_falls_back_to_swfile_and_moves_back),
     cmocka_unit_test(test_hwaccel_without_free_file_fails_the_run),
+    cmocka_unit_test(test_hart_offline_releases_and_kicks_blocked_owner),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
