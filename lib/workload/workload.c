@@ -70,10 +70,14 @@ static void mask_on(aia_sim *sim, void *user)
   (void)aia_vcpu_guest_set_seie(((guest *)user)->v, false);
 }
 
+/* The masked period ends by the guest's timer: a guest asleep in WFI with
+ * SEIE off cannot unmask until something wakes it, so the period end is a
+ * timer interrupt (the guest programmed it), which also wakes a blocked vCPU. */
 static void mask_off(aia_sim *sim, void *user)
 {
-  (void)sim;
-  (void)aia_vcpu_guest_set_seie(((guest *)user)->v, true);
+  guest *g = user;
+  (void)aia_vcpu_guest_set_seie(g->v, true);
+  (void)aia_vcpu_set_timer(g->v, aia_sim_now(sim));
 }
 
 static void guest_free(void *obj)
