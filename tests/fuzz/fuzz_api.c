@@ -12,7 +12,7 @@
  * hgeie, VGEIN, hvip and ie writes under the hypervisor's feet; CSR
  * accesses to any file; forced migration and preemption; affinity changes;
  * guest SEIE, timer and IMSIC set-up; more VMs and sources; IPIs; policy
- * changes; short runs of the clock; and destroy.
+ * and latency changes; short runs of the clock, single steps; and destroy.
  *
  * What must hold (else abort()):
  *  - every call returns AIA_OK or a known negative status, and never crashes
@@ -144,14 +144,19 @@ static void check_state(sys *s)
 static void run_for(sys *s, aia_cycle step)
 {
   aia_cycle limit = aia_sim_now(s->sim) + step;
-  int rc = aia_sim_run_until(s->sim, limit);
+  int rc;
+  if (limit < step) { /* a single step reached the end of time: nothing to run to */
+    check_state(s);
+    return;
+  }
+  rc = aia_sim_run_until(s->sim, limit);
   if (verbose)
     fprintf(stderr, "%" PRIu64 ": run_until(%" PRIu64 ") -> %s, %" PRIu64 " records so far\n",
             aia_sim_now(s->sim), limit, aia_status_name(rc), s->records);
   FZ_CHECK(rc == AIA_OK, "run_until(%" PRIu64 ") -> %s: %s", limit, aia_status_name(rc),
            aia_sim_errmsg(s->sim));
-  FZ_CHECK(aia_sim_now(s->sim) == limit, "run_until(%" PRIu64 ") stopped at %" PRIu64, limit,
-           aia_sim_now(s->sim));
+  FZ_CHECK(aia_sim_now(s->sim) == limit, "run_until(%" PRIu64 ") stopped at %" PRIu64 " (%s)",
+           limit, aia_sim_now(s->sim), aia_sim_errmsg(s->sim));
   check_state(s);
 }
 
@@ -454,7 +459,7 @@ static bool step(sys *s, fz_in *in)
   uint8_t opc = fz_u8(in);
   int rc = AIA_OK;
   const char *call = "?";
-  switch (opc % 26u) {
+  switch (opc % 28u) {
   case 0: {
     aia_vcpu *v = pick_vcpu(s, in);
     call = "aia_vcpu_start";
@@ -653,8 +658,26 @@ static bool step(sys *s, fz_in *in)
     }
     break;
   }
-  default:
+  case 25:
     return false; /* destroy */
+  case 26: { /* latencies changed at run time, zero included */
+    uint8_t b = fz_u8(in);
+    aia_cycle msi = (b & 1u) ? 0u : fz_u8(in), line = (b & 2u) ? 0u : fz_u8(in);
+    aia_cycle ipi = (b & 4u) ? 0u : fz_u16(in), idle = (b & 8u) ? 0u : fz_u16(in);
+    call = "aia_platform_set_latency";
+    rc = aia_platform_set_latency(s->plat, msi, line, ipi, idle);
+    break;
+  }
+  default: { /* a few events one at a time */
+    uint8_t k = fz_u8(in) & 15u;
+    call = "aia_sim_step";
+    for (uint8_t i = 0; i <= k && rc == AIA_OK; i++)
+      rc = aia_sim_step(s->sim);
+    if (rc == AIA_ENOENT)
+      rc = AIA_OK; /* nothing left to run */
+    check_state(s);
+    break;
+  }
   }
   check_status(s, rc, call);
   check_clock(s);
