@@ -254,7 +254,7 @@ static int post(aia_platform *p, uint32_t kind, aia_cycle when, aia_phase ph, ui
   j->file = file;
   j->value = value;
   j->msi = msi;
-  rc = aia__sim_at(p->sim, &j->ev, when, ph);
+  rc = aia__sim_soon(p->sim, &j->ev, when, ph); /* zero latency: this cycle, not the past */
   if (rc != AIA_OK)
     job_release(p, j);
   return rc;
@@ -289,7 +289,7 @@ static void notify(aia_platform *p, uint32_t hart, bool woke)
 static void check_idle_wake(aia_platform *p, aia__hart *ht)
 {
   if (ht->idle && !aia__ev_queued(&ht->wake_ev) && (ht->mip & ht->ie))
-    (void)aia__sim_at(p->sim, &ht->wake_ev,
+    (void)aia__sim_soon(p->sim, &ht->wake_ev,
                       p->sim->now + p->cfg.idle_exit + aia_jitter_draw(&p->rng, &p->cfg.jitter_idle_exit),
                       AIA_PH_HART);
 }
