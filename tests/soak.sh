@@ -52,16 +52,19 @@ gen_random() { # file seed
 }
 
 gen_fault() { # file seed fault
-  local f=$1 fault=$3 mode=auto beh=idle harts=3 vcpus=2 rate=20000/s dur=20ms
+  local f=$1 fault=$3 mode=auto beh=idle harts=3 vcpus=2 rate=20000/s dur=20ms extra=
   case $fault in
     arm_after_sleep) harts=2; vcpus=4; rate=2000000/s; dur=100ms ;;
-    migrate_drops_pending) harts=2; vcpus=4; rate=300000/s ;;
+    migrate_drops_pending) harts=2; vcpus=4; extra=noise ;;  # noise + balancing move vCPUs with MSIs pending
     swfile_no_lock) ;; # needs a placed interleaving: see examples/scenarios/fault-swfile-no-lock.yaml
   esac
   {
     echo "aiasim: 1"; echo "name: soak-$fault"; echo "seed: $2"
     echo "duration: $dur"; echo "drain: 10ms"; echo "policy: [nokick]"; echo "faults: [$fault]"
     echo "platform: { harts: $harts }"
+    if [ "$extra" = noise ]; then
+      echo "host: { balance_interval: 1ms, noise: [ { busy: 200us, idle: 300us } ] }"
+    fi
     echo "vms:"; echo "  - { name: vm0, vcpus: $vcpus, aia_mode: $mode, guest: { behaviour: $beh } }"
     echo "devices:"; echo "  - { name: nic, vm: vm0, vcpus: all, iids: [32], pattern: poisson, rate: $rate }"
     echo "expect: { lost_wakeups: { min: 0 }, lost_interrupts: { min: 1 } }"
