@@ -55,7 +55,7 @@ gen_fault() { # file seed fault
   local f=$1 fault=$3 mode=auto beh=idle harts=3 vcpus=2 rate=20000/s dur=20ms extra=
   case $fault in
     arm_after_sleep) harts=2; vcpus=4; rate=2000000/s; dur=100ms ;;
-    migrate_drops_pending) harts=2; vcpus=4; extra=noise ;;  # noise + balancing move vCPUs with MSIs pending
+    migrate_drops_pending) harts=2; vcpus=4; extra=noise; dur=100ms ;;  # noise + balancing move vCPUs with MSIs pending
     swfile_no_lock) ;; # needs a placed interleaving: see examples/scenarios/fault-swfile-no-lock.yaml
   esac
   {
