@@ -37,6 +37,7 @@
 #define MAX_VCPUS 12u
 #define MAX_DEVICES 4u
 #define MAX_OPS 512u
+#define RECENT 24u
 
 typedef struct sys {
   aia_sim *sim;
@@ -54,6 +55,7 @@ typedef struct sys {
   aia_cycle last_now;     /* clock at the previous check */
   aia_cycle last_record;  /* cycle of the previous record */
   uint64_t records;
+  aia_event recent[RECENT]; /* the last records, printed when a run fails */
 } sys;
 
 /* FUZZ_VERBOSE=1 in the environment: one line per call (for reading a
@@ -82,7 +84,39 @@ static void on_record(void *user, const aia_event *ev)
   if (ev->kind == AIA_EV_VCPU_STATE)
     FZ_CHECK(ev->arg < AIA_VCPU_STATE_COUNT_, "vcpu state record with state %" PRIu64, ev->arg);
   s->last_record = ev->cycle;
+  s->recent[s->records % RECENT] = *ev;
   s->records++;
+}
+
+/* The last records before a failed run (the most useful part of a report). */
+static void dump_recent(const sys *s)
+{
+  uint64_t n = s->records < RECENT ? s->records : RECENT;
+  fprintf(stderr, "fuzz: the last %" PRIu64 " of %" PRIu64 " records:\n", n, s->records);
+  for (uint64_t i = s->records - n; i < s->records; i++) {
+    const aia_event *e = &s->recent[i % RECENT];
+    fprintf(stderr, "  %" PRIu64 " %-14s hart %d vm %d vcpu %d file %d iid %u arg %" PRIu64 "\n",
+            e->cycle, aia_event_kind_name(e->kind), (int)e->hart, (int)e->vm, (int)e->vcpu,
+            (int)e->file, e->iid, e->arg);
+  }
+  for (uint32_t h = 0; h < s->harts; h++) {
+    uint64_t hgeie = 0;
+    aia_thread *cur = aia_host_current(s->host, h);
+    (void)aia_hart_hgeie(s->plat, h, AIA_CSR_READ, 0, &hgeie);
+    fprintf(stderr,
+            "  hart %u: mip 0x%" PRIx64 " ie 0x%" PRIx64 " hgeip 0x%" PRIx64 " hgeie 0x%" PRIx64
+            " vgein %u virt %d idle %d hs_irq %u current %d queued %u\n",
+            h, aia_hart_mip(s->plat, h), aia_hart_ie(s->plat, h), aia_hart_hgeip(s->plat, h),
+            hgeie, aia_hart_vgein(s->plat, h), aia_hart_virt(s->plat, h),
+            aia_hart_is_idle(s->plat, h), aia_hart_hs_irq(s->plat, h),
+            cur ? (int)aia_thread_id(cur) : -1, aia_host_queue_len(s->host, h));
+  }
+  for (uint32_t i = 0; i < s->nvcpu; i++)
+    fprintf(stderr, "  vcpu %u (vm %u): state %u thread %u on hart %u, VS-file %d/%u\n", i,
+            aia_vm_index(aia_vcpu_vm(s->vcpu[i])), (unsigned)aia_vcpu_get_state(s->vcpu[i]),
+            (unsigned)aia_thread_get_state(aia_vcpu_thread(s->vcpu[i])),
+            aia_thread_hart(aia_vcpu_thread(s->vcpu[i])), aia_vcpu_vsfile_hart(s->vcpu[i]),
+            aia_vcpu_vsfile_hgei(s->vcpu[i]));
 }
 
 static void check_clock(sys *s)
@@ -150,6 +184,8 @@ static void run_for(sys *s, aia_cycle step)
     return;
   }
   rc = aia_sim_run_until(s->sim, limit);
+  if (rc != AIA_OK || aia_sim_now(s->sim) != limit)
+    dump_recent(s);
   if (verbose)
     fprintf(stderr, "%" PRIu64 ": run_until(%" PRIu64 ") -> %s, %" PRIu64 " records so far\n",
             aia_sim_now(s->sim), limit, aia_status_name(rc), s->records);
