@@ -6,7 +6,7 @@
 # Configures a clang build with AIASIM_FUZZ=ON in build-fuzz/ (AIASIM_FUZZ_BUILD
 # overrides it), builds the libFuzzer targets, and runs each one on a fresh copy
 # of its committed corpus (tests/fuzz/corpus/<name>/) with
-#   -max_total_time=SECONDS -rss_limit_mb=2048
+#   -max_total_time=SECONDS -seed=$FUZZ_SEED (default 1) -rss_limit_mb=2048
 # and tests/fuzz/<name>.dict when there is one. Each run's log, grown corpus
 # and any crashing input (crash-*, leak-*, timeout-*, oom-*) are left in
 # BUILD/fuzz-runs/<name>/. Exits 1 if any target found something (after
@@ -49,7 +49,7 @@ for t in "${targets[@]}"; do
   if [ -d "$root/tests/fuzz/corpus/$t" ]; then
     cp -R "$root/tests/fuzz/corpus/$t/." "$dir/corpus/"
   fi
-  args=(-max_total_time="$secs" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1
+  args=(-max_total_time="$secs" -seed="${FUZZ_SEED:-1}" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1
         -artifact_prefix="$dir/")
   [ -f "$root/tests/fuzz/$t.dict" ] && args+=(-dict="$root/tests/fuzz/$t.dict")
   echo "fuzz: $t for ${secs} s"

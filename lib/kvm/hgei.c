@@ -85,12 +85,19 @@ void aia__hgei_check(aia_kvm *kvm, uint32_t hart, bool woke)
 {
   aia__kvm_hart *kh = &kvm->harts[hart];
   /* Interrupts off: taken when they are enabled again (a new notification). */
-  if (aia__ev_queued(&kh->hgei_ev) || !sgei_deliverable(kvm, kh))
-    return;
   if (woke) {
-    hgei_interrupt(kvm, hart);
+    /* The interrupt that ended WFI is taken before the idle loop decides
+     * anything, even if another listener already sent the hart back to WFI
+     * within this cycle. */
+    if (kh->in_guest == NULL && (aia_hart_mip(kvm->plat, hart) & aia_hart_ie(kvm->plat, hart) &
+                                 (UINT64_C(1) << AIA_IRQ_SGEI))) {
+      aia__sim_cancel(kvm->sim, &kh->hgei_ev);
+      hgei_interrupt(kvm, hart);
+    }
     return;
   }
+  if (aia__ev_queued(&kh->hgei_ev) || !sgei_deliverable(kvm, kh))
+    return;
   (void)aia__sim_soon(kvm->sim, &kh->hgei_ev, kvm->sim->now + AIA__COST(kvm, hgei_handler),
                     AIA_PH_HART);
 }
@@ -134,4 +141,22 @@ int aia_kvm_hart_offline(aia_kvm *kvm, uint32_t hart)
     }
   }
   return AIA_OK;
+}
+
+/* The host's own IMSIC driver: an S-level external interrupt (an MSI to a
+ * hart's S-file, e.g. a host device or a stray raw write) is claimed through
+ * stopei until none is left, whenever the hart takes interrupts. Without it
+ * an S-file interrupt would wake an idle hart for ever. */
+void aia__host_sei_check(aia_kvm *kvm, uint32_t hart, bool woke)
+{
+  aia__kvm_hart *kh = &kvm->harts[hart];
+  if (kh->in_guest ||
+      (!woke && (aia_hart_is_idle(kvm->plat, hart) || aia_hart_hs_irq(kvm->plat, hart) == 0)) ||
+      !(aia_hart_mip(kvm->plat, hart) & aia_hart_ie(kvm->plat, hart) & (UINT64_C(1) << AIA_IRQ_SEI)))
+    return;
+  for (int guard = 0; guard < 4096; guard++) {
+    uint64_t old = 0;
+    if (aia_hart_topei(kvm->plat, hart, false, AIA_CSR_WRITE, &old) != AIA_OK || old == 0)
+      break;
+  }
 }

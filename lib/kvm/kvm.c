@@ -157,6 +157,7 @@ static void on_hart(void *user, uint32_t hart, bool woke)
     return;
   }
   aia__hgei_check(kvm, hart, woke);
+  aia__host_sei_check(kvm, hart, woke);
   if (kh->running)
     aia__vcpu_poll_recheck(kh->running); /* halt polling reads this hart's HGEIP */
 }

@@ -170,6 +170,7 @@ int aia__hgei_find(const aia_kvm *kvm, uint32_t hart, const aia_vcpu *owner);
 void aia__hgei_check(aia_kvm *kvm, uint32_t hart, bool woke);
 void aia__hgei_fire(aia_sim *sim, aia__ev *ev);
 bool aia__hgei_take_now(aia_kvm *kvm, uint32_t hart);
+void aia__host_sei_check(aia_kvm *kvm, uint32_t hart, bool woke);
 
 /* kvm.c: deferred work */
 aia__kjob *aia__kjob_post(aia_kvm *kvm, uint32_t kind, aia_cycle when);

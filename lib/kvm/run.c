@@ -577,6 +577,7 @@ static void exited(aia_vcpu *v)
     (void)aia_host_handle_ipi(v->kvm->host, cpu);
   (void)aia_hart_set_sie(v->kvm->plat, cpu, true);
   aia_cycle irq_cost = aia__hgei_take_now(v->kvm, cpu) ? AIA__COST(v->kvm, hgei_handler) : 0;
+  aia__host_sei_check(v->kvm, cpu, false);
   /* preempt_enable: a preemption point before the exit is handled. */
   if (preempt_point(v, PC_HANDLE))
     go(v, PC_HANDLE, irq_cost);
