@@ -207,15 +207,14 @@ static void guest_claim(aia_vcpu *v)
   v->seg = v->seg_before_trap;
   v->seg_left = v->before_trap_left;
   v->seg_before_trap = SEG_NONE;
-  if (v->seg != SEG_NONE && v->seg != SEG_WFI) {
-    guest_check_irq(v);
-    if (v->seg == SEG_TRAP || v->exit_pending || v->state != AIA_VCPU_IN_GUEST)
-      return;
-  }
   if (v->seg == SEG_NONE)
     guest_next(v);
   else
     guest_resume(v);
+  /* An interrupt that is pending again traps at once (a WFI checked it
+   * already in guest_next). */
+  if (v->state == AIA_VCPU_IN_GUEST && !v->exit_pending && v->seg == SEG_BUSY)
+    guest_check_irq(v);
 }
 
 static void guest_fire(aia_sim *sim, aia__ev *ev)
