@@ -836,17 +836,12 @@ int aia_trace_chrome_open(aia_sim *sim, FILE *out, const aia_trace_config *cfg,
 
 int aia_trace_chrome_close(aia_trace_chrome *w)
 {
-  aia_cycle end;
   if (w == NULL)
     return AIA_EINVAL;
   if (w->closed)
     return AIA_ESTATE;
-  if (!w->done) {
-    end = aia_sim_now(w->sys.sim);
-    if (w->sys.to != 0 && end > w->sys.to)
-      end = w->sys.to;
-    finish(w, end);
-  }
+  if (!w->done)
+    finish(w, aia__trace_end(&w->sys));
   put(w, "\n]}\n");
   if (w->hooked)
     (void)aia_sim_hook_remove(w->sys.sim, w->hook);

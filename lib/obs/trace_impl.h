@@ -49,6 +49,14 @@ uint64_t aia__trace_muldiv(uint64_t a, uint64_t b, uint64_t c);
 uint64_t aia__trace_gcd(uint64_t a, uint64_t b);
 
 /* Nanoseconds of a cycle, rounded down. */
+/* The cycle a trace closes at: the sim's current cycle, clipped to the
+ * window's end when the window has one. */
+static inline aia_cycle aia__trace_end(const aia__trace_sys *s)
+{
+  aia_cycle end = aia_sim_now(s->sim);
+  return (s->to != 0 && end > s->to) ? s->to : end;
+}
+
 static inline uint64_t aia__trace_ns(const aia__trace_sys *s, aia_cycle c)
 {
   return aia__trace_muldiv(c, s->ns_num, s->ns_den);
