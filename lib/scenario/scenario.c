@@ -704,20 +704,6 @@ static bool next_comp(const char *path, size_t *pos, const char **comp, size_t *
   return true;
 }
 
-static bool all_digits(const char *s, size_t n, uint32_t *v)
-{
-  uint64_t x = 0;
-  if (n == 0 || n > 9)
-    return false;
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] < '0' || s[i] > '9')
-      return false;
-    x = x * 10u + (uint64_t)(s[i] - '0');
-  }
-  *v = (uint32_t)x;
-  return true;
-}
-
 /* Index of the VM or device named comp (or numbered, "0"), else -1 with a
  * hint in why. */
 static int find_item(const aia_scenario *s, bool device, const char *comp, size_t len, char *why,
@@ -725,7 +711,7 @@ static int find_item(const aia_scenario *s, bool device, const char *comp, size_
 {
   uint32_t n = device ? s->ndevices : s->nvms, idx;
   const char *best = NULL;
-  if (all_digits(comp, len, &idx))
+  if (aia__scn_digits(comp, len, &idx))
     return idx < n ? (int)idx : -1;
   for (uint32_t i = 0; i < n; i++) {
     const char *nm = device ? s->devices[i].name : s->vms[i].name;
@@ -827,7 +813,7 @@ int aia__scn_resolve(const aia_scenario *s, const char *path, char *why, size_t 
         n = vm != NULL ? vm->guest.nmask_seie : 0;
       else if (f->sub == AIA__TB_AT)
         n = dev != NULL ? dev->nat : 0;
-      if (!all_digits(item, ilen, &idx) || idx >= n) {
+      if (!aia__scn_digits(item, ilen, &idx) || idx >= n) {
         snprintf(why, wlen, "%.*s has no item '%.*s' (items are numbered from 0)", (int)len,
                  comp, (int)(ilen < 40 ? ilen : 40), item);
         return -1;
@@ -872,7 +858,7 @@ static void object_path(const char *path, char *out, size_t len)
       j++;
     uint32_t v;
     int w;
-    if (all_digits(path + i, j - i, &v))
+    if (aia__scn_digits(path + i, j - i, &v))
       w = snprintf(out + used, len - used, "[%" PRIu32 "]", v);
     else
       w = snprintf(out + used, len - used, "%s%.*s", used ? "." : "", (int)(j - i), path + i);

@@ -140,6 +140,10 @@ uint64_t aia__scn_ns(uint64_t clock_hz, uint64_t ns);
 
 /* A name usable in a dotted path: [A-Za-z_][A-Za-z0-9_-]*, 1..63 bytes. */
 bool aia__scn_is_name(const char *s, size_t n);
+/* Drops spaces and tabs at both ends of s[0..n). */
+void aia__scn_trim(const char **s, size_t *n);
+/* A list index: 1 to 9 decimal digits and nothing else; false otherwise. */
+bool aia__scn_digits(const char *s, size_t n, uint32_t *v);
 
 /* ----------------------------------------------------------- checking -- */
 

@@ -110,7 +110,7 @@ static uint64_t pow10u(unsigned k)
 
 /* ----------------------------------------------------------- scanning -- */
 
-static void trim(const char **s, size_t *n)
+void aia__scn_trim(const char **s, size_t *n)
 {
   while (*n > 0 && (**s == ' ' || **s == '\t')) {
     (*s)++;
@@ -118,6 +118,20 @@ static void trim(const char **s, size_t *n)
   }
   while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
     (*n)--;
+}
+
+bool aia__scn_digits(const char *s, size_t n, uint32_t *v)
+{
+  uint64_t x = 0;
+  if (n == 0 || n > 9)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return false;
+    x = x * 10u + (uint64_t)(s[i] - '0');
+  }
+  *v = (uint32_t)x;
+  return true;
 }
 
 static bool is_digit(char c)
@@ -225,7 +239,7 @@ static int parse_plain_uint(const char *s, size_t n, uint64_t *out)
 int aia__scn_parse_uint(const char *s, size_t n, uint64_t *out)
 {
   uint64_t v;
-  trim(&s, &n);
+  aia__scn_trim(&s, &n);
   if (n > 1 && s[0] == '-') {
     int rc = parse_plain_uint(s + 1, n - 1, &v);
     if (rc == AIA__PR_OK && v == 0) {
@@ -255,7 +269,7 @@ int aia__scn_parse_duration(const char *s, size_t n, uint64_t clock_hz, bool sig
   unsigned k = 0;
   int rc;
 
-  trim(&s, &n);
+  aia__scn_trim(&s, &n);
   if (n > 0 && (s[0] == '-' || s[0] == '+')) {
     minus = s[0] == '-';
     s++;
@@ -346,7 +360,7 @@ int aia__scn_parse_rate(const char *s, size_t n, uint64_t clock_hz, uint64_t *pe
   unsigned k = 0;
   int rc;
 
-  trim(&s, &n);
+  aia__scn_trim(&s, &n);
   if (n > 0 && s[0] == '-') {
     size_t j = 1;
     if (scan_decimal(s, n, &j, true, &m, &k) != AIA__PR_SYNTAX)
@@ -401,7 +415,7 @@ int aia__scn_parse_clock(const char *s, size_t n, uint64_t *hz)
   unsigned k = 0;
   int rc;
 
-  trim(&s, &n);
+  aia__scn_trim(&s, &n);
   if (n > 0 && s[0] == '-')
     return aia__scn_parse_uint(s, n, &m) == AIA__PR_SYNTAX ? AIA__PR_SYNTAX : AIA__PR_NEGATIVE;
   if (aia__scn_parse_uint(s, n, hz) == AIA__PR_OK)

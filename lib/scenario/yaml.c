@@ -620,16 +620,6 @@ static bool each_entry(walk *w, const aia__field *f, int id, entry_fn fn, void *
   return ok;
 }
 
-static void trim(const char **s, size_t *n)
-{
-  while (*n > 0 && (**s == ' ' || **s == '\t')) {
-    (*s)++;
-    (*n)--;
-  }
-  while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-    (*n)--;
-}
-
 /* ---- policy and faults */
 
 typedef struct words_acc {
@@ -643,7 +633,7 @@ static bool word_entry(walk *w, const aia__field *f, int id, const char *s, size
 {
   words_acc *a = p;
   int k;
-  trim(&s, &n);
+  aia__scn_trim(&s, &n);
   if (n == 0) {
     err(w, id, "%s: an entry is empty", f->key);
     return false;
@@ -694,7 +684,7 @@ static bool range_entry(walk *w, const aia__field *f, int id, const char *s, siz
   size_t dash = 0;
   char q[64];
   int rc1, rc2;
-  trim(&s, &n);
+  aia__scn_trim(&s, &n);
   if (n == 0) {
     err(w, id, "%s: an entry is empty", f->key);
     return false;
@@ -1282,20 +1272,6 @@ static void walk_map(walk *w, int id, unsigned tb, void *obj, const char *key, c
 
 /* ------------------------------------------------- paths on the tree -- */
 
-static bool digits(const char *s, size_t n, uint32_t *v)
-{
-  uint64_t x = 0;
-  if (n == 0 || n > 9)
-    return false;
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] < '0' || s[i] > '9')
-      return false;
-    x = x * 10u + (uint64_t)(s[i] - '0');
-  }
-  *v = (uint32_t)x;
-  return true;
-}
-
 static bool scalar_is(const yaml_node_t *n, const char *s, size_t len)
 {
   return n != NULL && n->type == YAML_SCALAR_NODE && n->data.scalar.length == len &&
@@ -1323,7 +1299,7 @@ static int seq_pick(const walk *w, const yaml_node_t *seq, const char *comp, siz
 {
   size_t cnt = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
   uint32_t idx;
-  if (digits(comp, len, &idx))
+  if (aia__scn_digits(comp, len, &idx))
     return idx < cnt ? seq->data.sequence.items.start[idx] : 0;
   for (size_t i = 0; i < cnt; i++) {
     int it = seq->data.sequence.items.start[i];
@@ -1351,7 +1327,7 @@ static void seq_miss(const walk *w, const yaml_node_t *seq, const char *comp, si
   size_t cnt = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
   uint32_t idx;
   int cl = (int)(len < 40 ? len : 40);
-  if (digits(comp, len, &idx) || dflt == NULL) {
+  if (aia__scn_digits(comp, len, &idx) || dflt == NULL) {
     snprintf(why, wlen, "%.*s has no item %.*s (it has %zu, numbered from 0)", (int)plen, parent,
              cl, comp, cnt);
     return;
@@ -1393,7 +1369,7 @@ static bool text_holds(const char *s, size_t n, uint64_t v)
       e++;
     const char *t = s + p;
     size_t tl = e - p;
-    trim(&t, &tl);
+    aia__scn_trim(&t, &tl);
     for (size_t i = 1; i < tl; i++)
       if (t[i] == '-') {
         dash = i;
@@ -1430,7 +1406,7 @@ static int locate_one(const walk *w, const char *path, size_t plen, bool *full)
     size_t cl = e - p;
     if (cl > 0 && c[0] == '@') {
       uint32_t v;
-      if (!digits(c + 1, cl - 1, &v))
+      if (!aia__scn_digits(c + 1, cl - 1, &v))
         return cur;
       if (n->type == YAML_SEQUENCE_NODE) {
         size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
