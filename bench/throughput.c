@@ -1,7 +1,9 @@
 /* bench/throughput.c: how fast the full model runs (stats and oracle on,
  * traces off), and how much memory it needs.
  *
- *   bench_throughput [runs] [--quick]
+ *   bench_throughput [runs] [--quick] [--only WORKLOAD]
+ *
+ * AIASIM_BENCH_SCHED=eevdf|cfs|rr picks the host scheduler (default eevdf).
  *
  * Workloads (DESIGN §12, issue 8):
  *   running  4 harts, 8 busy vCPUs, 1,000,000 MSI/s in all
@@ -73,6 +75,10 @@ static aia_sim *build(const wl *w, aia_meter **meter)
   if ((rc = aia_platform_create(sim, &pc, &plat)))
     die(aia_sim_errmsg(sim), rc);
   aia_host_config_init(&hc);
+  if (getenv("AIASIM_BENCH_SCHED")) /* eevdf (default), cfs or rr */
+    hc.scheduler = strcmp(getenv("AIASIM_BENCH_SCHED"), "rr") == 0    ? AIA_SCHED_RR
+                   : strcmp(getenv("AIASIM_BENCH_SCHED"), "cfs") == 0 ? AIA_SCHED_CFS
+                                                                     : AIA_SCHED_EEVDF;
   if ((rc = aia_host_create(sim, plat, &hc, &host)))
     die("host", rc);
   aia_kvm_config_init(&kc);
@@ -216,9 +222,12 @@ static size_t heap_of(uint32_t harts, uint32_t vcpus)
 int main(int argc, char **argv)
 {
   int runs = 5, quick = 0;
+  const char *only = NULL;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0)
       quick = 1;
+    else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+      only = argv[++i];
     else
       runs = atoi(argv[i]);
   }
@@ -230,9 +239,15 @@ int main(int argc, char **argv)
   wl idle64 = { "idle64", 64, 256, 7, 255, AIA_BEHAVIOUR_IDLE, 125000, 200000000 / scale };
   wl big = { "big", 1024, 4096, 7, 255, AIA_BEHAVIOUR_IDLE, 125000, 20000000 / scale };
   printf("# full model, stats and oracle on, traces off; median of %d runs\n", runs);
-  measure(&running, runs);
-  measure(&idle64, runs);
-  measure(&big, runs);
+#define WANT(n) (only == NULL || strcmp(only, (n)) == 0)
+  if (WANT("running"))
+    measure(&running, runs);
+  if (WANT("idle64"))
+    measure(&idle64, runs);
+  if (WANT("big"))
+    measure(&big, runs);
+  if (only != NULL && strcmp(only, "scale") != 0 && strcmp(only, "memory") != 0)
+    return 0;
   for (uint32_t h = 1; h <= 1024; h *= 2) {
     char name[32];
     snprintf(name, sizeof name, "scale%u", h);
@@ -240,8 +255,11 @@ int main(int argc, char **argv)
     aia_cycle t = (aia_cycle)400000000 / h / scale;
     wl s = { name, h, 4 * h, 7, 255, AIA_BEHAVIOUR_IDLE, 125000, t < 1000000 ? 1000000 : t };
     s.name = name;
-    measure(&s, runs < 3 ? runs : 3);
+    if (WANT("scale"))
+      measure(&s, runs < 3 ? runs : 3);
   }
+  if (only != NULL && strcmp(only, "memory") != 0)
+    return 0;
   /* Memory: the difference between 2x and 1x the system isolates the cost
    * per hart and per vCPU (geilen 63, ids 2047). */
   size_t h1 = heap_of(64, 0 + 64), h2 = heap_of(128, 64), v2 = heap_of(64, 128);

@@ -66,8 +66,59 @@ typedef struct aia_host_config {
   aia_cycle sched_wake;         /* cost of a successful wake to the waker; the scheduler
                                    does not spend it, it reports it (aia_thread_wake);
                                    default 1,000 */
-  aia_cycle balance_interval;   /* idle-pull balancing period; 0 = off; default 4,000,000 */
+  aia_cycle balance_interval;   /* AIA_SCHED_RR only: idle-pull balancing period; 0 = off;
+                                   default 4,000,000 */
+  /* Fields below were added with the fair class (an older struct_size gets
+   * their defaults). Durations are cycles; the defaults assume 1 GHz. */
+  uint32_t scheduler;           /* aia_sched_policy; default AIA_SCHED_EEVDF */
+  uint32_t hz;                  /* scheduler tick per simulated second (CONFIG_HZ);
+                                   default 250; 0 = no tick */
+  aia_cycle base_slice;         /* EEVDF request size before the log factor
+                                   (normalized_sysctl_sched_base_slice); default 700,000 */
+  aia_cycle sched_latency;      /* CFS period before the log factor; default 6,000,000 */
+  aia_cycle min_granularity;    /* CFS minimum slice before the log factor; default 750,000 */
+  aia_cycle migration_cost;     /* sysctl_sched_migration_cost: a thread that ran this
+                                   recently is cache-hot (balancing leaves it), and a hart
+                                   expected to idle less than this skips newidle balance;
+                                   default 500,000 */
+  uint64_t features;            /* AIA_SCHED_F_* bits; default AIA_SCHED_F_DEFAULT */
+  const uint32_t *llc;          /* llc[h] = last-level-cache group of hart h (harts
+                                   entries, copied); NULL = one group for all harts */
 } aia_host_config;
+
+/* The scheduling policy of the host (aia_host_config.scheduler). The fair
+ * policies follow kernel/sched/fair.c; docs/scheduler.md maps each piece. */
+typedef enum aia_sched_policy {
+  AIA_SCHED_EEVDF = 0, /* Linux 6.6 and later: lag, virtual deadlines, eligibility */
+  AIA_SCHED_CFS = 1,   /* Linux up to 6.5: vruntime, min_vruntime, granularities */
+  AIA_SCHED_RR = 2     /* aiasim's round robin with a woken section: `slice`,
+                          `wakeup_granularity`, `balance_interval`; exact and easy
+                          to predict, for tests that place a preemption by hand */
+} aia_sched_policy;
+
+/* Scheduler features (aia_host_config.features), named as in
+ * /sys/kernel/debug/sched/features. Bits the policy does not use are ignored. */
+#define AIA_SCHED_F_PLACE_LAG (UINT64_C(1) << 0)        /* EEVDF: a woken or moved thread keeps its lag */
+#define AIA_SCHED_F_RUN_TO_PARITY (UINT64_C(1) << 1)    /* EEVDF: the current thread keeps the hart
+                                                           until its slice is used, while eligible */
+#define AIA_SCHED_F_PREEMPT_SHORT (UINT64_C(1) << 2)    /* EEVDF: a shorter slice may cut protection */
+#define AIA_SCHED_F_PLACE_DEADLINE_INITIAL (UINT64_C(1) << 3) /* EEVDF: first deadline at half a slice */
+#define AIA_SCHED_F_PLACE_REL_DEADLINE (UINT64_C(1) << 4) /* EEVDF: deadline kept across a move */
+#define AIA_SCHED_F_DELAY_DEQUEUE (UINT64_C(1) << 5)    /* EEVDF (6.12+): a sleeper with negative lag
+                                                           stays queued until it is picked */
+#define AIA_SCHED_F_GENTLE_FAIR_SLEEPERS (UINT64_C(1) << 6) /* CFS: sleeper credit halved */
+#define AIA_SCHED_F_WAKEUP_PREEMPTION (UINT64_C(1) << 7) /* fair: a woken thread may preempt */
+#define AIA_SCHED_F_WA_IDLE (UINT64_C(1) << 8)          /* wake_affine_idle */
+#define AIA_SCHED_F_WA_WEIGHT (UINT64_C(1) << 9)        /* wake_affine_weight */
+#define AIA_SCHED_F_WA_BIAS (UINT64_C(1) << 10)         /* wake_affine_weight favours prev */
+#define AIA_SCHED_F_SIS (UINT64_C(1) << 11)             /* select_idle_sibling (off: stay on target) */
+#define AIA_SCHED_F_NEWIDLE (UINT64_C(1) << 12)         /* balance when a hart goes idle */
+#define AIA_SCHED_F_PERIODIC (UINT64_C(1) << 13)        /* balance from the tick (and nohz idle balance) */
+#define AIA_SCHED_F_DEFAULT (UINT64_C(0x3fff))          /* all of the above: Linux 6.18's defaults */
+
+/* Name of a feature bit ("PLACE_LAG", ...) or NULL; names map bit for bit to
+ * the list above. */
+AIA_API const char *aia_sched_feature_name(uint64_t bit);
 
 /* Fills cfg with the defaults and sets struct_size. */
 AIA_API void aia_host_config_init(aia_host_config *cfg);
@@ -119,16 +170,28 @@ typedef enum aia_wake_placement {
   AIA_WAKE_LAST_QUEUE = 2,  /* no allowed hart idle: its last hart's queue */
   AIA_WAKE_OTHER_QUEUE = 3, /* as LAST_QUEUE, but the last hart is not allowed any
                                more: the lowest allowed hart's queue */
-  AIA_WAKE_NOT_SLEPT = 4    /* it had said it would sleep but had not slept yet:
+  AIA_WAKE_NOT_SLEPT = 4,   /* it had said it would sleep but had not slept yet:
                                set back to running, not moved (hart = its hart) */
+  /* Fair policies (select_task_rq_fair + select_idle_sibling): */
+  AIA_WAKE_TARGET_IDLE = 5, /* the wake_affine target (waker's or previous hart) was idle */
+  AIA_WAKE_PREV_IDLE = 6,   /* the target was busy, the previous hart idle (same LLC) */
+  AIA_WAKE_RECENT_IDLE = 7, /* the thread's recently used hart was idle (same LLC) */
+  AIA_WAKE_SCAN_IDLE = 8,   /* an idle hart found by the scan of the target's LLC */
+  AIA_WAKE_TARGET_BUSY = 9, /* nothing idle in the LLC: queued on the busy target */
+  AIA_WAKE_FALLBACK = 10,   /* the choice was not allowed any more: the lowest allowed
+                               idle hart, else the lowest allowed hart */
+  AIA_WAKE_REQUEUE = 11     /* EEVDF DELAY_DEQUEUE: it was still queued (delayed) on
+                               its hart and is woken there, with no placement */
 } aia_wake_placement;
 
 /* Why a thread changed hart: bits 32.. of AIA_EV_THREAD_MIGRATE's arg. */
 typedef enum aia_migrate_cause {
   AIA_MIGRATE_WAKE = 0,     /* wake placement chose another hart */
-  AIA_MIGRATE_BALANCE = 1,  /* the idle-pull balancer */
+  AIA_MIGRATE_BALANCE = 1,  /* a balancer: RR's idle pull, or the fair policies'
+                               periodic (tick) and nohz idle balance */
   AIA_MIGRATE_FORCED = 2,   /* aia_host_force_migrate() */
-  AIA_MIGRATE_AFFINITY = 3  /* its affinity excluded the hart it was on */
+  AIA_MIGRATE_AFFINITY = 3, /* its affinity excluded the hart it was on */
+  AIA_MIGRATE_NEWIDLE = 4   /* fair policies: pulled by a hart that was going idle */
 } aia_migrate_cause;
 
 /* The body of a thread, supplied by its owner. Every callback may be NULL
@@ -164,6 +227,12 @@ typedef struct aia_thread_ops {
    * on that hart to the owner, which calls aia_host_handle_ipi() from its
    * exit path. NULL = never in a guest. */
   bool (*in_guest)(void *user, const aia_thread *t);
+  /* Another thread became runnable on the hart this thread runs on (it is
+   * no longer the only task there: single_task_running() turned false).
+   * Called from a scheduler event of the same cycle, while the thread is on
+   * its hart, once per change from "alone" to "not alone". KVM's halt
+   * polling stops on it, as kvm_vcpu_can_poll() does. May be NULL. */
+  void (*contended)(void *user, aia_thread *t, uint32_t hart);
 } aia_thread_ops;
 
 /* Zeroes ops and sets struct_size. */
@@ -178,6 +247,10 @@ typedef struct aia_thread_config {
   const uint64_t *affinity; /* allowed harts: bit h%64 of word h/64 = hart h; NULL = all.
                                Copied. */
   uint32_t affinity_harts;  /* number of harts `affinity` covers (bits beyond: not allowed) */
+  int32_t nice;             /* -20..19, the fair policies' weight (1024 at 0, about 1.25x
+                               per step); default 0 */
+  aia_cycle slice;          /* EEVDF custom slice (sched_attr.sched_runtime); 0 (default)
+                               = the host's scaled base slice */
 } aia_thread_config;
 
 /* Fills cfg with the defaults and sets struct_size. */
@@ -343,6 +416,7 @@ typedef struct aia_noise_config {
   uint32_t hart;            /* initial last hart, as aia_thread_config.hart */
   const uint64_t *affinity; /* as aia_thread_config; NULL = all */
   uint32_t affinity_harts;
+  int32_t nice;             /* as aia_thread_config; default 0 */
 } aia_noise_config;
 
 /* Fills cfg with the defaults and sets struct_size. */
@@ -366,6 +440,11 @@ typedef struct aia_host_stats {
   uint64_t balance_pulls;    /* threads moved by the balancer */
   uint64_t resched_ipis;     /* reschedule IPIs sent by the scheduler */
   uint64_t idle_entries;     /* WFI entered by the scheduler */
+  uint64_t wakeup_preemptions; /* wakes that set need_resched on the woken thread's hart */
+  uint64_t newidle_pulls;    /* threads pulled by a hart going idle (fair policies) */
+  uint64_t ticks;            /* scheduler ticks handled (busy harts only: nohz idle) */
+  uint64_t wake_affine;      /* wakes whose target became the waker's hart */
+  uint64_t delayed_dequeues; /* EEVDF sleepers left queued with negative lag */
 } aia_host_stats;
 
 /* Copies the counters (as many as fit in st->struct_size). AIA_EINVAL. */

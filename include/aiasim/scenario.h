@@ -84,6 +84,7 @@ typedef struct aia_scn_noise {
   uint32_t *harts;             /* NULL/0 = all */
   uint32_t nharts;
   aia_cycle busy, idle;
+  int32_t nice;                /* added: -20..19, default 0 */
 } aia_scn_noise;
 
 
@@ -172,6 +173,16 @@ typedef struct aia_scenario {
   size_t text_len;
   char **ov_paths, **ov_values;
   uint32_t nov;
+  /* host scheduler (added with the fair class; see aia_host_config) */
+  uint32_t scheduler;          /* host.scheduler: aia_sched_policy; default eevdf */
+  uint32_t hz;                 /* host.hz; default 250 */
+  aia_cycle base_slice;        /* host.base_slice; default 0.7 ms at clock_hz */
+  aia_cycle sched_latency;     /* host.sched_latency (CFS); default 6 ms */
+  aia_cycle min_granularity;   /* host.min_granularity (CFS); default 0.75 ms */
+  aia_cycle migration_cost;    /* host.migration_cost; default 0.5 ms */
+  uint64_t sched_features;     /* host.features applied to AIA_SCHED_F_DEFAULT */
+  uint32_t *llc;               /* platform.llc: a group number per hart; NULL = one group */
+  uint32_t nllc;               /* entries of llc (the number of harts when set) */
 } aia_scenario;
 
 /* An empty scenario with every default (timing from the model's defaults),

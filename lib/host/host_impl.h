@@ -28,6 +28,22 @@ struct aia_thread {
   struct aia_host *host;
   aia_thread_ops ops;
   aia__ev force_ev;           /* aia_host_force_migrate */
+  /* Fair class (fair.c). vruntime and deadline are in the virtual time of
+   * the run queue of t->hart; vlag is kept while off every queue. */
+  uint32_t weight;            /* from nice */
+  aia_cycle slice;            /* request (EEVDF); custom_slice: set by the owner */
+  bool custom_slice;
+  bool placed_once;           /* first placement done (ENQUEUE_INITIAL before) */
+  bool rel_deadline;          /* deadline holds deadline - vruntime (PLACE_REL_DEADLINE) */
+  bool delayed;               /* EEVDF DELAY_DEQUEUE: asleep but still on t->hart's queue */
+  bool fair_curr;             /* rq->curr of the fair accounting (not in the sums) */
+  uint64_t vruntime, deadline, vprot;
+  int64_t vlag;
+  aia_cycle exec_start;       /* when it last started running (cache-hot rule) */
+  aia_cycle sum_exec, prev_sum_exec;
+  uint32_t recent_hart;       /* p->recent_used_cpu */
+  uint64_t load_avg;          /* PELT-style load average (weight units << 10) */
+  aia_cycle load_upd;         /* last update of load_avg, on the period grid */
   void *owned;                /* owned state (noise threads), released with the thread */
   void (*owned_free)(struct aia_host *h, void *owned); /* cancels its events, frees it */
 };
@@ -53,6 +69,27 @@ typedef struct aia__rq {
   aia__ev ipi_ev;             /* SSIP handling, phase HART */
   aia__ev wake_ev;            /* decision after leaving WFI, phase SCHED */
   aia__ev preempt_ev;         /* aia_host_force_preempt */
+  /* Fair class (fair.c): the queue list holds the entities of the tree;
+   * rq->curr is accounted apart, as cfs_rq->curr. */
+  uint64_t min_vruntime;      /* CFS placement base; EEVDF: base of the keys */
+  int64_t avg_vruntime;       /* sum over queued entities of (vruntime - min_vruntime) * w */
+  int64_t avg_load;           /* sum of their weights */
+  uint64_t load;              /* weights of queued entities and curr (and delayed ones) */
+  uint32_t nr_running;        /* queued + curr (+ delayed) */
+  uint32_t ndelayed;          /* delayed entities on the queue */
+  bool contended_sent;        /* the current thread was told it is not alone */
+  aia__ev tick_ev;            /* scheduler tick (armed while the hart is busy) */
+  aia__ev contend_ev;         /* tells curr another thread is runnable here */
+  /* Balancing (balance.c) and wake placement (place.c). */
+  uint32_t llc;               /* last-level-cache group */
+  aia_cycle avg_idle;         /* rq->avg_idle */
+  aia_cycle idle_stamp;       /* when it went idle; 0 = not idle since */
+  bool idle_stamped;
+  aia_cycle next_balance[2];  /* per domain level: LLC, system */
+  aia_cycle balance_iv[2];    /* current interval per level (doubles on failure) */
+  uint32_t balance_failed[2]; /* sd->nr_balance_failed */
+  uint64_t load_avg;          /* PELT-style load of the hart (weight units << 10) */
+  aia_cycle load_upd;
 } aia__rq;
 
 struct aia_host {
@@ -63,12 +100,19 @@ struct aia_host {
   uint32_t nharts, words;     /* harts and 64-bit words of a hart mask */
   aia__rq *rq;
   uint64_t *idle;             /* bit h: rq h has nothing to run (curr, queue, picking) */
+  uint64_t *waiting;          /* bit h: rq h has runnable threads queued (qlen > 0) */
   aia_thread **threads;
   uint32_t nthreads, thread_cap;
   uint64_t queued;            /* threads on all queues (arms the balancer) */
   uint32_t *scratch;          /* nharts entries, for the balancer */
   aia__ev balance_ev;
   aia_host_stats st;
+  /* Fair class, scaled for the number of harts (1 + ilog2(min(harts, 8))). */
+  aia_cycle base_slice, sched_latency, min_gran, wakeup_gran, tick;
+  uint32_t factor;
+  uint64_t *llc_mask;         /* nllc bitmaps of `words` words: the harts of each group */
+  uint32_t nllc;
+  aia_cycle pelt_period;      /* 1024 us in cycles */
   int error;                  /* first failure inside an event (AIA_ENOMEM) */
 };
 
@@ -76,5 +120,87 @@ struct aia_host {
  * cycle's phase order moves to the next cycle. Failures are recorded in
  * host->error and stop the simulation. */
 void aia__host_at(aia_host *h, aia__ev *ev, aia_cycle when, aia_phase phase);
+
+/* ---- shared between sched.c, fair.c, place.c and balance.c ---- */
+
+static inline bool aia__fair(const aia_host *h)
+{
+  return h->cfg.scheduler != AIA_SCHED_RR;
+}
+static inline bool aia__feat(const aia_host *h, uint64_t f)
+{
+  return (h->cfg.features & f) != 0;
+}
+static inline bool aia__allowed(const aia_thread *t, uint32_t hart)
+{
+  return t->mask == NULL || ((t->mask[hart / 64] >> (hart % 64)) & 1u);
+}
+static inline bool aia__rq_idle(const aia__rq *rq)
+{
+  return rq->curr == NULL && rq->qlen == 0 && !rq->picking;
+}
+static inline unsigned aia__ctz64(uint64_t v)
+{
+#if defined(__GNUC__) || defined(__clang__)
+  return (unsigned)__builtin_ctzll(v);
+#else
+  unsigned n = 0;
+  while (!(v & 1u)) {
+    v >>= 1;
+    n++;
+  }
+  return n;
+#endif
+}
+static inline aia_cycle aia__now(const aia_host *h)
+{
+  return h->sim->now;
+}
+
+void aia__host_emit(aia_host *h, uint32_t kind, uint32_t hart, const aia_thread *t, uint64_t arg);
+void aia__host_fail(aia_host *h, int rc);
+/* Sets need_resched on rq (reason), through a reschedule IPI when `from`
+ * is another hart. */
+void aia__host_resched(aia_host *h, aia__rq *rq, aia_sched_reason reason, uint32_t from);
+/* Moves a queued thread from its queue to dst's (cause), with the records
+ * and the IPI an idle dst needs. */
+void aia__host_pull(aia_host *h, aia_thread *t, uint32_t dst, uint32_t cause);
+uint32_t aia__host_lowest_allowed(const aia_host *h, const aia_thread *t);
+uint32_t aia__host_first_idle_allowed(const aia_host *h, const aia_thread *t);
+
+/* fair.c: EEVDF and CFS accounting (kernel/sched/fair.c). */
+uint32_t aia__nice_weight(int32_t nice);
+void aia__fair_init(aia_host *h);
+void aia__fair_update_curr(aia_host *h, aia__rq *rq, bool check);
+void aia__fair_tree_add(aia__rq *rq, aia_thread *t);
+void aia__fair_tree_sub(aia__rq *rq, aia_thread *t);
+/* enqueue_entity: joins rq's load; flags: placement of a wake / a move. */
+enum { AIA__ENQ_WAKE = 1, AIA__ENQ_MIGRATED = 2, AIA__ENQ_REQUEUE = 4 };
+void aia__fair_enqueue(aia_host *h, aia__rq *rq, aia_thread *t, unsigned flags);
+/* dequeue_entity: leaves rq's load (t is curr or already off the tree).
+ * Returns false when DELAY_DEQUEUE keeps a sleeper queued instead. */
+bool aia__fair_dequeue(aia_host *h, aia__rq *rq, aia_thread *t, bool sleep);
+aia_thread *aia__fair_pick(aia_host *h, aia__rq *rq);
+void aia__fair_set_next(aia_host *h, aia__rq *rq, aia_thread *t);
+void aia__fair_put_prev(aia_host *h, aia__rq *rq, aia_thread *t);
+bool aia__fair_wakeup_preempt(aia_host *h, aia__rq *rq, aia_thread *t);
+void aia__fair_tick(aia_host *h, aia__rq *rq);
+void aia__pelt_update_rq(aia_host *h, aia__rq *rq);
+void aia__pelt_update_thread(aia_host *h, aia_thread *t, bool runnable);
+/* DELAY_DEQUEUE: the delayed sleeper t leaves its queue for good. */
+void aia__fair_finish_delayed(aia_host *h, aia__rq *rq, aia_thread *t);
+/* A woken delayed sleeper is runnable again where it is (requeue). */
+void aia__fair_requeue_delayed(aia_host *h, aia__rq *rq, aia_thread *t);
+
+/* place.c: select_task_rq_fair. Returns the hart and the placement kind. */
+uint32_t aia__select_task_rq(aia_host *h, aia_thread *t, uint32_t waker,
+                             aia_wake_placement *how);
+
+/* balance.c: newidle, periodic and nohz idle balancing. */
+bool aia__newidle_balance(aia_host *h, aia__rq *rq);
+void aia__periodic_balance(aia_host *h, aia__rq *rq);
+void aia__balance_init(aia_host *h, aia__rq *rq);
+/* A thread was queued on an idle rq: avg_idle learns the idle time. */
+void aia__idle_end(aia_host *h, aia__rq *rq);
 
 #endif /* AIA__HOST_IMPL_H */

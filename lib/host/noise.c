@@ -148,6 +148,7 @@ int aia_noise_create(aia_host *host, const aia_noise_config *cfg, aia_thread **o
   tc.hart = c.hart;
   tc.affinity = c.affinity;
   tc.affinity_harts = c.affinity_harts;
+  tc.nice = c.nice;
   aia_thread_ops_init(&ops);
   ops.user = n;
   ops.run = noise_run;

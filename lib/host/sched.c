@@ -23,26 +23,12 @@
 
 /* ---------------------------------------------------------- helpers ---- */
 
-static unsigned ctz64(uint64_t v)
-{
-#if defined(__GNUC__) || defined(__clang__)
-  return (unsigned)__builtin_ctzll(v);
-#else
-  unsigned n = 0;
-  while (!(v & 1u)) {
-    v >>= 1;
-    n++;
-  }
-  return n;
-#endif
-}
-
 static aia_cycle now_of(const aia_host *h)
 {
   return h->sim->now;
 }
 
-static void host_fail(aia_host *h, int rc)
+void aia__host_fail(aia_host *h, int rc)
 {
   if (h->error == AIA_OK)
     h->error = rc;
@@ -61,10 +47,10 @@ void aia__host_at(aia_host *h, aia__ev *ev, aia_cycle when, aia_phase phase)
     when++;
   rc = aia__sim_at(sim, ev, when, phase);
   if (rc != AIA_OK)
-    host_fail(h, rc);
+    aia__host_fail(h, rc);
 }
 
-static void emit(aia_host *h, uint32_t kind, uint32_t hart, const aia_thread *t, uint64_t arg)
+void aia__host_emit(aia_host *h, uint32_t kind, uint32_t hart, const aia_thread *t, uint64_t arg)
 {
   aia_event ev;
   aia_event_init(&ev, kind);
@@ -75,25 +61,19 @@ static void emit(aia_host *h, uint32_t kind, uint32_t hart, const aia_thread *t,
   aia_sim_emit(h->sim, &ev);
 }
 
-static bool allowed(const aia_thread *t, uint32_t hart)
-{
-  return t->mask == NULL || ((t->mask[hart / 64] >> (hart % 64)) & 1u);
-}
+#define allowed aia__allowed
 
-static uint32_t lowest_allowed(const aia_host *h, const aia_thread *t)
+uint32_t aia__host_lowest_allowed(const aia_host *h, const aia_thread *t)
 {
   if (t->mask == NULL)
     return 0;
   for (uint32_t w = 0; w < h->words; w++)
     if (t->mask[w])
-      return w * 64 + ctz64(t->mask[w]);
+      return w * 64 + aia__ctz64(t->mask[w]);
   return 0; /* unreachable: masks are never empty */
 }
 
-static bool rq_is_idle(const aia__rq *rq)
-{
-  return rq->curr == NULL && rq->qlen == 0 && !rq->picking;
-}
+#define rq_is_idle aia__rq_idle
 
 static void upd_idle(aia_host *h, const aia__rq *rq)
 {
@@ -102,14 +82,18 @@ static void upd_idle(aia_host *h, const aia__rq *rq)
     h->idle[rq->id / 64] |= bit;
   else
     h->idle[rq->id / 64] &= ~bit;
+  if (rq->qlen > 0)
+    h->waiting[rq->id / 64] |= bit;
+  else
+    h->waiting[rq->id / 64] &= ~bit;
 }
 
-static uint32_t first_idle_allowed(const aia_host *h, const aia_thread *t)
+uint32_t aia__host_first_idle_allowed(const aia_host *h, const aia_thread *t)
 {
   for (uint32_t w = 0; w < h->words; w++) {
     uint64_t m = h->idle[w] & (t->mask ? t->mask[w] : ~UINT64_C(0));
     if (m)
-      return w * 64 + ctz64(m);
+      return w * 64 + aia__ctz64(m);
   }
   return AIA_NONE;
 }
@@ -117,8 +101,8 @@ static uint32_t first_idle_allowed(const aia_host *h, const aia_thread *t)
 /* Where a thread goes when it must leave (or may not use) its hart. */
 static uint32_t fallback_hart(const aia_host *h, const aia_thread *t)
 {
-  uint32_t i = first_idle_allowed(h, t);
-  return i != AIA_NONE ? i : lowest_allowed(h, t);
+  uint32_t i = aia__host_first_idle_allowed(h, t);
+  return i != AIA_NONE ? i : aia__host_lowest_allowed(h, t);
 }
 
 static bool in_guest(const aia_thread *t)
@@ -130,7 +114,7 @@ static void send_ipi(aia_host *h, uint32_t from, uint32_t to)
 {
   int rc = aia_hart_send_ipi(h->plat, from, to, 0);
   if (rc != AIA_OK)
-    host_fail(h, rc);
+    aia__host_fail(h, rc);
   else
     h->st.resched_ipis++;
 }
@@ -161,10 +145,25 @@ static void q_link_after(aia__rq *rq, aia_thread *prev, aia_thread *t)
     rq->head = t;
 }
 
-/* Puts t on rq's queue: woken threads after the earlier woken ones, at the
- * front; everything else at the tail. t->hart must already be rq->id. */
+/* Puts t on rq's queue. RR: woken threads after the earlier woken ones, at
+ * the front; everything else at the tail. Fair: at the tail (the order only
+ * breaks ties) and into the sums. A delayed sleeper (DELAY_DEQUEUE) is
+ * linked without becoming runnable. t->hart must already be rq->id. */
 static void q_push(aia_host *h, aia__rq *rq, aia_thread *t, bool woken)
 {
+  if (aia__fair(h)) {
+    q_link_after(rq, rq->tail, t);
+    aia__fair_tree_add(rq, t);
+    t->queued = true;
+    if (t->delayed)
+      return;
+    t->state = AIA_THREAD_RUNNABLE;
+    rq->qlen++;
+    h->queued++;
+    upd_idle(h, rq);
+    aia__host_emit(h, AIA_EV_THREAD_ENQUEUE, rq->id, t, woken ? 1 : 0);
+    return;
+  }
   if (woken) {
     q_link_after(rq, rq->woken_tail, t);
     rq->woken_tail = t;
@@ -178,13 +177,15 @@ static void q_push(aia_host *h, aia__rq *rq, aia_thread *t, bool woken)
   rq->qlen++;
   h->queued++;
   upd_idle(h, rq);
-  emit(h, AIA_EV_THREAD_ENQUEUE, rq->id, t, woken ? 1 : 0);
+  aia__host_emit(h, AIA_EV_THREAD_ENQUEUE, rq->id, t, woken ? 1 : 0);
   if (h->queued == 1)
     arm_balance(h);
 }
 
 static void q_remove(aia_host *h, aia__rq *rq, aia_thread *t)
 {
+  if (aia__fair(h))
+    aia__fair_tree_sub(rq, t);
   if (t->woken) {
     /* Everything before a woken entry is woken: its prev is the new tail. */
     if (rq->woken_tail == t)
@@ -202,8 +203,12 @@ static void q_remove(aia_host *h, aia__rq *rq, aia_thread *t)
   t->prev = t->next = NULL;
   t->queued = false;
   t->woken = false;
+  if (t->delayed)
+    return;
   rq->qlen--;
   h->queued--;
+  if (rq->qlen == 0)
+    rq->contended_sent = false;
   upd_idle(h, rq);
 }
 
@@ -215,7 +220,7 @@ static void move_hart(aia_host *h, aia_thread *t, uint32_t target, uint32_t caus
     return;
   t->hart = target;
   h->st.migrations++;
-  emit(h, AIA_EV_THREAD_MIGRATE, target, t, (uint64_t)old | ((uint64_t)cause << 32));
+  aia__host_emit(h, AIA_EV_THREAD_MIGRATE, target, t, (uint64_t)old | ((uint64_t)cause << 32));
 }
 
 /* ------------------------------------------------------ preemption ---- */
@@ -223,7 +228,7 @@ static void move_hart(aia_host *h, aia_thread *t, uint32_t target, uint32_t caus
 /* Sets need_resched on rq. Local requests (from rq's own hart, a tick, or
  * no hart) are delivered by a same-cycle event; remote ones by a reschedule
  * IPI, delivered when the hart handles it. The first reason wins. */
-static void request_resched(aia_host *h, aia__rq *rq, aia_sched_reason reason, uint32_t from)
+void aia__host_resched(aia_host *h, aia__rq *rq, aia_sched_reason reason, uint32_t from)
 {
   if (rq->curr == NULL || rq->need_resched)
     return;
@@ -264,7 +269,7 @@ static void check_wakeup(aia_host *h, aia__rq *rq, uint32_t from)
 {
   aia_cycle g = h->cfg.wakeup_granularity;
   if (now_of(h) - rq->turn_start >= g)
-    request_resched(h, rq, AIA_SCHED_WAKEUP, from);
+    aia__host_resched(h, rq, AIA_SCHED_WAKEUP, from);
   else if (!aia__ev_queued(&rq->gran_ev))
     aia__host_at(h, &rq->gran_ev, rq->turn_start + g, AIA_PH_SCHED);
 }
@@ -279,12 +284,30 @@ static void kick_idle(aia_host *h, aia__rq *rq, uint32_t from)
   send_ipi(h, from == AIA_NONE ? rq->id : from, rq->id);
 }
 
+/* The current thread is no longer alone on rq: tell it (halt polling). */
+static void note_contended(aia_host *h, aia__rq *rq)
+{
+  if (rq->curr == NULL || rq->qlen == 0 || rq->contended_sent || rq->curr->ops.contended == NULL)
+    return;
+  if (!aia__ev_queued(&rq->contend_ev))
+    aia__host_at(h, &rq->contend_ev, now_of(h), AIA_PH_SCHED);
+}
+
 /* After t was queued on rq from hart `from`. */
-static void after_enqueue(aia_host *h, aia__rq *rq, uint32_t from, bool woken)
+static void after_enqueue(aia_host *h, aia__rq *rq, aia_thread *t, uint32_t from, bool woken)
 {
   if (rq->curr == NULL) {
     if (!rq->picking)
       kick_idle(h, rq, from);
+    return;
+  }
+  note_contended(h, rq);
+  if (aia__fair(h)) {
+    /* wakeup_preempt: for wake-ups and moves alike (attach_task). */
+    if (aia__fair_wakeup_preempt(h, rq, t)) {
+      h->st.wakeup_preemptions++;
+      aia__host_resched(h, rq, AIA_SCHED_WAKEUP, from);
+    }
     return;
   }
   if (!rq->curr->on_cpu)
@@ -308,7 +331,39 @@ static void go_idle(aia_host *h, aia__rq *rq)
   h->st.idle_entries++;
   rc = aia_hart_wfi(h->plat, rq->id);
   if (rc != AIA_OK)
-    host_fail(h, rc);
+    aia__host_fail(h, rc);
+}
+
+/* A delayed sleeper leaves its queue for good (before it is moved while
+ * asleep: force_migrate, affinity). */
+static void undelay(aia_host *h, aia_thread *t)
+{
+  if (!t->delayed)
+    return;
+  q_remove(h, &h->rq[t->hart], t);
+  aia__fair_finish_delayed(h, &h->rq[t->hart], t);
+}
+
+/* Fair accounting of runnable t, off every queue and not curr, as it moves
+ * from hart `from` to hart `to` (dequeue there, enqueue here). */
+static void fair_move(aia_host *h, aia_thread *t, uint32_t from, uint32_t to)
+{
+  aia__rq *a = &h->rq[from], *b = &h->rq[to];
+  if (!aia__fair(h) || from == to)
+    return;
+  (void)aia__fair_dequeue(h, a, t, false);
+  if (h->cfg.scheduler == AIA_SCHED_CFS) /* vruntime relative to min_vruntime */
+    t->vruntime = t->vruntime - a->min_vruntime + b->min_vruntime;
+  aia__fair_enqueue(h, b, t, AIA__ENQ_MIGRATED);
+}
+
+static void arm_tick(aia_host *h, aia__rq *rq)
+{
+  aia_cycle p = h->tick;
+  if (!aia__fair(h) || p == 0 || aia__ev_queued(&rq->tick_ev))
+    return;
+  /* Ticks of all harts on one grid, as jiffies are. */
+  aia__host_at(h, &rq->tick_ev, (now_of(h) / p + 1) * p, AIA_PH_SCHED);
 }
 
 static void start_switch(aia_host *h, aia__rq *rq, aia_thread *t)
@@ -317,16 +372,51 @@ static void start_switch(aia_host *h, aia__rq *rq, aia_thread *t)
   t->state = AIA_THREAD_RUNNING;
   t->on_cpu = false;
   rq->curr = t;
+  rq->contended_sent = false;
+  if (aia__fair(h)) {
+    aia__fair_set_next(h, rq, t);
+    arm_tick(h, rq);
+  }
   upd_idle(h, rq);
   aia__host_at(h, &rq->switch_ev, now_of(h) + h->cfg.ctx_switch, AIA_PH_SCHED);
 }
 
+/* The fair pick; delayed sleepers it picks leave the queue on the way. */
+static aia_thread *fair_pick(aia_host *h, aia__rq *rq)
+{
+  for (;;) {
+    aia_thread *t = aia__fair_pick(h, rq);
+    if (t == NULL || !t->delayed)
+      return t;
+    q_remove(h, rq, t);
+    aia__fair_finish_delayed(h, rq, t);
+  }
+}
+
 static void pick_next(aia_host *h, aia__rq *rq)
 {
+  aia_thread *t;
   if (rq->curr != NULL)
     return;
-  if (rq->head)
-    start_switch(h, rq, rq->head);
+  if (!aia__fair(h)) {
+    if (rq->head)
+      start_switch(h, rq, rq->head);
+    else
+      go_idle(h, rq);
+    return;
+  }
+  t = fair_pick(h, rq);
+  if (t == NULL) {
+    bool pulled;
+    rq->picking = true;
+    upd_idle(h, rq);
+    pulled = aia__newidle_balance(h, rq);
+    rq->picking = false;
+    upd_idle(h, rq);
+    t = pulled ? fair_pick(h, rq) : NULL;
+  }
+  if (t != NULL)
+    start_switch(h, rq, t);
   else
     go_idle(h, rq);
 }
@@ -342,15 +432,16 @@ static void switch_fire(aia_sim *sim, aia__ev *ev)
   t->on_cpu = true;
   rq->turn_start = now_of(h);
   h->st.ctx_switches++;
-  emit(h, AIA_EV_SCHED_IN, rq->id, t, 0);
+  aia__host_emit(h, AIA_EV_SCHED_IN, rq->id, t, 0);
   if (t->ops.sched_in)
     t->ops.sched_in(t->ops.user, t, rq->id);
   if (rq->curr != t || !t->on_cpu)
     return;
-  if (rq->qlen)
+  if (!aia__fair(h) && rq->qlen)
     arm_slice(h, rq);
-  if (rq->nwoken)
+  if (!aia__fair(h) && rq->nwoken)
     check_wakeup(h, rq, rq->id);
+  note_contended(h, rq);
   if (rq->need_resched && !rq->notified)
     aia__host_at(h, &rq->resched_ev, now_of(h), AIA_PH_SCHED);
   /* An SSIP left pending for the previous (guest) thread is taken as soon
@@ -373,6 +464,15 @@ static void switch_out(aia_host *h, aia_thread *t, bool sleep, aia_sched_reason 
   aia__sim_cancel(h->sim, &rq->resched_ev);
   rq->need_resched = 0;
   rq->notified = false;
+  if (aia__fair(h)) {
+    if (sleep) {
+      aia__pelt_update_thread(h, t, true);
+      if (!aia__fair_dequeue(h, rq, t, true))
+        t->delayed = true; /* linked below, still asleep */
+    } else {
+      aia__fair_put_prev(h, rq, t);
+    }
+  }
   rq->curr = NULL;
   rq->picking = true;
   upd_idle(h, rq);
@@ -380,13 +480,15 @@ static void switch_out(aia_host *h, aia_thread *t, bool sleep, aia_sched_reason 
   if (sleep) {
     t->state = AIA_THREAD_SLEEPING;
     t->interruptible = false;
+    if (t->delayed)
+      q_push(h, rq, t, false);
     h->st.sleeps++;
-    emit(h, AIA_EV_THREAD_SLEEP, from, t, 0);
+    aia__host_emit(h, AIA_EV_THREAD_SLEEP, from, t, 0);
   } else {
     t->state = AIA_THREAD_RUNNABLE;
     h->st.preemptions++;
   }
-  emit(h, AIA_EV_SCHED_OUT, from, t, (uint64_t)reason);
+  aia__host_emit(h, AIA_EV_SCHED_OUT, from, t, (uint64_t)reason);
   if (t->ops.sched_out)
     t->ops.sched_out(t->ops.user, t, from, reason);
 
@@ -398,13 +500,16 @@ static void switch_out(aia_host *h, aia_thread *t, bool sleep, aia_sched_reason 
       cause = AIA_MIGRATE_AFFINITY;
     }
     t->migrate_to = AIA_NONE;
+    fair_move(h, t, from, target);
     move_hart(h, t, target, cause);
     q_push(h, &h->rq[target], t, false);
     if (target != from)
-      after_enqueue(h, &h->rq[target], from, false);
+      after_enqueue(h, &h->rq[target], t, from, false);
   } else if (t->state == AIA_THREAD_SLEEPING && t->migrate_to != AIA_NONE) {
-    if (allowed(t, t->migrate_to))
+    if (allowed(t, t->migrate_to)) {
+      undelay(h, t);
       move_hart(h, t, t->migrate_to, t->migrate_cause);
+    }
     t->migrate_to = AIA_NONE;
   }
   rq->picking = false;
@@ -428,6 +533,18 @@ static void preempt_now(aia_host *h, aia_thread *t, bool *switched)
   if (target == rq->id)
     target = AIA_NONE;
   t->migrate_to = target;
+  if (target == AIA_NONE && rq->qlen > 0 && aia__fair(h) &&
+      rq->need_resched != (uint32_t)AIA_SCHED_FORCED + 1) {
+    /* schedule() picks again, curr included: it may keep the hart. */
+    aia__fair_update_curr(h, rq, false);
+    if (fair_pick(h, rq) == t) {
+      rq->need_resched = 0;
+      rq->notified = false;
+      aia__sim_cancel(h->sim, &rq->resched_ev);
+      *switched = false;
+      return;
+    }
+  }
   if (target == AIA_NONE && rq->qlen == 0) {
     /* Nothing else to run: keep the hart; the turn goes on. */
     rq->need_resched = 0;
@@ -451,6 +568,8 @@ static void abort_switch(aia_host *h, aia__rq *rq, aia_thread *t)
 {
   aia__sim_cancel(h->sim, &rq->switch_ev);
   aia__sim_cancel(h->sim, &rq->resched_ev);
+  if (aia__fair(h))
+    aia__fair_put_prev(h, rq, t);
   rq->curr = NULL;
   rq->need_resched = 0;
   rq->notified = false;
@@ -469,6 +588,8 @@ static void move_thread(aia_host *h, aia_thread *t, uint32_t target, uint32_t ca
     return;
   switch (t->state) {
   case AIA_THREAD_SLEEPING:
+    if (target != from)
+      undelay(h, t);
     move_hart(h, t, target, cause);
     break;
   case AIA_THREAD_RUNNABLE:
@@ -477,9 +598,10 @@ static void move_thread(aia_host *h, aia_thread *t, uint32_t target, uint32_t ca
       t->migrate_cause = cause;
     } else if (target != from) {
       q_remove(h, rq, t);
+      fair_move(h, t, from, target);
       move_hart(h, t, target, cause);
       q_push(h, &h->rq[target], t, false);
-      after_enqueue(h, &h->rq[target], from, false);
+      after_enqueue(h, &h->rq[target], t, from, false);
     }
     break;
   case AIA_THREAD_RUNNING:
@@ -487,21 +609,55 @@ static void move_thread(aia_host *h, aia_thread *t, uint32_t target, uint32_t ca
       t->migrate_to = AIA_NONE;
     } else if (!t->on_cpu) {
       abort_switch(h, rq, t);
+      fair_move(h, t, from, target);
       move_hart(h, t, target, cause);
       q_push(h, &h->rq[target], t, false);
-      after_enqueue(h, &h->rq[target], from, false);
+      after_enqueue(h, &h->rq[target], t, from, false);
       rq->picking = false;
       upd_idle(h, rq);
       pick_next(h, rq);
     } else {
       t->migrate_to = target;
       t->migrate_cause = cause;
-      request_resched(h, rq, AIA_SCHED_MIGRATE, AIA_NONE);
+      aia__host_resched(h, rq, AIA_SCHED_MIGRATE, AIA_NONE);
     }
     break;
   default:
     break;
   }
+}
+
+/* try_to_wake_up for the fair policies: a delayed sleeper is requeued
+ * where it is (ttwu_runnable); any other goes where select_task_rq_fair
+ * says. */
+static void place_fair(aia_host *h, aia_thread *t, uint32_t from)
+{
+  uint32_t target;
+  aia_wake_placement how;
+  aia__rq *rq;
+
+  t->interruptible = false;
+  t->migrate_to = AIA_NONE;
+  aia__pelt_update_thread(h, t, false);
+  if (t->delayed) {
+    rq = &h->rq[t->hart];
+    q_remove(h, rq, t);
+    aia__fair_requeue_delayed(h, rq, t);
+    aia__host_emit(h, AIA_EV_THREAD_WAKE, rq->id, t, (uint64_t)AIA_WAKE_REQUEUE);
+    q_push(h, rq, t, true);
+    after_enqueue(h, rq, t, from, true);
+    return;
+  }
+  target = aia__select_task_rq(h, t, from, &how);
+  rq = &h->rq[target];
+  aia__host_emit(h, AIA_EV_THREAD_WAKE, target, t, (uint64_t)how);
+  if (h->cfg.scheduler == AIA_SCHED_CFS && target != t->hart)
+    t->vruntime = t->vruntime - h->rq[t->hart].min_vruntime + rq->min_vruntime;
+  move_hart(h, t, target, AIA_MIGRATE_WAKE);
+  aia__idle_end(h, rq);
+  aia__fair_enqueue(h, rq, t, AIA__ENQ_WAKE);
+  q_push(h, rq, t, true);
+  after_enqueue(h, rq, t, from, true);
 }
 
 /* Wake placement of a sleeping thread. */
@@ -511,25 +667,29 @@ static void place(aia_host *h, aia_thread *t, uint32_t from)
   aia_wake_placement how;
   aia__rq *rq;
 
+  if (aia__fair(h)) {
+    place_fair(h, t, from);
+    return;
+  }
   if (allowed(t, last) && rq_is_idle(&h->rq[last])) {
     target = last;
     how = AIA_WAKE_LAST_IDLE;
-  } else if ((target = first_idle_allowed(h, t)) != AIA_NONE) {
+  } else if ((target = aia__host_first_idle_allowed(h, t)) != AIA_NONE) {
     how = AIA_WAKE_OTHER_IDLE;
   } else if (allowed(t, last)) {
     target = last;
     how = AIA_WAKE_LAST_QUEUE;
   } else {
-    target = lowest_allowed(h, t);
+    target = aia__host_lowest_allowed(h, t);
     how = AIA_WAKE_OTHER_QUEUE;
   }
   t->interruptible = false;
   t->migrate_to = AIA_NONE;
-  emit(h, AIA_EV_THREAD_WAKE, target, t, (uint64_t)how);
+  aia__host_emit(h, AIA_EV_THREAD_WAKE, target, t, (uint64_t)how);
   move_hart(h, t, target, AIA_MIGRATE_WAKE);
   rq = &h->rq[target];
   q_push(h, rq, t, true);
-  after_enqueue(h, rq, from, true);
+  after_enqueue(h, rq, t, from, true);
 }
 
 /* ------------------------------------------------------ other events --- */
@@ -539,7 +699,7 @@ static void slice_fire(aia_sim *sim, aia__ev *ev)
   aia__rq *rq = AIA__CONTAINER_OF(ev, aia__rq, slice_ev);
   (void)sim;
   if (rq->curr && rq->curr->on_cpu && rq->qlen > 0)
-    request_resched(rq->host, rq, AIA_SCHED_SLICE, rq->id);
+    aia__host_resched(rq->host, rq, AIA_SCHED_SLICE, rq->id);
 }
 
 static void gran_fire(aia_sim *sim, aia__ev *ev)
@@ -547,7 +707,7 @@ static void gran_fire(aia_sim *sim, aia__ev *ev)
   aia__rq *rq = AIA__CONTAINER_OF(ev, aia__rq, gran_ev);
   (void)sim;
   if (rq->curr && rq->curr->on_cpu && rq->nwoken > 0)
-    request_resched(rq->host, rq, AIA_SCHED_WAKEUP, rq->id);
+    aia__host_resched(rq->host, rq, AIA_SCHED_WAKEUP, rq->id);
 }
 
 static void resched_fire(aia_sim *sim, aia__ev *ev)
@@ -571,7 +731,7 @@ static void ipi_fire(aia_sim *sim, aia__ev *ev)
     return; /* the owner's exit path calls aia_host_handle_ipi() */
   rc = aia_hart_clear_ipi(h->plat, rq->id);
   if (rc != AIA_OK)
-    host_fail(h, rc);
+    aia__host_fail(h, rc);
   deliver_resched(rq);
 }
 
@@ -586,9 +746,47 @@ static void wake_fire(aia_sim *sim, aia__ev *ev)
   if (aia_hart_mip(h->plat, rq->id) & SSIP_BIT) {
     int rc = aia_hart_clear_ipi(h->plat, rq->id);
     if (rc != AIA_OK)
-      host_fail(h, rc);
+      aia__host_fail(h, rc);
   }
   pick_next(h, rq);
+}
+
+/* The scheduler tick of a busy hart (nohz: idle harts do not tick). */
+static void tick_fire(aia_sim *sim, aia__ev *ev)
+{
+  aia__rq *rq = AIA__CONTAINER_OF(ev, aia__rq, tick_ev);
+  aia_host *h = rq->host;
+  (void)sim;
+  if (rq->curr == NULL)
+    return;
+  h->st.ticks++;
+  aia__fair_tick(h, rq);
+  aia__periodic_balance(h, rq);
+  arm_tick(h, rq);
+}
+
+static void contend_fire(aia_sim *sim, aia__ev *ev)
+{
+  aia__rq *rq = AIA__CONTAINER_OF(ev, aia__rq, contend_ev);
+  aia_thread *t = rq->curr;
+  (void)sim;
+  if (t == NULL || !t->on_cpu || rq->qlen == 0 || rq->contended_sent)
+    return;
+  rq->contended_sent = true;
+  if (t->ops.contended)
+    t->ops.contended(t->ops.user, t, rq->id);
+}
+
+void aia__host_pull(aia_host *h, aia_thread *t, uint32_t dst, uint32_t cause)
+{
+  uint32_t src = t->hart;
+  q_remove(h, &h->rq[src], t);
+  fair_move(h, t, src, dst);
+  move_hart(h, t, dst, cause);
+  q_push(h, &h->rq[dst], t, false);
+  if (cause == AIA_MIGRATE_BALANCE)
+    h->st.balance_pulls++;
+  after_enqueue(h, &h->rq[dst], t, src, false);
 }
 
 static void preempt_fire(aia_sim *sim, aia__ev *ev)
@@ -596,7 +794,7 @@ static void preempt_fire(aia_sim *sim, aia__ev *ev)
   aia__rq *rq = AIA__CONTAINER_OF(ev, aia__rq, preempt_ev);
   (void)sim;
   if (rq->curr)
-    request_resched(rq->host, rq, AIA_SCHED_FORCED, AIA_NONE);
+    aia__host_resched(rq->host, rq, AIA_SCHED_FORCED, AIA_NONE);
 }
 
 static void force_fire(aia_sim *sim, aia__ev *ev)
@@ -632,7 +830,7 @@ static bool pull_to(aia_host *h, uint32_t dst, uint32_t *src_list, uint32_t nsrc
   move_hart(h, pick, dst, AIA_MIGRATE_BALANCE);
   q_push(h, &h->rq[dst], pick, false);
   h->st.balance_pulls++;
-  after_enqueue(h, &h->rq[dst], best, false);
+  after_enqueue(h, &h->rq[dst], pick, best, false);
   return true;
 }
 
@@ -647,7 +845,7 @@ static void balance_fire(aia_sim *sim, aia__ev *ev)
   for (uint32_t w = 0; w < h->words && nsrc > 0; w++) {
     uint64_t m = h->idle[w];
     while (m) {
-      uint32_t dst = w * 64 + ctz64(m);
+      uint32_t dst = w * 64 + aia__ctz64(m);
       m &= m - 1;
       if ((h->idle[w] >> (dst % 64)) & 1u)
         (void)pull_to(h, dst, h->scratch, nsrc);
@@ -690,6 +888,28 @@ void aia_host_config_init(aia_host_config *cfg)
   cfg->ctx_switch = 2000u;
   cfg->sched_wake = 1000u;
   cfg->balance_interval = 4000000u;
+  cfg->scheduler = AIA_SCHED_EEVDF;
+  cfg->hz = 250;
+  cfg->base_slice = 700000u;
+  cfg->sched_latency = 6000000u;
+  cfg->min_granularity = 750000u;
+  cfg->migration_cost = 500000u;
+  cfg->features = AIA_SCHED_F_DEFAULT;
+  cfg->llc = NULL;
+}
+
+static const char feature_names[][24] = {
+  "PLACE_LAG", "RUN_TO_PARITY", "PREEMPT_SHORT", "PLACE_DEADLINE_INITIAL",
+  "PLACE_REL_DEADLINE", "DELAY_DEQUEUE", "GENTLE_FAIR_SLEEPERS", "WAKEUP_PREEMPTION",
+  "WA_IDLE", "WA_WEIGHT", "WA_BIAS", "SIS", "NEWIDLE", "PERIODIC_BALANCE",
+};
+
+const char *aia_sched_feature_name(uint64_t bit)
+{
+  for (unsigned i = 0; i < sizeof feature_names / sizeof feature_names[0]; i++)
+    if (bit == UINT64_C(1) << i)
+      return feature_names[i];
+  return NULL;
 }
 
 /* Queued events must be cancelled before their memory goes: the engine's
@@ -712,7 +932,8 @@ static void host_destroy(void *obj)
   for (uint32_t i = 0; h->rq && i < h->nharts; i++) {
     aia__rq *rq = &h->rq[i];
     aia__ev *evs[] = { &rq->switch_ev, &rq->slice_ev,  &rq->gran_ev,   &rq->resched_ev,
-                       &rq->ipi_ev,    &rq->wake_ev,   &rq->preempt_ev };
+                       &rq->ipi_ev,    &rq->wake_ev,   &rq->preempt_ev, &rq->tick_ev,
+                       &rq->contend_ev };
     for (size_t k = 0; k < sizeof evs / sizeof evs[0]; k++)
       aia__sim_cancel(h->sim, evs[k]);
   }
@@ -722,7 +943,9 @@ static void host_destroy(void *obj)
   free(h->threads);
   free(h->rq);
   free(h->idle);
+  free(h->waiting);
   free(h->scratch);
+  free(h->llc_mask);
   h->magic = 0;
   free(h);
 }
@@ -762,6 +985,22 @@ int aia_host_create(aia_sim *sim, aia_platform *plat, const aia_host_config *cfg
   }
   if (c.slice == 0)
     return aia__sim_fail(sim, AIA_EINVAL, "host: slice 0: must be at least 1 cycle");
+  if (c.scheduler > AIA_SCHED_RR)
+    return aia__sim_fail(sim, AIA_EINVAL, "host: scheduler %u: must be 0 (eevdf), 1 (cfs) or 2 (rr)",
+                         c.scheduler);
+  if (c.base_slice == 0 || c.sched_latency == 0 || c.min_granularity == 0)
+    return aia__sim_fail(sim, AIA_EINVAL,
+                         "host: base_slice, sched_latency and min_granularity must be at least 1 cycle");
+  if (c.base_slice > UINT64_C(1) << 40 || c.sched_latency > UINT64_C(1) << 40 ||
+      c.min_granularity > UINT64_C(1) << 40 || c.wakeup_granularity > UINT64_C(1) << 40 ||
+      c.migration_cost > UINT64_C(1) << 40)
+    return aia__sim_fail(sim, AIA_EINVAL, "host: a scheduler duration is above 2^40 cycles");
+  if (c.hz > aia_sim_clock_hz(sim))
+    return aia__sim_fail(sim, AIA_EINVAL, "host: hz %u is above the clock (%llu Hz)", c.hz,
+                         (unsigned long long)aia_sim_clock_hz(sim));
+  if (c.features & ~AIA_SCHED_F_DEFAULT)
+    return aia__sim_fail(sim, AIA_EINVAL, "host: unknown feature bits 0x%llx",
+                         (unsigned long long)(c.features & ~AIA_SCHED_F_DEFAULT));
   aia_platform_config_init(&pc);
   aia_platform_get_config(plat, &pc);
   if (pc.harts == 0)
@@ -777,11 +1016,47 @@ int aia_host_create(aia_sim *sim, aia_platform *plat, const aia_host_config *cfg
   h->words = (pc.harts + 63) / 64;
   h->rq = calloc(h->nharts, sizeof *h->rq);
   h->idle = calloc(h->words, sizeof *h->idle);
+  h->waiting = calloc(h->words, sizeof *h->waiting);
   h->scratch = calloc(h->nharts, sizeof *h->scratch);
-  if (h->rq == NULL || h->idle == NULL || h->scratch == NULL) {
+  if (h->rq == NULL || h->idle == NULL || h->waiting == NULL || h->scratch == NULL) {
     host_destroy(h);
     return AIA_ENOMEM;
   }
+  /* LLC groups: renumbered densely in order of first appearance. */
+  h->nllc = 1;
+  if (c.llc != NULL) {
+    uint32_t *map = malloc(h->nharts * sizeof *map);
+    if (map == NULL) {
+      host_destroy(h);
+      return AIA_ENOMEM;
+    }
+    for (uint32_t i = 0; i < h->nharts; i++)
+      map[i] = AIA_NONE;
+    h->nllc = 0;
+    for (uint32_t i = 0; i < h->nharts; i++) {
+      uint32_t g = c.llc[i];
+      if (g >= h->nharts) {
+        free(map);
+        host_destroy(h);
+        return aia__sim_fail(sim, AIA_EINVAL,
+                             "host: llc[%u] = %u: group numbers must be below harts (%u)", i, g,
+                             pc.harts);
+      }
+      if (map[g] == AIA_NONE)
+        map[g] = h->nllc++;
+      h->rq[i].llc = map[g];
+    }
+    free(map);
+  }
+  h->llc_mask = calloc((size_t)h->nllc * h->words, sizeof *h->llc_mask);
+  if (h->llc_mask == NULL) {
+    host_destroy(h);
+    return AIA_ENOMEM;
+  }
+  for (uint32_t i = 0; i < h->nharts; i++)
+    h->llc_mask[(size_t)h->rq[i].llc * h->words + i / 64] |= UINT64_C(1) << (i % 64);
+  h->cfg.llc = NULL; /* not kept: the caller's array */
+  aia__fair_init(h);
   for (uint32_t i = 0; i < h->nharts; i++) {
     aia__rq *rq = &h->rq[i];
     rq->host = h;
@@ -793,6 +1068,9 @@ int aia_host_create(aia_sim *sim, aia_platform *plat, const aia_host_config *cfg
     aia__ev_init(&rq->ipi_ev, ipi_fire);
     aia__ev_init(&rq->wake_ev, wake_fire);
     aia__ev_init(&rq->preempt_ev, preempt_fire);
+    aia__ev_init(&rq->tick_ev, tick_fire);
+    aia__ev_init(&rq->contend_ev, contend_fire);
+    aia__balance_init(h, rq);
     upd_idle(h, rq);
   }
   aia__ev_init(&h->balance_ev, balance_fire);
@@ -923,6 +1201,11 @@ int aia_thread_create(aia_host *host, const aia_thread_config *cfg, const aia_th
   if (c.hart >= host->nharts)
     return aia__sim_fail(host->sim, AIA_EINVAL, "host: thread hart %u out of range (harts=%u)",
                          c.hart, host->nharts);
+  if (c.nice < -20 || c.nice > 19)
+    return aia__sim_fail(host->sim, AIA_EINVAL, "host: nice %d: must be -20..19", (int)c.nice);
+  if (c.slice > UINT64_C(1) << 40)
+    return aia__sim_fail(host->sim, AIA_EINVAL, "host: slice %llu is above 2^40 cycles",
+                         (unsigned long long)c.slice);
   if (ops != NULL && ops->struct_size < offsetof(aia_thread_ops, user) + sizeof(void *))
     return aia__sim_fail(host->sim, AIA_EINVAL, "host: thread ops struct_size too small");
   if (host->nthreads == host->thread_cap) {
@@ -951,9 +1234,13 @@ int aia_thread_create(aia_host *host, const aia_thread_config *cfg, const aia_th
   t->id = host->nthreads;
   t->vm = c.vm;
   t->state = AIA_THREAD_SLEEPING;
-  t->hart = allowed(t, c.hart) ? c.hart : lowest_allowed(host, t);
+  t->hart = allowed(t, c.hart) ? c.hart : aia__host_lowest_allowed(host, t);
   t->migrate_to = AIA_NONE;
   t->force_target = AIA_NONE;
+  t->weight = aia__nice_weight(c.nice);
+  t->custom_slice = c.slice != 0;
+  t->slice = c.slice ? c.slice : host->base_slice;
+  t->recent_hart = AIA_NONE;
   aia__ev_init(&t->force_ev, force_fire);
   host->threads[host->nthreads++] = t;
   *out = t;
@@ -1016,8 +1303,12 @@ int aia_thread_set_affinity(aia_thread *t, const uint64_t *affinity, uint32_t af
   if (t->migrate_to != AIA_NONE && !allowed(t, t->migrate_to))
     t->migrate_to = AIA_NONE;
   /* A sleeping thread keeps its last hart: its wake resolves it. */
-  if (allowed(t, t->hart) || t->state == AIA_THREAD_SLEEPING)
+  if (allowed(t, t->hart))
     return AIA_OK;
+  if (t->state == AIA_THREAD_SLEEPING) {
+    undelay(h, t);
+    return h->error;
+  }
   move_thread(h, t, fallback_hart(h, t), AIA_MIGRATE_AFFINITY);
   return h->error;
 }
@@ -1103,7 +1394,7 @@ int aia_thread_wake(aia_thread *t, uint32_t from, bool *woken, aia_cycle *cost)
     ok = true;
   } else if (t->interruptible) {
     t->interruptible = false;
-    emit(h, AIA_EV_THREAD_WAKE, t->hart, t, AIA_WAKE_NOT_SLEPT);
+    aia__host_emit(h, AIA_EV_THREAD_WAKE, t->hart, t, AIA_WAKE_NOT_SLEPT);
     ok = true;
   }
   if (ok)

@@ -591,6 +591,13 @@ static void handle_exit(aia_vcpu *v)
       return;
     }
     v->block_start = now_of(v);
+    /* kvm_vcpu_can_poll: single_task_running() && !need_resched(). The
+     * kernel's do-while checks once and stops, which is no poll at all. */
+    if (v->halt_poll_ns > 0 && (aia_host_queue_len(v->kvm->host, here(v)) > 0 ||
+                                aia_host_need_resched(v->kvm->host, here(v)))) {
+      go(v, PC_BLOCK, 0);
+      return;
+    }
     if (v->halt_poll_ns > 0) {
       aia__vcpu_set_state(v, AIA_VCPU_POLLING);
       aia__kvm_emit(v->kvm, AIA_EV_HALT_POLL, v, here(v), 0, 0, v->halt_poll_ns);
@@ -756,6 +763,17 @@ static void th_resched(void *user, aia_thread *t, uint32_t hart)
   /* Otherwise the next preemption point yields. */
 }
 
+/* Another thread became runnable on this hart: single_task_running() is
+ * false, so a poll stops at its next iteration (kvm_vcpu_can_poll). */
+static void th_contended(void *user, aia_thread *t, uint32_t hart)
+{
+  aia_vcpu *v = user;
+  (void)t;
+  (void)hart;
+  if (v->pc == PC_POLL && aia__ev_queued(&v->step_ev))
+    go(v, PC_BLOCK, 0);
+}
+
 /* kvm_sched_in -> kvm_arch_vcpu_load. */
 static void th_sched_in(void *user, aia_thread *t, uint32_t hart)
 {
@@ -810,6 +828,7 @@ void aia__vcpu_fill_ops(aia_thread_ops *ops, aia_vcpu *v)
   ops->sched_in = th_sched_in;
   ops->sched_out = th_sched_out;
   ops->in_guest = th_in_guest;
+  ops->contended = th_contended;
 }
 
 /* Called by the SW-file path and the listener: polling re-checks. */

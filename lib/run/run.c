@@ -135,6 +135,14 @@ static int build(const aia_scenario *scn, aia_policy policy, const aia_run_optio
   hc.ctx_switch = T(CTX_SWITCH);
   hc.sched_wake = T(SCHED_WAKE);
   hc.balance_interval = scn->balance_interval;
+  hc.scheduler = scn->scheduler;
+  hc.hz = scn->hz;
+  hc.base_slice = scn->base_slice;
+  hc.sched_latency = scn->sched_latency;
+  hc.min_granularity = scn->min_granularity;
+  hc.migration_cost = scn->migration_cost;
+  hc.features = scn->sched_features;
+  hc.llc = scn->nllc == scn->harts ? scn->llc : NULL;
   rc = aia_host_create(s->sim, s->plat, &hc, &s->host);
   CHECK("host");
 
@@ -186,6 +194,7 @@ static int build(const aia_scenario *scn, aia_policy policy, const aia_run_optio
     aia_noise_config_init(&nc);
     nc.busy = n->busy;
     nc.idle = n->idle;
+    nc.nice = n->nice;
     nc.stream = 0x20000u + i;
     if (n->nharts) {
       mask = calloc((scn->harts + 63) / 64, sizeof *mask);

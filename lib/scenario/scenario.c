@@ -68,6 +68,19 @@ void aia__scn_defaults(aia_scenario *scn)
   t[AIA_T_HALT_POLL_START] = kc.timing.halt_poll_start;
   scn->injector_hart = kc.injector_hart;
   scn->balance_interval = hc.balance_interval;
+  scn->scheduler = hc.scheduler;
+  scn->hz = hc.hz;
+  scn->sched_features = hc.features;
+  aia__scn_host_defaults(scn);
+}
+
+/* The scheduler's durations, which follow clock_hz (Linux's values in ns). */
+void aia__scn_host_defaults(aia_scenario *scn)
+{
+  scn->base_slice = aia__scn_ns(scn->clock_hz, 700000u);
+  scn->sched_latency = aia__scn_ns(scn->clock_hz, 6000000u);
+  scn->min_granularity = aia__scn_ns(scn->clock_hz, 750000u);
+  scn->migration_cost = aia__scn_ns(scn->clock_hz, 500000u);
 }
 
 void aia__scn_default_name(char *buf, size_t len, bool device, uint32_t i)
@@ -164,6 +177,7 @@ void aia_scenario_destroy(aia_scenario *scn)
     for (uint32_t i = 0; i < scn->nnoise; i++)
       free(scn->noise[i].harts);
   free(scn->noise);
+  free(scn->llc);
   if (scn->vms != NULL)
     for (uint32_t i = 0; i < scn->nvms; i++)
       aia__scn_vm_free(&scn->vms[i]);
@@ -434,6 +448,41 @@ static void check_host(const aia_scenario *s, chk *c)
     if (nz->busy == 0) {
       snprintf(path, sizeof path, "host.noise.%" PRIu32 ".busy", i);
       rep(c, path, "busy: must be at least 1 cycle");
+    }
+    if (nz->nice < -20 || nz->nice > 19) {
+      snprintf(path, sizeof path, "host.noise.%" PRIu32 ".nice", i);
+      rep(c, path, "nice: %" PRId32 " is out of range (-20..19)", nz->nice);
+    }
+  }
+  if (s->scheduler > AIA_SCHED_RR)
+    rep(c, "host.scheduler", "scheduler: %" PRIu32 " is not eevdf, cfs or rr", s->scheduler);
+  if (s->hz > 100000u || (s->clock_hz != 0 && s->hz > s->clock_hz))
+    rep(c, "host.hz", "hz: %" PRIu32 " is out of range (0..100000, and at most clock_hz)", s->hz);
+  {
+    static const char keys[][16] = { "base_slice", "sched_latency", "min_granularity" };
+    const aia_cycle vals[] = { s->base_slice, s->sched_latency, s->min_granularity };
+    for (unsigned k = 0; k < 3; k++)
+      if (vals[k] == 0 || vals[k] > (UINT64_C(1) << 40)) {
+        snprintf(path, sizeof path, "host.%s", keys[k]);
+        rep(c, path, "%s: %" PRIu64 " cycles is out of range (1..2^40)", keys[k], vals[k]);
+      }
+    if (s->migration_cost > (UINT64_C(1) << 40))
+      rep(c, "host.migration_cost", "migration_cost: %" PRIu64 " cycles is above 2^40",
+          s->migration_cost);
+  }
+  if (s->sched_features & ~AIA_SCHED_F_DEFAULT)
+    rep(c, "host.features", "features: unknown bits 0x%" PRIx64,
+        s->sched_features & ~AIA_SCHED_F_DEFAULT);
+  if (s->llc != NULL && harts_ok(s->harts)) {
+    if (s->nllc != s->harts) {
+      rep(c, "platform.llc", "llc: %" PRIu32 " entries for %" PRIu32 " harts", s->nllc, s->harts);
+    } else {
+      for (uint32_t i = 0; i < s->nllc; i++)
+        if (s->llc[i] >= s->harts) {
+          rep(c, "platform.llc", "llc: hart %" PRIu32 " has group %" PRIu32 " (groups are 0..%" PRIu32 ")",
+              i, s->llc[i], s->harts - 1);
+          break;
+        }
     }
   }
 }

@@ -44,7 +44,7 @@ enum {
   S_ROOT = 0,
   N_ROOT = 16,
   S_PLATFORM = S_ROOT + N_ROOT,
-  N_PLATFORM = 5,
+  N_PLATFORM = 6,
   S_TIMING = S_PLATFORM + N_PLATFORM,
   N_TIMING = AIA_T_COUNT_ + 1,
   S_JITTERS = S_TIMING + N_TIMING,
@@ -52,9 +52,9 @@ enum {
   S_JSPEC = S_JITTERS + N_JITTERS,
   N_JSPEC = 2,
   S_HOST = S_JSPEC + N_JSPEC,
-  N_HOST = 5,
+  N_HOST = 12,
   S_NOISE = S_HOST + N_HOST,
-  N_NOISE = 3,
+  N_NOISE = 4,
   S_VM = S_NOISE + N_NOISE,
   N_VM = 5,
   S_GUEST = S_VM + N_VM,
@@ -111,6 +111,7 @@ static const aia__field fields[S_END] = {
   F("ids", AIA__FT_U32, 0, 0, OFF(aia_scenario, ids), 0),
   F("imsic_base", AIA__FT_U64, 0, 0, OFF(aia_scenario, imsic_base), 0),
   F("hart_stride", AIA__FT_U64, 0, 0, OFF(aia_scenario, hart_stride), 0),
+  F("llc", AIA__FT_LLC, 0, 0, OFF(aia_scenario, llc), OFF(aia_scenario, nllc)),
   /* timing: aia_scenario */
   AIA__TIMING_KEYS(TIME_ENTRY)
   F("jitter", AIA__FT_MAP, AIA__TB_JITTERS, 0, 0, 0),
@@ -124,11 +125,19 @@ static const aia__field fields[S_END] = {
   F("halt_poll_max", AIA__FT_TIME, AIA_T_HALT_POLL_MAX, 0, TIMING_OFF(AIA_T_HALT_POLL_MAX), 0),
   F("injector_hart", AIA__FT_U32, 0, 0, OFF(aia_scenario, injector_hart), 0),
   F("balance_interval", AIA__FT_DUR, 0, 0, OFF(aia_scenario, balance_interval), 0),
+  F("scheduler", AIA__FT_ENUM, AIA__WS_SCHED, 0, OFF(aia_scenario, scheduler), 0),
+  F("hz", AIA__FT_U32, 0, 0, OFF(aia_scenario, hz), 0),
+  F("base_slice", AIA__FT_DUR, 0, 0, OFF(aia_scenario, base_slice), 0),
+  F("sched_latency", AIA__FT_DUR, 0, 0, OFF(aia_scenario, sched_latency), 0),
+  F("min_granularity", AIA__FT_DUR, 0, 0, OFF(aia_scenario, min_granularity), 0),
+  F("migration_cost", AIA__FT_DUR, 0, 0, OFF(aia_scenario, migration_cost), 0),
+  F("features", AIA__FT_FEATURES, AIA__WS_FEATURE, 0, OFF(aia_scenario, sched_features), 0),
   F("noise", AIA__FT_SEQ, AIA__TB_NOISE, 0, OFF(aia_scenario, noise), OFF(aia_scenario, nnoise)),
   /* host.noise[]: aia_scn_noise */
   F("harts", AIA__FT_LIST, 0, AIA__F_ALL, OFF(aia_scn_noise, harts), OFF(aia_scn_noise, nharts)),
   F("busy", AIA__FT_DUR, 0, 0, OFF(aia_scn_noise, busy), 0),
   F("idle", AIA__FT_DUR, 0, 0, OFF(aia_scn_noise, idle), 0),
+  F("nice", AIA__FT_NICE, 0, 0, OFF(aia_scn_noise, nice), 0),
   /* vms[]: aia_scn_vm */
   F("name", AIA__FT_NAME, 0, 0, OFF(aia_scn_vm, name), 0),
   F("vcpus", AIA__FT_U32, 0, 0, OFF(aia_scn_vm, vcpus), 0),
@@ -238,9 +247,14 @@ static const char words[][24] = {
   "kick", "nokick", "wake_first",        /* policy */
   "no_wakeon_hgei", "arm_after_sleep", "hgei_handler_no_kick", "migrate_drops_pending",
   "swfile_no_lock", /* faults */
+  "eevdf", "cfs", "rr", /* host.scheduler */
+  "PLACE_LAG", "RUN_TO_PARITY", "PREEMPT_SHORT", "PLACE_DEADLINE_INITIAL", "PLACE_REL_DEADLINE",
+  "DELAY_DEQUEUE", "GENTLE_FAIR_SLEEPERS", "WAKEUP_PREEMPTION", "WA_IDLE", "WA_WEIGHT", "WA_BIAS",
+  "SIS", "NEWIDLE", "PERIODIC_BALANCE", /* host.features, in AIA_SCHED_F_* bit order */
 };
 static const wordset wordsets[AIA__WS_COUNT_] = {
   { 0, 3 }, { 3, 3 }, { 6, 3 }, { 9, 2 }, { 11, 4 }, { 15, 2 }, { 17, 1 }, { 18, 3 }, { 21, 5 },
+  { 26, 3 }, { 29, 14 },
 };
 
 /* The enums must be int-sized: the loader stores them through an int. */

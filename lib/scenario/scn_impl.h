@@ -40,6 +40,9 @@ enum aia__ft {
   AIA__FT_VALUES,  /* char **at off, count at off2: a list of scalars */
   AIA__FT_MAP,     /* a mapping read with table `sub`, object at off */
   AIA__FT_SEQ,     /* a list of mappings read with table `sub`: array at off, count at off2 */
+  AIA__FT_FEATURES, /* uint64_t scheduler features: names, NO_NAME turns one off */
+  AIA__FT_LLC,     /* uint32_t *at off (group per hart), count at off2: a list of lists */
+  AIA__FT_NICE,    /* int32_t -20..19 */
   AIA__FT_COUNT    /* expected count: N or { min, max }; exact value at off, bounds
                       (two uint64_t) at off2, bool "has" flag at off - aux */
 };
@@ -76,7 +79,8 @@ typedef struct aia__table {
 /* Word sets of the enumerated keys. A word's index is its C value. */
 enum aia__ws {
   AIA__WS_KERNEL, AIA__WS_MODE, AIA__WS_BEHAVIOUR, AIA__WS_PATH, AIA__WS_PATTERN,
-  AIA__WS_TARGET, AIA__WS_RELATIVE, AIA__WS_POLICY, AIA__WS_FAULT, AIA__WS_COUNT_
+  AIA__WS_TARGET, AIA__WS_RELATIVE, AIA__WS_POLICY, AIA__WS_FAULT, AIA__WS_SCHED,
+  AIA__WS_FEATURE, AIA__WS_COUNT_
 };
 
 const aia__table *aia__scn_table(unsigned tb);
@@ -166,6 +170,8 @@ int aia__scn_resolve(const aia_scenario *scn, const char *path, char *why, size_
 int aia__scn_vm_defaults(const aia_scenario *scn, aia_scn_vm *vm, uint32_t i);
 void aia__scn_device_defaults(const aia_scenario *scn, aia_scn_device *d, uint32_t i);
 void aia__scn_noise_defaults(const aia_scenario *scn, aia_scn_noise *nz);
+/* The scheduler durations of scn at its clock_hz. */
+void aia__scn_host_defaults(aia_scenario *scn);
 /* Scenario defaults (timing from the model). */
 void aia__scn_defaults(aia_scenario *scn);
 /* Frees what a VM / device / noise entry owns (not the entry). */

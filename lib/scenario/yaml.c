@@ -29,6 +29,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "aiasim/host.h"
 #include "scenario/scn_impl.h"
 
 #define MAX_DEPTH 32
@@ -457,6 +458,7 @@ static void read_clock(walk *w, const aia__field *f, int id, void *obj)
     if (hz >= 1 && hz <= AIA__MAX_CLOCK_HZ) /* else checked later; convert at 1 GHz */
       w->clock = hz;
     w->scn->drain = aia__scn_ns(w->clock, 1000000u);
+    aia__scn_host_defaults(w->scn);
   }
 }
 
@@ -837,6 +839,146 @@ static void read_list(walk *w, const aia__field *f, int id, void *obj)
   memcpy(at(obj, f->off2), &cnt, sizeof cnt);
 }
 
+/* ---- host scheduler: features, LLC groups, nice */
+
+typedef struct feat_acc {
+  uint64_t on, off;
+} feat_acc;
+
+static bool feature_entry(walk *w, const aia__field *f, int id, const char *s, size_t n, void *p)
+{
+  feat_acc *a = p;
+  bool no = false;
+  uint64_t bit;
+  int k;
+  aia__scn_trim(&s, &n);
+  if (n == 0) {
+    err(w, id, "%s: an entry is empty", f->key);
+    return false;
+  }
+  if (n > 3 && memcmp(s, "NO_", 3) == 0) {
+    no = true;
+    s += 3;
+    n -= 3;
+  }
+  k = read_word(w, f, id, AIA__WS_FEATURE, s, n);
+  if (k < 0)
+    return false;
+  bit = UINT64_C(1) << k;
+  if ((a->on | a->off) & bit) {
+    err(w, id, "%s: '%s' is listed twice", f->key, aia__scn_word_name(AIA__WS_FEATURE, (unsigned)k));
+    return false;
+  }
+  if (no)
+    a->off |= bit;
+  else
+    a->on |= bit;
+  return true;
+}
+
+/* features: [NO_RUN_TO_PARITY, ...]: changes to the kernel's defaults, as
+ * written to /sys/kernel/debug/sched/features. */
+static void read_features(walk *w, const aia__field *f, int id, void *obj)
+{
+  feat_acc a = { 0, 0 };
+  bool empty;
+  uint64_t v;
+  if (!each_entry(w, f, id, feature_entry, &a, &empty))
+    return;
+  v = (AIA_SCHED_F_DEFAULT | a.on) & ~a.off;
+  memcpy(at(obj, f->off), &v, sizeof v);
+}
+
+/* llc: [[0, 1], [2, 3]] (or ["0-3", "4-7"]): every hart in exactly one group. */
+static void read_llc(walk *w, const aia__field *f, int id, void *obj)
+{
+  const yaml_node_t *n = node(w, id);
+  uint32_t harts = w->scn->harts, *grp, ngrp = 0, cnt;
+  uint32_t **dst = at(obj, f->off);
+  bool ok = true;
+  char q[64];
+  if (n == NULL || n->type != YAML_SEQUENCE_NODE) {
+    err(w, id, "%s: expected a list of groups of harts, like [[0, 1], [2, 3]], found %s", f->key,
+        what(n, q, sizeof q));
+    return;
+  }
+  if (harts == 0 || harts > 4096) {
+    err(w, id, "%s: needs a valid platform.harts", f->key);
+    return;
+  }
+  grp = malloc(harts * sizeof *grp);
+  if (grp == NULL) {
+    w->oom = true;
+    return;
+  }
+  for (uint32_t i = 0; i < harts; i++)
+    grp[i] = AIA_NONE;
+  for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+    ranges_acc a;
+    bool empty;
+    memset(&a, 0, sizeof a);
+    if (!each_entry(w, f, *it, range_entry, &a, &empty)) {
+      free(a.r);
+      ok = false;
+      continue;
+    }
+    if (empty || a.n == 0) {
+      err(w, *it, "%s: group %" PRIu32 " is empty", f->key, ngrp);
+      ok = false;
+    }
+    for (size_t r = 0; r < a.n && ok; r++)
+      for (uint64_t h = a.r[r].lo; h <= a.r[r].hi && ok; h++) {
+        if (h >= harts) {
+          err(w, *it, "%s: hart %" PRIu64 " does not exist (the platform has %" PRIu32 " harts)",
+              f->key, h, harts);
+          ok = false;
+        } else if (grp[h] != AIA_NONE) {
+          err(w, *it, "%s: hart %" PRIu64 " is in two groups", f->key, h);
+          ok = false;
+        } else {
+          grp[h] = ngrp;
+        }
+      }
+    free(a.r);
+    ngrp++;
+  }
+  for (uint32_t h = 0; h < harts && ok; h++)
+    if (grp[h] == AIA_NONE) {
+      err(w, id, "%s: hart %" PRIu32 " is in no group", f->key, h);
+      ok = false;
+    }
+  if (!ok) {
+    free(grp);
+    return;
+  }
+  free(*dst);
+  *dst = grp;
+  cnt = harts;
+  memcpy(at(obj, f->off2), &cnt, sizeof cnt);
+}
+
+static void read_nice(walk *w, const aia__field *f, int id, void *obj)
+{
+  size_t n;
+  const char *s = scalar(w, f, id, &n);
+  uint64_t v;
+  int32_t nice;
+  bool neg;
+  char q[64];
+  if (s == NULL)
+    return;
+  aia__scn_trim(&s, &n);
+  neg = n > 1 && s[0] == '-';
+  if (aia__scn_parse_uint(neg ? s + 1 : s, neg ? n - 1 : n, &v) != AIA__PR_OK ||
+      v > (neg ? 20u : 19u)) {
+    err(w, id, "%s: %s is not a nice value (an integer from -20 to 19)", f->key,
+        quote(s, n, q, sizeof q));
+    return;
+  }
+  nice = neg ? -(int32_t)v : (int32_t)v;
+  memcpy(at(obj, f->off), &nice, sizeof nice);
+}
+
 static void read_vmref(walk *w, const aia__field *f, int id, void *obj)
 {
   size_t n;
@@ -1088,6 +1230,15 @@ static void read_value(walk *w, const aia__field *f, int id, void *obj, const ch
     break;
   case AIA__FT_RANGES:
     read_ranges(w, f, id, obj);
+    break;
+  case AIA__FT_FEATURES:
+    read_features(w, f, id, obj);
+    break;
+  case AIA__FT_LLC:
+    read_llc(w, f, id, obj);
+    break;
+  case AIA__FT_NICE:
+    read_nice(w, f, id, obj);
     break;
   case AIA__FT_VMREF:
     read_vmref(w, f, id, obj);

@@ -222,6 +222,7 @@ static void test_auto_falls_back_to_swfile_and_moves_back(void **state)
   f.vcfg.affinity = hart1;
   f.vcfg.naffinity = 1;
   f.hcfg.slice = 200000;
+  f.hcfg.scheduler = AIA_SCHED_RR; /* round robin on 200 us slices: both run within 1 ms */
   kf_build(&f, 1);
   aia_vcpu *a = kf_vcpu(&f, 0), *b = kf_vcpu(&f, 1);
   assert_aia_ok(f.sim, aia_vcpu_start(a, 0));
@@ -262,6 +263,7 @@ static void test_hwaccel_without_free_file_fails_the_run(void **state)
   f.vcfg.vcpus = 2;
   f.vcfg.mode = AIA_MODE_HWACCEL;
   f.hcfg.slice = 200000;
+  f.hcfg.scheduler = AIA_SCHED_RR; /* round robin on 200 us slices: both run within 1 ms */
   f.vcfg.affinity = hart1;
   f.vcfg.naffinity = 1;
   kf_build(&f, 1);

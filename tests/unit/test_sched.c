@@ -13,6 +13,7 @@ static aia_host_config quiet_cfg(aia_cycle slice, aia_cycle gran, aia_cycle bala
 {
   aia_host_config c;
   aia_host_config_init(&c);
+  c.scheduler = AIA_SCHED_RR;
   c.slice = slice;
   c.wakeup_granularity = gran;
   c.balance_interval = balance;
@@ -30,6 +31,7 @@ static void test_defaults_and_errors(void **state)
   fx *f;
   (void)state;
   aia_host_config_init(&c);
+  c.scheduler = AIA_SCHED_RR;
   assert_int_equal(c.slice, 3000000);
   assert_int_equal(c.wakeup_granularity, 1000000);
   assert_int_equal(c.ctx_switch, 2000);

@@ -53,6 +53,13 @@ static inline fx *fx_new(uint64_t seed, uint32_t harts, const aia_host_config *h
   assert_aia_ok(f->sim, aia_platform_create(f->sim, &p, &f->plat));
   if (log)
     assert_aia_ok(f->sim, aia_sim_hook_add(f->sim, FX_KINDS, fx_log, f, NULL));
+  if (hc == NULL) { /* these suites test the exact RR policy unless told otherwise */
+    aia_host_config rr;
+    aia_host_config_init(&rr);
+    rr.scheduler = AIA_SCHED_RR;
+    assert_aia_ok(f->sim, aia_host_create(f->sim, f->plat, &rr, &f->host));
+    return f;
+  }
   assert_aia_ok(f->sim, aia_host_create(f->sim, f->plat, hc, &f->host));
   return f;
 }

@@ -12,6 +12,7 @@ static void test_noise_fixed_periods(void **state)
   fx *f;
   (void)state;
   aia_host_config_init(&c);
+  c.scheduler = AIA_SCHED_RR;
   c.balance_interval = 0;
   f = fx_new(1, 1, &c, NULL, true);
   aia_noise_config_init(&nc);
@@ -46,6 +47,7 @@ static void test_noise_counts_cpu_time(void **state)
   fx *f;
   (void)state;
   aia_host_config_init(&c);
+  c.scheduler = AIA_SCHED_RR;
   c.slice = S;
   c.wakeup_granularity = 1000000000u;
   c.balance_interval = 0;
@@ -357,6 +359,7 @@ static world *world_new(uint64_t seed, bool with_bodies, bool with_chaos)
   aia_rng setup;
   assert_non_null(w);
   aia_host_config_init(&c);
+  c.scheduler = AIA_SCHED_RR;
   c.slice = 50000;
   c.wakeup_granularity = 10000;
   c.ctx_switch = 500;
