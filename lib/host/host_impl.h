@@ -121,7 +121,23 @@ struct aia_host {
  * host->error and stop the simulation. */
 void aia__host_at(aia_host *h, aia__ev *ev, aia_cycle when, aia_phase phase);
 
-/* ---- shared between sched.c, fair.c, place.c and balance.c ---- */
+/* ---- shared between host.c, sched.c, fair.c, place.c and balance.c ---- */
+
+static inline bool aia__host_ok(const aia_host *h)
+{
+  return h != NULL && h->magic == AIA__HOST_MAGIC;
+}
+static inline bool aia__thread_ok(const aia_thread *t)
+{
+  return t != NULL && t->magic == AIA__THREAD_MAGIC && aia__host_ok(t->host);
+}
+/* sched.c: the events of every run queue, of a thread; the listener and
+ * the first WFI of every hart. */
+void aia__host_init_events(aia_host *h);
+void aia__thread_init_events(aia_thread *t);
+int aia__host_start(aia_host *h);
+/* host.c: an affinity mask of the host's width (*out NULL = all harts). */
+int aia__host_build_mask(aia_host *h, const uint64_t *aff, uint32_t nbits, uint64_t **out);
 
 static inline bool aia__fair(const aia_host *h)
 {
@@ -191,6 +207,15 @@ void aia__pelt_update_thread(aia_host *h, aia_thread *t, bool runnable);
 void aia__fair_finish_delayed(aia_host *h, aia__rq *rq, aia_thread *t);
 /* A woken delayed sleeper is runnable again where it is (requeue). */
 void aia__fair_requeue_delayed(aia_host *h, aia__rq *rq, aia_thread *t);
+
+/* rr.c: the round-robin policy. */
+uint32_t aia__rr_select(aia_host *h, const aia_thread *t, aia_wake_placement *how);
+void aia__rr_arm_balance(aia_host *h);
+void aia__rr_arm_slice(aia_host *h, aia__rq *rq);
+void aia__rr_check_wakeup(aia_host *h, aia__rq *rq, uint32_t from);
+void aia__rr_slice_fire(aia_sim *sim, aia__ev *ev);
+void aia__rr_gran_fire(aia_sim *sim, aia__ev *ev);
+void aia__rr_balance_fire(aia_sim *sim, aia__ev *ev);
 
 /* place.c: select_task_rq_fair. Returns the hart and the placement kind. */
 uint32_t aia__select_task_rq(aia_host *h, aia_thread *t, uint32_t waker,

@@ -1,5 +1,8 @@
-/* lib/host/sched.c: per-hart run queues, switches, wake placement,
- * preemption requests, reschedule IPIs, idle harts, balancing, forcing.
+/* lib/host/sched.c: the mechanics shared by every policy: per-hart run
+ * queues, switches, wake-ups, the fair class hooks (fair.c), placement
+ * (place.c, rr.c), balancing (balance.c, rr.c), preemption requests,
+ * reschedule IPIs, idle harts, the tick, forcing, and the calls a thread
+ * makes.
  * SPDX-License-Identifier: MIT
  *
  * The policy is described in docs/scheduler.md. Invariants kept here:
@@ -121,15 +124,6 @@ static void send_ipi(aia_host *h, uint32_t from, uint32_t to)
 
 /* ------------------------------------------------------- run queues ---- */
 
-static void arm_balance(aia_host *h)
-{
-  aia_cycle iv = h->cfg.balance_interval;
-  if (iv == 0 || aia__ev_queued(&h->balance_ev))
-    return;
-  /* On a fixed grid, so the phase does not depend on when queues filled. */
-  aia__host_at(h, &h->balance_ev, (now_of(h) / iv + 1) * iv, AIA_PH_SCHED);
-}
-
 /* Links t after `prev` (NULL: at the head). */
 static void q_link_after(aia__rq *rq, aia_thread *prev, aia_thread *t)
 {
@@ -179,7 +173,7 @@ static void q_push(aia_host *h, aia__rq *rq, aia_thread *t, bool woken)
   upd_idle(h, rq);
   aia__host_emit(h, AIA_EV_THREAD_ENQUEUE, rq->id, t, woken ? 1 : 0);
   if (h->queued == 1)
-    arm_balance(h);
+    aia__rr_arm_balance(h);
 }
 
 static void q_remove(aia_host *h, aia__rq *rq, aia_thread *t)
@@ -251,29 +245,6 @@ static void deliver_resched(aia__rq *rq)
     t->ops.resched(t->ops.user, t, rq->id);
 }
 
-/* Arms the slice event at the next slice boundary of the current turn (at
- * least one slice after it began), when someone waits. */
-static void arm_slice(aia_host *h, aia__rq *rq)
-{
-  aia_cycle s = h->cfg.slice, ran, k;
-  if (aia__ev_queued(&rq->slice_ev))
-    return;
-  ran = now_of(h) - rq->turn_start;
-  k = ran == 0 ? 1 : (ran + s - 1) / s;
-  aia__host_at(h, &rq->slice_ev, rq->turn_start + k * s, AIA_PH_SCHED);
-}
-
-/* A woken thread waits on rq: preempt now if the current thread has run
- * wakeup_granularity cycles in its turn, else when it will have. */
-static void check_wakeup(aia_host *h, aia__rq *rq, uint32_t from)
-{
-  aia_cycle g = h->cfg.wakeup_granularity;
-  if (now_of(h) - rq->turn_start >= g)
-    aia__host_resched(h, rq, AIA_SCHED_WAKEUP, from);
-  else if (!aia__ev_queued(&rq->gran_ev))
-    aia__host_at(h, &rq->gran_ev, rq->turn_start + g, AIA_PH_SCHED);
-}
-
 static void kick_idle(aia_host *h, aia__rq *rq, uint32_t from)
 {
   /* A hart that left WFI and has its decision pending needs no IPI; the
@@ -312,9 +283,9 @@ static void after_enqueue(aia_host *h, aia__rq *rq, aia_thread *t, uint32_t from
   }
   if (!rq->curr->on_cpu)
     return; /* switch_fire looks at the queue */
-  arm_slice(h, rq);
+  aia__rr_arm_slice(h, rq);
   if (woken)
-    check_wakeup(h, rq, from);
+    aia__rr_check_wakeup(h, rq, from);
 }
 
 /* ---------------------------------------------------------- switches --- */
@@ -438,9 +409,9 @@ static void switch_fire(aia_sim *sim, aia__ev *ev)
   if (rq->curr != t || !t->on_cpu)
     return;
   if (!aia__fair(h) && rq->qlen)
-    arm_slice(h, rq);
+    aia__rr_arm_slice(h, rq);
   if (!aia__fair(h) && rq->nwoken)
-    check_wakeup(h, rq, rq->id);
+    aia__rr_check_wakeup(h, rq, rq->id);
   note_contended(h, rq);
   if (rq->need_resched && !rq->notified)
     aia__host_at(h, &rq->resched_ev, now_of(h), AIA_PH_SCHED);
@@ -663,7 +634,7 @@ static void place_fair(aia_host *h, aia_thread *t, uint32_t from)
 /* Wake placement of a sleeping thread. */
 static void place(aia_host *h, aia_thread *t, uint32_t from)
 {
-  uint32_t last = t->hart, target;
+  uint32_t target;
   aia_wake_placement how;
   aia__rq *rq;
 
@@ -671,18 +642,7 @@ static void place(aia_host *h, aia_thread *t, uint32_t from)
     place_fair(h, t, from);
     return;
   }
-  if (allowed(t, last) && rq_is_idle(&h->rq[last])) {
-    target = last;
-    how = AIA_WAKE_LAST_IDLE;
-  } else if ((target = aia__host_first_idle_allowed(h, t)) != AIA_NONE) {
-    how = AIA_WAKE_OTHER_IDLE;
-  } else if (allowed(t, last)) {
-    target = last;
-    how = AIA_WAKE_LAST_QUEUE;
-  } else {
-    target = aia__host_lowest_allowed(h, t);
-    how = AIA_WAKE_OTHER_QUEUE;
-  }
+  target = aia__rr_select(h, t, &how);
   t->interruptible = false;
   t->migrate_to = AIA_NONE;
   aia__host_emit(h, AIA_EV_THREAD_WAKE, target, t, (uint64_t)how);
@@ -693,22 +653,6 @@ static void place(aia_host *h, aia_thread *t, uint32_t from)
 }
 
 /* ------------------------------------------------------ other events --- */
-
-static void slice_fire(aia_sim *sim, aia__ev *ev)
-{
-  aia__rq *rq = AIA__CONTAINER_OF(ev, aia__rq, slice_ev);
-  (void)sim;
-  if (rq->curr && rq->curr->on_cpu && rq->qlen > 0)
-    aia__host_resched(rq->host, rq, AIA_SCHED_SLICE, rq->id);
-}
-
-static void gran_fire(aia_sim *sim, aia__ev *ev)
-{
-  aia__rq *rq = AIA__CONTAINER_OF(ev, aia__rq, gran_ev);
-  (void)sim;
-  if (rq->curr && rq->curr->on_cpu && rq->nwoken > 0)
-    aia__host_resched(rq->host, rq, AIA_SCHED_WAKEUP, rq->id);
-}
 
 static void resched_fire(aia_sim *sim, aia__ev *ev)
 {
@@ -804,57 +748,6 @@ static void force_fire(aia_sim *sim, aia__ev *ev)
   move_thread(t->host, t, t->force_target, AIA_MIGRATE_FORCED);
 }
 
-/* Pulls one thread onto idle hart dst from the busiest queue (most waiting
- * threads, lowest hart on ties) whose hart is running something; the thread
- * nearest the tail that may run on dst. */
-static bool pull_to(aia_host *h, uint32_t dst, uint32_t *src_list, uint32_t nsrc)
-{
-  uint32_t best = AIA_NONE, best_len = 0;
-  aia_thread *pick = NULL;
-  for (uint32_t i = 0; i < nsrc; i++) {
-    aia__rq *s = &h->rq[src_list[i]];
-    if (s->qlen <= best_len || s->curr == NULL)
-      continue;
-    for (aia_thread *t = s->tail; t; t = t->prev) {
-      if (allowed(t, dst)) {
-        best = s->id;
-        best_len = s->qlen;
-        pick = t;
-        break;
-      }
-    }
-  }
-  if (pick == NULL)
-    return false;
-  q_remove(h, &h->rq[best], pick);
-  move_hart(h, pick, dst, AIA_MIGRATE_BALANCE);
-  q_push(h, &h->rq[dst], pick, false);
-  h->st.balance_pulls++;
-  after_enqueue(h, &h->rq[dst], pick, best, false);
-  return true;
-}
-
-static void balance_fire(aia_sim *sim, aia__ev *ev)
-{
-  aia_host *h = AIA__CONTAINER_OF(ev, aia_host, balance_ev);
-  uint32_t nsrc = 0;
-  (void)sim;
-  for (uint32_t i = 0; i < h->nharts; i++)
-    if (h->rq[i].qlen > 0 && h->rq[i].curr != NULL)
-      h->scratch[nsrc++] = i;
-  for (uint32_t w = 0; w < h->words && nsrc > 0; w++) {
-    uint64_t m = h->idle[w];
-    while (m) {
-      uint32_t dst = w * 64 + aia__ctz64(m);
-      m &= m - 1;
-      if ((h->idle[w] >> (dst % 64)) & 1u)
-        (void)pull_to(h, dst, h->scratch, nsrc);
-    }
-  }
-  if (h->queued > 0)
-    arm_balance(h);
-}
-
 /* Platform listener: SSIP changes and WFI exits. Only arms events. */
 static void on_irq(void *user, uint32_t hart, bool woke)
 {
@@ -875,416 +768,39 @@ static void on_irq(void *user, uint32_t hart, bool woke)
     aia__host_at(h, &rq->ipi_ev, now_of(h), AIA_PH_HART);
 }
 
-/* --------------------------------------------------------- lifecycle --- */
+/* ------------------------------------------------------------- setup --- */
 
-void aia_host_config_init(aia_host_config *cfg)
+void aia__host_init_events(aia_host *h)
 {
-  if (cfg == NULL)
-    return;
-  memset(cfg, 0, sizeof *cfg);
-  cfg->struct_size = sizeof *cfg;
-  cfg->slice = 3000000u;
-  cfg->wakeup_granularity = 1000000u;
-  cfg->ctx_switch = 2000u;
-  cfg->sched_wake = 1000u;
-  cfg->balance_interval = 4000000u;
-  cfg->scheduler = AIA_SCHED_EEVDF;
-  cfg->hz = 250;
-  cfg->base_slice = 700000u;
-  cfg->sched_latency = 6000000u;
-  cfg->min_granularity = 750000u;
-  cfg->migration_cost = 500000u;
-  cfg->features = AIA_SCHED_F_DEFAULT;
-  cfg->llc = NULL;
-}
-
-static const char feature_names[][24] = {
-  "PLACE_LAG", "RUN_TO_PARITY", "PREEMPT_SHORT", "PLACE_DEADLINE_INITIAL",
-  "PLACE_REL_DEADLINE", "DELAY_DEQUEUE", "GENTLE_FAIR_SLEEPERS", "WAKEUP_PREEMPTION",
-  "WA_IDLE", "WA_WEIGHT", "WA_BIAS", "SIS", "NEWIDLE", "PERIODIC_BALANCE",
-};
-
-const char *aia_sched_feature_name(uint64_t bit)
-{
-  for (unsigned i = 0; i < sizeof feature_names / sizeof feature_names[0]; i++)
-    if (bit == UINT64_C(1) << i)
-      return feature_names[i];
-  return NULL;
-}
-
-/* Queued events must be cancelled before their memory goes: the engine's
- * queue still points at them until aia_sim_destroy frees it. */
-static void thread_free(aia_host *h, aia_thread *t)
-{
-  if (t == NULL)
-    return;
-  aia__sim_cancel(h->sim, &t->force_ev);
-  if (t->owned_free)
-    t->owned_free(h, t->owned);
-  t->magic = 0;
-  free(t->mask);
-  free(t);
-}
-
-static void host_destroy(void *obj)
-{
-  aia_host *h = obj;
-  for (uint32_t i = 0; h->rq && i < h->nharts; i++) {
-    aia__rq *rq = &h->rq[i];
-    aia__ev *evs[] = { &rq->switch_ev, &rq->slice_ev,  &rq->gran_ev,   &rq->resched_ev,
-                       &rq->ipi_ev,    &rq->wake_ev,   &rq->preempt_ev, &rq->tick_ev,
-                       &rq->contend_ev };
-    for (size_t k = 0; k < sizeof evs / sizeof evs[0]; k++)
-      aia__sim_cancel(h->sim, evs[k]);
-  }
-  aia__sim_cancel(h->sim, &h->balance_ev);
-  for (uint32_t i = 0; i < h->nthreads; i++)
-    thread_free(h, h->threads[i]);
-  free(h->threads);
-  free(h->rq);
-  free(h->idle);
-  free(h->waiting);
-  free(h->scratch);
-  free(h->llc_mask);
-  h->magic = 0;
-  free(h);
-}
-
-static bool host_ok(const aia_host *h)
-{
-  return h != NULL && h->magic == AIA__HOST_MAGIC;
-}
-
-static bool thread_ok(const aia_thread *t)
-{
-  return t != NULL && t->magic == AIA__THREAD_MAGIC && host_ok(t->host);
-}
-
-int aia_host_create(aia_sim *sim, aia_platform *plat, const aia_host_config *cfg,
-                    aia_host **out)
-{
-  aia_host_config c;
-  aia_platform_config pc;
-  aia_host *h;
-  int rc;
-
-  if (out == NULL)
-    return AIA_EINVAL;
-  *out = NULL;
-  if (!aia__sim_ok(sim) || plat == NULL)
-    return AIA_EINVAL;
-  if (aia_platform_sim(plat) != sim)
-    return aia__sim_fail(sim, AIA_EINVAL, "host: the platform belongs to another simulation");
-  aia_host_config_init(&c);
-  if (cfg != NULL) {
-    if (cfg->struct_size < offsetof(aia_host_config, slice) + sizeof(aia_cycle))
-      return aia__sim_fail(sim, AIA_EINVAL, "host: config struct_size %zu too small",
-                           cfg->struct_size);
-    memcpy(&c, cfg, cfg->struct_size < sizeof c ? cfg->struct_size : sizeof c);
-    c.struct_size = sizeof c;
-  }
-  if (c.slice == 0)
-    return aia__sim_fail(sim, AIA_EINVAL, "host: slice 0: must be at least 1 cycle");
-  if (c.scheduler > AIA_SCHED_RR)
-    return aia__sim_fail(sim, AIA_EINVAL, "host: scheduler %u: must be 0 (eevdf), 1 (cfs) or 2 (rr)",
-                         c.scheduler);
-  if (c.base_slice == 0 || c.sched_latency == 0 || c.min_granularity == 0)
-    return aia__sim_fail(sim, AIA_EINVAL,
-                         "host: base_slice, sched_latency and min_granularity must be at least 1 cycle");
-  if (c.base_slice > UINT64_C(1) << 40 || c.sched_latency > UINT64_C(1) << 40 ||
-      c.min_granularity > UINT64_C(1) << 40 || c.wakeup_granularity > UINT64_C(1) << 40 ||
-      c.migration_cost > UINT64_C(1) << 40)
-    return aia__sim_fail(sim, AIA_EINVAL, "host: a scheduler duration is above 2^40 cycles");
-  if (c.hz > aia_sim_clock_hz(sim))
-    return aia__sim_fail(sim, AIA_EINVAL, "host: hz %u is above the clock (%llu Hz)", c.hz,
-                         (unsigned long long)aia_sim_clock_hz(sim));
-  if (c.features & ~AIA_SCHED_F_DEFAULT)
-    return aia__sim_fail(sim, AIA_EINVAL, "host: unknown feature bits 0x%llx",
-                         (unsigned long long)(c.features & ~AIA_SCHED_F_DEFAULT));
-  aia_platform_config_init(&pc);
-  aia_platform_get_config(plat, &pc);
-  if (pc.harts == 0)
-    return aia__sim_fail(sim, AIA_EINVAL, "host: the platform has no harts");
-
-  h = calloc(1, sizeof *h);
-  if (h == NULL)
-    return AIA_ENOMEM;
-  h->sim = sim;
-  h->plat = plat;
-  h->cfg = c;
-  h->nharts = pc.harts;
-  h->words = (pc.harts + 63) / 64;
-  h->rq = calloc(h->nharts, sizeof *h->rq);
-  h->idle = calloc(h->words, sizeof *h->idle);
-  h->waiting = calloc(h->words, sizeof *h->waiting);
-  h->scratch = calloc(h->nharts, sizeof *h->scratch);
-  if (h->rq == NULL || h->idle == NULL || h->waiting == NULL || h->scratch == NULL) {
-    host_destroy(h);
-    return AIA_ENOMEM;
-  }
-  /* LLC groups: renumbered densely in order of first appearance. */
-  h->nllc = 1;
-  if (c.llc != NULL) {
-    uint32_t *map = malloc(h->nharts * sizeof *map);
-    if (map == NULL) {
-      host_destroy(h);
-      return AIA_ENOMEM;
-    }
-    for (uint32_t i = 0; i < h->nharts; i++)
-      map[i] = AIA_NONE;
-    h->nllc = 0;
-    for (uint32_t i = 0; i < h->nharts; i++) {
-      uint32_t g = c.llc[i];
-      if (g >= h->nharts) {
-        free(map);
-        host_destroy(h);
-        return aia__sim_fail(sim, AIA_EINVAL,
-                             "host: llc[%u] = %u: group numbers must be below harts (%u)", i, g,
-                             pc.harts);
-      }
-      if (map[g] == AIA_NONE)
-        map[g] = h->nllc++;
-      h->rq[i].llc = map[g];
-    }
-    free(map);
-  }
-  h->llc_mask = calloc((size_t)h->nllc * h->words, sizeof *h->llc_mask);
-  if (h->llc_mask == NULL) {
-    host_destroy(h);
-    return AIA_ENOMEM;
-  }
-  for (uint32_t i = 0; i < h->nharts; i++)
-    h->llc_mask[(size_t)h->rq[i].llc * h->words + i / 64] |= UINT64_C(1) << (i % 64);
-  h->cfg.llc = NULL; /* not kept: the caller's array */
-  aia__fair_init(h);
   for (uint32_t i = 0; i < h->nharts; i++) {
     aia__rq *rq = &h->rq[i];
-    rq->host = h;
-    rq->id = i;
     aia__ev_init(&rq->switch_ev, switch_fire);
-    aia__ev_init(&rq->slice_ev, slice_fire);
-    aia__ev_init(&rq->gran_ev, gran_fire);
+    aia__ev_init(&rq->slice_ev, aia__rr_slice_fire);
+    aia__ev_init(&rq->gran_ev, aia__rr_gran_fire);
     aia__ev_init(&rq->resched_ev, resched_fire);
     aia__ev_init(&rq->ipi_ev, ipi_fire);
     aia__ev_init(&rq->wake_ev, wake_fire);
     aia__ev_init(&rq->preempt_ev, preempt_fire);
     aia__ev_init(&rq->tick_ev, tick_fire);
     aia__ev_init(&rq->contend_ev, contend_fire);
-    aia__balance_init(h, rq);
     upd_idle(h, rq);
   }
-  aia__ev_init(&h->balance_ev, balance_fire);
-  h->magic = AIA__HOST_MAGIC;
-  rc = aia__sim_attach(sim, h, host_destroy);
-  if (rc != AIA_OK) {
-    host_destroy(h);
+  aia__ev_init(&h->balance_ev, aia__rr_balance_fire);
+}
+
+void aia__thread_init_events(aia_thread *t)
+{
+  aia__ev_init(&t->force_ev, force_fire);
+}
+
+int aia__host_start(aia_host *h)
+{
+  int rc = aia_platform_listen(h->plat, on_irq, h);
+  if (rc != AIA_OK)
     return rc;
-  }
-  rc = aia_platform_listen(plat, on_irq, h);
-  if (rc != AIA_OK) {
-    h->magic = 0; /* freed with the sim; never handed out */
-    return rc;
-  }
   for (uint32_t i = 0; i < h->nharts; i++)
     go_idle(h, &h->rq[i]);
-  if (h->error != AIA_OK) {
-    h->magic = 0;
-    return h->error;
-  }
-  *out = h;
   return AIA_OK;
-}
-
-void aia_host_get_config(const aia_host *host, aia_host_config *cfg)
-{
-  if (cfg == NULL)
-    return;
-  if (!host_ok(host)) {
-    aia_host_config_init(cfg);
-    return;
-  }
-  *cfg = host->cfg;
-}
-
-aia_sim *aia_host_sim(const aia_host *host)
-{
-  return host_ok(host) ? host->sim : NULL;
-}
-
-aia_platform *aia_host_platform(const aia_host *host)
-{
-  return host_ok(host) ? host->plat : NULL;
-}
-
-uint32_t aia_host_harts(const aia_host *host)
-{
-  return host_ok(host) ? host->nharts : 0;
-}
-
-int aia_host_get_stats(const aia_host *host, aia_host_stats *st)
-{
-  aia_host_stats tmp;
-  if (!host_ok(host) || st == NULL || st->struct_size < sizeof(size_t))
-    return AIA_EINVAL;
-  tmp = host->st;
-  tmp.struct_size = st->struct_size;
-  memcpy(st, &tmp, st->struct_size < sizeof tmp ? st->struct_size : sizeof tmp);
-  return AIA_OK;
-}
-
-/* ----------------------------------------------------------- threads --- */
-
-void aia_thread_ops_init(aia_thread_ops *ops)
-{
-  if (ops == NULL)
-    return;
-  memset(ops, 0, sizeof *ops);
-  ops->struct_size = sizeof *ops;
-}
-
-void aia_thread_config_init(aia_thread_config *cfg)
-{
-  if (cfg == NULL)
-    return;
-  memset(cfg, 0, sizeof *cfg);
-  cfg->struct_size = sizeof *cfg;
-  cfg->vm = AIA_NONE;
-}
-
-/* A mask of h->words words from the caller's encoding; *out NULL = all.
- * AIA_EINVAL if it allows no hart of this platform. */
-static int build_mask(aia_host *h, const uint64_t *aff, uint32_t nbits, uint64_t **out)
-{
-  uint64_t *m, any = 0;
-  uint32_t n;
-  *out = NULL;
-  if (aff == NULL)
-    return AIA_OK;
-  m = calloc(h->words, sizeof *m);
-  if (m == NULL)
-    return AIA_ENOMEM;
-  n = nbits < h->nharts ? nbits : h->nharts;
-  for (uint32_t w = 0; w * 64 < n; w++) {
-    uint64_t v = aff[w];
-    if (n - w * 64 < 64)
-      v &= (UINT64_C(1) << (n - w * 64)) - 1;
-    m[w] = v;
-    any |= v;
-  }
-  if (!any) {
-    free(m);
-    return aia__sim_fail(h->sim, AIA_EINVAL, "host: affinity allows no hart (harts=%u)",
-                         h->nharts);
-  }
-  *out = m;
-  return AIA_OK;
-}
-
-int aia_thread_create(aia_host *host, const aia_thread_config *cfg, const aia_thread_ops *ops,
-                      aia_thread **out)
-{
-  aia_thread_config c;
-  aia_thread *t;
-  int rc;
-
-  if (out == NULL)
-    return AIA_EINVAL;
-  *out = NULL;
-  if (!host_ok(host))
-    return AIA_EINVAL;
-  aia_thread_config_init(&c);
-  if (cfg != NULL) {
-    if (cfg->struct_size < offsetof(aia_thread_config, hart) + sizeof(uint32_t))
-      return aia__sim_fail(host->sim, AIA_EINVAL, "host: thread config struct_size too small");
-    memcpy(&c, cfg, cfg->struct_size < sizeof c ? cfg->struct_size : sizeof c);
-  }
-  if (c.hart >= host->nharts)
-    return aia__sim_fail(host->sim, AIA_EINVAL, "host: thread hart %u out of range (harts=%u)",
-                         c.hart, host->nharts);
-  if (c.nice < -20 || c.nice > 19)
-    return aia__sim_fail(host->sim, AIA_EINVAL, "host: nice %d: must be -20..19", (int)c.nice);
-  if (c.slice > UINT64_C(1) << 40)
-    return aia__sim_fail(host->sim, AIA_EINVAL, "host: slice %llu is above 2^40 cycles",
-                         (unsigned long long)c.slice);
-  if (ops != NULL && ops->struct_size < offsetof(aia_thread_ops, user) + sizeof(void *))
-    return aia__sim_fail(host->sim, AIA_EINVAL, "host: thread ops struct_size too small");
-  if (host->nthreads == host->thread_cap) {
-    uint32_t cap = host->thread_cap ? host->thread_cap * 2 : 16;
-    aia_thread **a = realloc(host->threads, cap * sizeof *a);
-    if (a == NULL)
-      return AIA_ENOMEM;
-    host->threads = a;
-    host->thread_cap = cap;
-  }
-  t = calloc(1, sizeof *t);
-  if (t == NULL)
-    return AIA_ENOMEM;
-  rc = build_mask(host, c.affinity, c.affinity_harts, &t->mask);
-  if (rc != AIA_OK) {
-    free(t);
-    return rc;
-  }
-  aia_thread_ops_init(&t->ops);
-  if (ops != NULL) {
-    memcpy(&t->ops, ops, ops->struct_size < sizeof t->ops ? ops->struct_size : sizeof t->ops);
-    t->ops.struct_size = sizeof t->ops;
-  }
-  t->magic = AIA__THREAD_MAGIC;
-  t->host = host;
-  t->id = host->nthreads;
-  t->vm = c.vm;
-  t->state = AIA_THREAD_SLEEPING;
-  t->hart = allowed(t, c.hart) ? c.hart : aia__host_lowest_allowed(host, t);
-  t->migrate_to = AIA_NONE;
-  t->force_target = AIA_NONE;
-  t->weight = aia__nice_weight(c.nice);
-  t->custom_slice = c.slice != 0;
-  t->slice = c.slice ? c.slice : host->base_slice;
-  t->recent_hart = AIA_NONE;
-  aia__ev_init(&t->force_ev, force_fire);
-  host->threads[host->nthreads++] = t;
-  *out = t;
-  return AIA_OK;
-}
-
-uint32_t aia_thread_id(const aia_thread *t)
-{
-  return thread_ok(t) ? t->id : AIA_NONE;
-}
-
-aia_thread *aia_host_thread(const aia_host *host, uint32_t id)
-{
-  return host_ok(host) && id < host->nthreads ? host->threads[id] : NULL;
-}
-
-uint32_t aia_host_thread_count(const aia_host *host)
-{
-  return host_ok(host) ? host->nthreads : 0;
-}
-
-aia_thread_state aia_thread_get_state(const aia_thread *t)
-{
-  return thread_ok(t) ? (aia_thread_state)t->state : AIA_THREAD_SLEEPING;
-}
-
-uint32_t aia_thread_hart(const aia_thread *t)
-{
-  return thread_ok(t) ? t->hart : AIA_NONE;
-}
-
-bool aia_thread_is_interruptible(const aia_thread *t)
-{
-  return thread_ok(t) && t->interruptible;
-}
-
-bool aia_thread_is_on_cpu(const aia_thread *t)
-{
-  return thread_ok(t) && t->on_cpu;
-}
-
-bool aia_thread_may_run_on(const aia_thread *t, uint32_t hart)
-{
-  return thread_ok(t) && hart < t->host->nharts && allowed(t, hart);
 }
 
 int aia_thread_set_affinity(aia_thread *t, const uint64_t *affinity, uint32_t affinity_harts)
@@ -1292,10 +808,10 @@ int aia_thread_set_affinity(aia_thread *t, const uint64_t *affinity, uint32_t af
   aia_host *h;
   uint64_t *m;
   int rc;
-  if (!thread_ok(t))
+  if (!aia__thread_ok(t))
     return AIA_EINVAL;
   h = t->host;
-  rc = build_mask(h, affinity, affinity_harts, &m);
+  rc = aia__host_build_mask(h, affinity, affinity_harts, &m);
   if (rc != AIA_OK)
     return rc;
   free(t->mask);
@@ -1317,7 +833,7 @@ int aia_thread_set_affinity(aia_thread *t, const uint64_t *affinity, uint32_t af
 
 static int on_cpu_check(const aia_thread *t, const char *what)
 {
-  if (!thread_ok(t))
+  if (!aia__thread_ok(t))
     return AIA_EINVAL;
   if (!t->on_cpu)
     return aia__sim_fail(t->host->sim, AIA_ESTATE, "host: %s: thread %u is not on a hart", what,
@@ -1383,7 +899,7 @@ int aia_thread_wake(aia_thread *t, uint32_t from, bool *woken, aia_cycle *cost)
     *woken = false;
   if (cost)
     *cost = 0;
-  if (!thread_ok(t))
+  if (!aia__thread_ok(t))
     return AIA_EINVAL;
   h = t->host;
   if (from != AIA_NONE && from >= h->nharts)
@@ -1412,7 +928,7 @@ int aia_thread_wake(aia_thread *t, uint32_t from, bool *woken, aia_cycle *cost)
 
 static int hart_check(const aia_host *host, uint32_t hart)
 {
-  if (!host_ok(host))
+  if (!aia__host_ok(host))
     return AIA_EINVAL;
   if (hart >= host->nharts)
     return aia__sim_fail(host->sim, AIA_ERANGE, "host: hart %u out of range (harts=%u)", hart,
@@ -1422,22 +938,22 @@ static int hart_check(const aia_host *host, uint32_t hart)
 
 aia_thread *aia_host_current(const aia_host *host, uint32_t hart)
 {
-  return host_ok(host) && hart < host->nharts ? host->rq[hart].curr : NULL;
+  return aia__host_ok(host) && hart < host->nharts ? host->rq[hart].curr : NULL;
 }
 
 uint32_t aia_host_queue_len(const aia_host *host, uint32_t hart)
 {
-  return host_ok(host) && hart < host->nharts ? host->rq[hart].qlen : 0;
+  return aia__host_ok(host) && hart < host->nharts ? host->rq[hart].qlen : 0;
 }
 
 bool aia_host_hart_is_idle(const aia_host *host, uint32_t hart)
 {
-  return host_ok(host) && hart < host->nharts && rq_is_idle(&host->rq[hart]);
+  return aia__host_ok(host) && hart < host->nharts && rq_is_idle(&host->rq[hart]);
 }
 
 bool aia_host_need_resched(const aia_host *host, uint32_t hart)
 {
-  return host_ok(host) && hart < host->nharts && host->rq[hart].need_resched != 0;
+  return aia__host_ok(host) && hart < host->nharts && host->rq[hart].need_resched != 0;
 }
 
 int aia_host_handle_ipi(aia_host *host, uint32_t hart)
@@ -1460,7 +976,7 @@ int aia_host_force_migrate(aia_host *host, aia_thread *t, uint32_t hart, aia_cyc
   int rc = hart_check(host, hart);
   if (rc != AIA_OK)
     return rc;
-  if (!thread_ok(t) || t->host != host)
+  if (!aia__thread_ok(t) || t->host != host)
     return AIA_EINVAL;
   if (!allowed(t, hart))
     return aia__sim_fail(host->sim, AIA_EINVAL, "host: thread %u may not run on hart %u", t->id,
