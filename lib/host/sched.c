@@ -612,9 +612,9 @@ static void place_fair(aia_host *h, aia_thread *t, uint32_t from)
   aia__pelt_update_thread(h, t, false);
   if (t->delayed) {
     rq = &h->rq[t->hart];
+    aia__host_emit(h, AIA_EV_THREAD_WAKE, rq->id, t, (uint64_t)AIA_WAKE_REQUEUE);
     q_remove(h, rq, t);
     aia__fair_requeue_delayed(h, rq, t);
-    aia__host_emit(h, AIA_EV_THREAD_WAKE, rq->id, t, (uint64_t)AIA_WAKE_REQUEUE);
     q_push(h, rq, t, true);
     after_enqueue(h, rq, t, from, true);
     return;
