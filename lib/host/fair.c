@@ -306,7 +306,7 @@ void aia__fair_update_curr(aia_host *h, aia__rq *rq, bool check)
   if (!check || rq->nr_running - rq->ndelayed <= 1)
     return;
   if (resched || did_preempt_short(h, rq, c))
-    aia__host_resched(h, rq, AIA_SCHED_SLICE, rq->id);
+    aia__host_resched(h, rq, AIA_SCHED_SLICE, h->ctx_from != AIA_NONE ? h->ctx_from : rq->id);
 }
 
 /* place_entity (EEVDF) and the CFS place_entity with sleeper credit. */

@@ -136,6 +136,7 @@ int aia_host_create(aia_sim *sim, aia_platform *plat, const aia_host_config *cfg
   h->plat = plat;
   h->cfg = c;
   h->nharts = pc.harts;
+  h->ctx_from = AIA_NONE;
   h->words = (pc.harts + 63) / 64;
   h->rq = calloc(h->nharts, sizeof *h->rq);
   h->idle = calloc(h->words, sizeof *h->idle);

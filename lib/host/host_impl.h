@@ -110,6 +110,8 @@ struct aia_host {
   /* Fair class, scaled for the number of harts (1 + ilog2(min(harts, 8))). */
   aia_cycle base_slice, sched_latency, min_gran, wakeup_gran, tick;
   uint32_t factor;
+  uint32_t ctx_from;          /* hart whose code is acting (a remote waker), else AIA_NONE:
+                                 a resched it causes on another hart travels as an IPI */
   uint64_t *llc_mask;         /* nllc bitmaps of `words` words: the harts of each group */
   uint32_t nllc;
   aia_cycle pelt_period;      /* 1024 us in cycles */

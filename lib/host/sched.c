@@ -610,6 +610,7 @@ static void place_fair(aia_host *h, aia_thread *t, uint32_t from)
   t->interruptible = false;
   t->migrate_to = AIA_NONE;
   aia__pelt_update_thread(h, t, false);
+  h->ctx_from = from;
   if (t->delayed) {
     rq = &h->rq[t->hart];
     aia__host_emit(h, AIA_EV_THREAD_WAKE, rq->id, t, (uint64_t)AIA_WAKE_REQUEUE);
@@ -617,6 +618,7 @@ static void place_fair(aia_host *h, aia_thread *t, uint32_t from)
     aia__fair_requeue_delayed(h, rq, t);
     q_push(h, rq, t, true);
     after_enqueue(h, rq, t, from, true);
+    h->ctx_from = AIA_NONE;
     return;
   }
   target = aia__select_task_rq(h, t, from, &how);
@@ -629,6 +631,7 @@ static void place_fair(aia_host *h, aia_thread *t, uint32_t from)
   aia__fair_enqueue(h, rq, t, AIA__ENQ_WAKE);
   q_push(h, rq, t, true);
   after_enqueue(h, rq, t, from, true);
+  h->ctx_from = AIA_NONE;
 }
 
 /* Wake placement of a sleeping thread. */
