@@ -5,7 +5,7 @@
  *
  * AIASIM_BENCH_SCHED=eevdf|cfs|rr picks the host scheduler (default eevdf).
  *
- * Workloads (DESIGN §12, issue 8):
+ * Workloads:
  *   running  4 harts, 8 busy vCPUs, 1,000,000 MSI/s in all
  *   idle64   64 harts, 256 idle vCPUs, 1,000 MSI/s per vCPU (256,000/s in all)
  *   big      1,024 harts, 4,096 idle vCPUs, 1,000 MSI/s per vCPU

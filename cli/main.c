@@ -1,7 +1,7 @@
 /* cli/main.c: the aiasim command. Uses the public API only.
  * SPDX-License-Identifier: MIT
  *
- *   aiasim run FILE [options]     run a scenario (SCENARIO.md)
+ *   aiasim run FILE [options]     run a scenario (docs/scenarios.md)
  *   aiasim check FILE [--set p=v] validate only
  *   aiasim --help | --version
  * Exit status: 0 ran and every expect held; 1 an expect failed or the

@@ -5,7 +5,7 @@
  * AIA_EV_VM_EXIT with the same vCPU's next AIA_EV_VM_ENTRY and records the
  * distance in two histograms: one per vCPU and one per exit reason (WFI,
  * host interrupt, SW-file CSR trap, reschedule). The run is done once with
- * the kick after injection and once without (DESIGN §5), and each prints a
+ * the kick after injection and once without, and each prints a
  * text table of percentiles.
  *
  * The hook sees exactly the records the library's own meter sees: it runs
@@ -78,8 +78,9 @@ static void die(aia_sim *sim, int rc, const char *what)
 
 /* Two harts, one VM with four vCPUs (two busy, two idle guests), a Poisson
  * device at 20,000 MSIs/s through KVM. The idle vCPUs share the harts with
- * the busy ones, so a woken idle vCPU waits until the running one has had
- * the scheduler's wakeup_granularity (1 ms): the table shows it. */
+ * the busy ones: a woken idle vCPU preempts the busy one on its hart (the
+ * host scheduler is Linux's EEVDF), which shows as the busy vCPUs' resched
+ * exits; an idle vCPU's exit-to-entry time is mostly its sleep in WFI. */
 static void run(aia_policy policy)
 {
   aia_sim_config sc;

@@ -26,7 +26,7 @@ typedef struct aia_kvm aia_kvm;   /* opaque */
 typedef struct aia_vm aia_vm;     /* opaque; owned by its kvm */
 typedef struct aia_vcpu aia_vcpu; /* opaque; owned by its vm */
 
-/* Kernel eras of the wake logic (DESIGN §5). */
+/* Kernel eras of the wake logic (docs/fidelity.md §3). */
 typedef enum aia_era {
   AIA_ERA_A = 0, /* 6.14..6.16-rc: arm hgeie in kvm_arch_vcpu_blocking on the current hart */
   AIA_ERA_B = 1, /* 4cec89db80ba: arm at every sched-out while blocking, predicate on this hart */
@@ -82,7 +82,7 @@ typedef enum aia_exit_reason {
   AIA_EXIT_USERSPACE = 4  /* the run loop returns to the VMM */
 } aia_exit_reason;
 
-/* Costs in cycles (DESIGN §9). Defaults and their sources: docs/fidelity.md. */
+/* Costs in cycles. Defaults and their sources: docs/fidelity.md. */
 typedef struct aia_kvm_timing {
   aia_cycle vm_entry;        /* world switch into the guest; default 1500 */
   aia_cycle vm_exit;         /* world switch out of the guest; default 2000 */

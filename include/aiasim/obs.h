@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: MIT
  *
  * A meter listens to a simulation's record stream (a hook, like any user's)
- * and keeps what the JSON report of SCENARIO.md shows: per-MSI latency,
+ * and keeps what the JSON report shows (docs/measurements.md): per-MSI latency,
  * wake-up latency, the cost of kicks, wake-ups, migrations. Its oracle
  * (optional) reports lost wake-ups and lost interrupts as violations.
  * Definitions: docs/measurements.md.
@@ -37,7 +37,7 @@ typedef struct aia_violation {
   uint32_t nrecent;
 } aia_violation;
 
-/* Everything the JSON report shows for one run (SCENARIO.md). */
+/* Everything the JSON report shows for one run (docs/measurements.md). */
 typedef struct aia_result {
   uint64_t msis, claimed, coalesced;
   uint64_t lost_wakeups, lost_interrupts;

@@ -1,5 +1,5 @@
 /* aiasim/run.h: running a scenario with one policy and collecting its
- * result record (every field of the JSON report of SCENARIO.md).
+ * result record (every field of the JSON report, docs/measurements.md).
  * SPDX-License-Identifier: MIT
  *
  * A run builds a fresh simulation from the scenario (platform, host, kvm,

@@ -1,4 +1,4 @@
-/* aiasim/scenario.h: scenarios (the YAML files of SCENARIO.md, schema
+/* aiasim/scenario.h: scenarios (the YAML files of docs/scenarios.md, schema
  * version 1, or the same thing built in C), and running them.
  * SPDX-License-Identifier: MIT
  *
@@ -37,7 +37,7 @@ AIA_API int aia_diag_format(const aia_diag *d, char *buf, size_t len);
 /* Jitter added to one timing field, drawn from the run's PRNG. */
 /* aia_jitter (kind + amount) is defined in aiasim/rng.h. */
 
-/* Every timing field of DESIGN §9 (and the model's extra ones), in cycles. */
+/* Every timing field of the model, in cycles (sources: docs/fidelity.md). */
 typedef enum aia_timing_field {
   AIA_T_MSI_WRITE = 0, AIA_T_LINE_TO_HART, AIA_T_GUEST_TRAP, AIA_T_ISR, AIA_T_WFI_TIMEOUT,
   AIA_T_VM_ENTRY, AIA_T_VM_EXIT, AIA_T_IPI_SEND, AIA_T_IPI_DELIVER, AIA_T_KICK, AIA_T_INJECT,

@@ -1,4 +1,4 @@
-/* lib/scenario/schema.c: the keys of scenario schema version 1 (SCENARIO.md),
+/* lib/scenario/schema.c: the keys of scenario schema version 1 (docs/scenarios.md),
  * as data: for each kind of mapping, its keys with their type, whether they
  * are required, and where the value goes in the C structs.
  * SPDX-License-Identifier: MIT

@@ -531,7 +531,7 @@ static void read_rate(walk *w, const aia__field *f, int id, void *obj)
 static int read_word(walk *w, const aia__field *f, int id, unsigned set, const char *s, size_t n)
 {
   int k = aia__scn_word(set, s, n);
-  char q[64], list[160];
+  char q[64], list[400];
   const char *hint;
   if (k >= 0)
     return k;

@@ -1,6 +1,7 @@
-/* Scenario loader: the SCENARIO.md example read field by field, defaults,
+/* Scenario loader: the format example read field by field, defaults,
  * units, overrides, sweep points, checks on scenarios built in C, several
  * problems in one pass, determinism, the shipped examples. */
+#include "aiasim/host.h"
 #include <dirent.h>
 #include <string.h>
 
@@ -45,7 +46,7 @@ static const char *load_bad(const char *text, const aia_override *ov, size_t nov
 
 #define MIN "aiasim: 1\nname: t\nduration: 1ms\n"
 
-/* ------------------------------------------------- SCENARIO.md example -- */
+/* ------------------------------------------------- format example ------ */
 
 static void test_scenario_md_example(void **state)
 {
@@ -894,6 +895,52 @@ static void test_shipped_examples_load(void **state)
 
 /* ---------------------------------------------------------- messages -- */
 
+/* The host scheduler's keys: values reach the scenario, durations follow
+ * clock_hz, features change the kernel's defaults, llc gives a group per
+ * hart, and --set reaches them too. */
+static void test_scheduler_keys(void **state)
+{
+  aia_scenario *s;
+  aia_host_config hc;
+  aia_override ov[] = { { "host.scheduler", "rr" } };
+  (void)state;
+  aia_host_config_init(&hc);
+  s = load_ok(MIN, NULL, 0);
+  assert_int_equal(s->scheduler, AIA_SCHED_EEVDF);
+  assert_int_equal(s->hz, hc.hz);
+  assert_true(s->base_slice == hc.base_slice && s->migration_cost == hc.migration_cost);
+  assert_true(s->sched_latency == hc.sched_latency && s->min_granularity == hc.min_granularity);
+  assert_true(s->sched_features == AIA_SCHED_F_DEFAULT);
+  assert_null(s->llc);
+  aia_scenario_destroy(s);
+
+  s = load_ok("aiasim: 1\nname: t\nduration: 1ms\nclock_hz: 2GHz\n"
+              "platform: { harts: 6, llc: [[0, 2, 4], \"1,3\", [5]] }\n"
+              "host:\n  scheduler: cfs\n  hz: 1000\n  migration_cost: 0\n"
+              "  features: [NO_GENTLE_FAIR_SLEEPERS, WA_BIAS]\n"
+              "  noise: [{ busy: 1ms, idle: 1ms, nice: -7 }, { nice: 19 }]\n",
+              NULL, 0);
+  assert_int_equal(s->scheduler, AIA_SCHED_CFS);
+  assert_int_equal(s->hz, 1000);
+  assert_true(s->migration_cost == 0);
+  assert_true(s->base_slice == 1400000u); /* 0.7 ms at 2 GHz */
+  assert_true(s->sched_features == (AIA_SCHED_F_DEFAULT & ~AIA_SCHED_F_GENTLE_FAIR_SLEEPERS));
+  assert_int_equal(s->nllc, 6);
+  {
+    static const uint32_t want[6] = { 0, 1, 0, 1, 0, 2 };
+    for (unsigned i = 0; i < 6; i++)
+      assert_int_equal(s->llc[i], want[i]);
+  }
+  assert_int_equal(s->nnoise, 2);
+  assert_int_equal(s->noise[0].nice, -7);
+  assert_int_equal(s->noise[1].nice, 19);
+  aia_scenario_destroy(s);
+
+  s = load_ok(MIN, ov, 1);
+  assert_int_equal(s->scheduler, AIA_SCHED_RR);
+  aia_scenario_destroy(s);
+}
+
 static void test_diag_format(void **state)
 {
   aia_diag d;
@@ -946,6 +993,7 @@ int main(int argc, char **argv)
     cmocka_unit_test(test_every_problem_in_file_order),
     cmocka_unit_test(test_loading_twice_gives_the_same_scenario),
     cmocka_unit_test(test_shipped_examples_load),
+    cmocka_unit_test(test_scheduler_keys),
     cmocka_unit_test(test_diag_format),
   };
   for (int i = 1; i + 1 < argc; i++)
