@@ -639,16 +639,25 @@ static void shape_b(uint32_t hz)
   uint64_t dur = (uint64_t)(g_seconds * 1e9);
   printf("\n(b) 4 sleepers (20 us of work, woken at 1 k/s each) and one duty thread, all unpinned:\n");
   printf("    CPU changes per wake-up\n");
-  printf("%-13s | %-22s | %-22s | %s\n", "duty", "kernel", "model", "within target");
+  printf("%-13s | %-30s | %-18s | %s\n", "duty", "kernel: median (range) of 3 runs", "model",
+         "within target");
   for (unsigned i = 0; i < 2; i++) {
-    uint64_t kw, mw;
-    double k = real_b(duty[i][0], duty[i][1], dur, &kw);
-    double mo = model_b(duty[i][0], duty[i][1], dur, hz, &mw);
-    bool ok = (mo <= 2 * k && k <= 2 * mo) || fabs(mo - k) <= 0.02;
+    uint64_t kw[3], mw;
+    double k[3], mo, lo, hi, med;
+    bool ok;
     char row[64];
+    /* The kernel's rate moves from run to run (where the threads settle):
+     * three runs, compared by their median. */
+    for (unsigned r = 0; r < 3; r++)
+      k[r] = real_b(duty[i][0], duty[i][1], dur, &kw[r]);
+    lo = fmin(k[0], fmin(k[1], k[2]));
+    hi = fmax(k[0], fmax(k[1], k[2]));
+    med = k[0] + k[1] + k[2] - lo - hi;
+    mo = model_b(duty[i][0], duty[i][1], dur, hz, &mw);
+    ok = (mo <= 2 * med && med <= 2 * mo) || fabs(mo - med) <= 0.02;
     snprintf(row, sizeof row, "%" PRIu64 "/%" PRIu64 " us", duty[i][0] / 1000, duty[i][1] / 1000);
-    printf("%-13s | %6.2f %% of %6" PRIu64 " | %6.2f %% of %6" PRIu64 " | %s\n", row, 100 * k, kw,
-           100 * mo, mw, verdict(ok));
+    printf("%-13s | %5.2f %% (%.2f-%.2f) of %5" PRIu64 " | %5.2f %% of %5" PRIu64 " | %s\n", row,
+           100 * med, 100 * lo, 100 * hi, kw[0], 100 * mo, mw, verdict(ok));
   }
 }
 

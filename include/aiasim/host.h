@@ -114,7 +114,11 @@ typedef enum aia_sched_policy {
 #define AIA_SCHED_F_SIS (UINT64_C(1) << 11)             /* select_idle_sibling (off: stay on target) */
 #define AIA_SCHED_F_NEWIDLE (UINT64_C(1) << 12)         /* balance when a hart goes idle */
 #define AIA_SCHED_F_PERIODIC (UINT64_C(1) << 13)        /* balance from the tick (and nohz idle balance) */
-#define AIA_SCHED_F_DEFAULT (UINT64_C(0x3fff))          /* all of the above: Linux 6.18's defaults */
+#define AIA_SCHED_F_TTWU_QUEUE (UINT64_C(1) << 14)      /* a wake-up onto another cache's hart, or onto
+                                                           an idle hart, is activated there when its
+                                                           IPI arrives (ttwu_queue_wakelist), delayed
+                                                           sleepers included */
+#define AIA_SCHED_F_DEFAULT (UINT64_C(0x7fff))          /* all of the above: Linux 6.18's defaults */
 
 /* Name of a feature bit ("PLACE_LAG", ...) or NULL; names map bit for bit to
  * the list above. */

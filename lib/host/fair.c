@@ -421,19 +421,16 @@ void aia__fair_finish_delayed(aia_host *h, aia__rq *rq, aia_thread *t)
   update_min_vruntime(rq);
 }
 
-/* requeue_delayed_entity: woken while still queued; with DELAY_ZERO a
- * positive lag is dropped and the entity placed again at the average. The
- * caller has unlinked it and links it again as runnable. */
+/* requeue_delayed_entity: woken while still queued, the sleeper becomes
+ * runnable where it is, keeping the vruntime (so the lag) it has earned
+ * while it waited on the queue. DELAY_ZERO's clip applies when a delayed
+ * sleeper finally leaves (above), not here: re-placing a requeued sleeper at
+ * the average made it wait for the runner's slice several times more often
+ * than the calibration's kernel does (docs/scheduler.md). The caller has
+ * unlinked it and links it again as runnable. */
 void aia__fair_requeue_delayed(aia_host *h, aia__rq *rq, aia_thread *t)
 {
   aia__fair_update_curr(h, rq, true);
-  update_entity_lag(h, rq, t);
-  if (t->vlag > 0) {
-    t->vlag = 0;
-    rq->nr_running--; /* place_entity looks at the others */
-    place_entity(h, rq, t, false);
-    rq->nr_running++;
-  }
   t->delayed = false;
   rq->ndelayed--;
 }

@@ -37,6 +37,9 @@ struct aia_thread {
   bool rel_deadline;          /* deadline holds deadline - vruntime (PLACE_REL_DEADLINE) */
   bool delayed;               /* EEVDF DELAY_DEQUEUE: asleep but still on t->hart's queue */
   bool fair_curr;             /* rq->curr of the fair accounting (not in the sums) */
+  bool wakeq;                 /* woken, on t->hart's wakelist until its IPI is taken */
+  struct aia_thread *wl_next; /* wakelist link */
+  uint32_t wl_from;           /* the waker's hart */
   uint64_t vruntime, deadline, vprot;
   int64_t vlag;
   aia_cycle exec_start;       /* when it last started running (cache-hot rule) */
@@ -78,6 +81,8 @@ typedef struct aia__rq {
   uint32_t nr_running;        /* queued + curr (+ delayed) */
   uint32_t ndelayed;          /* delayed entities on the queue */
   bool contended_sent;        /* the current thread was told it is not alone */
+  aia_thread *wl_head, *wl_tail; /* wakelist: woken threads waiting for this hart's IPI */
+  uint32_t nwl;
   aia__ev tick_ev;            /* scheduler tick (armed while the hart is busy) */
   aia__ev contend_ev;         /* tells curr another thread is runnable here */
   /* Balancing (balance.c) and wake placement (place.c). */
@@ -155,7 +160,7 @@ static inline bool aia__allowed(const aia_thread *t, uint32_t hart)
 }
 static inline bool aia__rq_idle(const aia__rq *rq)
 {
-  return rq->curr == NULL && rq->qlen == 0 && !rq->picking;
+  return rq->curr == NULL && rq->qlen == 0 && !rq->picking && rq->nwl == 0;
 }
 static inline unsigned aia__ctz64(uint64_t v)
 {

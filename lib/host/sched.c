@@ -557,6 +557,11 @@ static void move_thread(aia_host *h, aia_thread *t, uint32_t target, uint32_t ca
 
   if (!allowed(t, target))
     return;
+  if (t->wakeq) { /* being woken: it is moved once it is active */
+    t->force_target = target;
+    aia__host_at(h, &t->force_ev, now_of(h) + 1, AIA_PH_SCHED);
+    return;
+  }
   switch (t->state) {
   case AIA_THREAD_SLEEPING:
     if (target != from)
@@ -598,9 +603,95 @@ static void move_thread(aia_host *h, aia_thread *t, uint32_t target, uint32_t ca
   }
 }
 
+/* Activates a woken thread on rq (ttwu_do_activate, or ttwu_runnable for a
+ * delayed sleeper), with preemption decided from hart `from`. */
+static void activate_fair(aia_host *h, aia__rq *rq, aia_thread *t, uint32_t from)
+{
+  h->ctx_from = from;
+  if (t->delayed) {
+    q_remove(h, rq, t);
+    aia__fair_requeue_delayed(h, rq, t);
+  } else {
+    aia__idle_end(h, rq);
+    aia__fair_enqueue(h, rq, t, AIA__ENQ_WAKE);
+  }
+  q_push(h, rq, t, true);
+  after_enqueue(h, rq, t, from, true);
+  h->ctx_from = AIA_NONE;
+}
+
+/* ttwu_queue_cond: the activation waits for the target's IPI when the
+ * waker is another hart of another cache, or the target is idle. */
+static bool use_wakelist(const aia_host *h, uint32_t from, uint32_t target)
+{
+  const aia__rq *rq = &h->rq[target];
+  if (!aia__feat(h, AIA_SCHED_F_TTWU_QUEUE) || from == AIA_NONE || from == target)
+    return false;
+  if (h->rq[from].llc != rq->llc)
+    return true;
+  return rq->curr == NULL && rq->qlen == 0 && !rq->picking;
+}
+
+/* __ttwu_queue_wakelist: the thread waits on the target's wakelist; the
+ * target is sent an IPI and activates it when it takes the IPI. */
+static void queue_wakelist(aia_host *h, aia__rq *rq, aia_thread *t, uint32_t from)
+{
+  bool first = rq->nwl == 0;
+  t->wakeq = true;
+  t->wl_from = from;
+  t->wl_next = NULL;
+  if (rq->wl_tail)
+    rq->wl_tail->wl_next = t;
+  else
+    rq->wl_head = t;
+  rq->wl_tail = t;
+  rq->nwl++;
+  upd_idle(h, rq);
+  if (!first)
+    return; /* the IPI is on its way */
+  if (rq->curr == NULL && !rq->picking) {
+    kick_idle(h, rq, from);
+    return;
+  }
+  if (aia_hart_mip(h->plat, rq->id) & SSIP_BIT) {
+    /* Already pending: it will be taken (by the exit path of a guest, or
+     * here) without a new edge. */
+    if (!(rq->curr && rq->curr->on_cpu && in_guest(rq->curr)) && !aia__ev_queued(&rq->ipi_ev))
+      aia__host_at(h, &rq->ipi_ev, now_of(h), AIA_PH_HART);
+    return;
+  }
+  send_ipi(h, from, rq->id);
+}
+
+/* sched_ttwu_pending: the hart took its IPI; every thread on its wakelist
+ * is activated, preemption decided locally. */
+static void run_wakelist(aia_host *h, aia__rq *rq)
+{
+  while (rq->wl_head != NULL) {
+    aia_thread *t = rq->wl_head;
+    rq->wl_head = t->wl_next;
+    if (rq->wl_head == NULL)
+      rq->wl_tail = NULL;
+    rq->nwl--;
+    t->wakeq = false;
+    t->wl_next = NULL;
+    upd_idle(h, rq);
+    if (!allowed(t, rq->id)) { /* its affinity changed meanwhile */
+      uint32_t to = fallback_hart(h, t);
+      if (t->delayed)
+        undelay(h, t);
+      aia__host_emit(h, AIA_EV_THREAD_WAKE, to, t, (uint64_t)AIA_WAKE_FALLBACK);
+      move_hart(h, t, to, AIA_MIGRATE_AFFINITY);
+      activate_fair(h, &h->rq[to], t, rq->id);
+      continue;
+    }
+    activate_fair(h, rq, t, rq->id);
+  }
+}
+
 /* try_to_wake_up for the fair policies: a delayed sleeper is requeued
  * where it is (ttwu_runnable); any other goes where select_task_rq_fair
- * says. */
+ * says. Either is activated at once, or on the target's wakelist. */
 static void place_fair(aia_host *h, aia_thread *t, uint32_t from)
 {
   uint32_t target;
@@ -610,28 +701,23 @@ static void place_fair(aia_host *h, aia_thread *t, uint32_t from)
   t->interruptible = false;
   t->migrate_to = AIA_NONE;
   aia__pelt_update_thread(h, t, false);
-  h->ctx_from = from;
   if (t->delayed) {
     rq = &h->rq[t->hart];
     aia__host_emit(h, AIA_EV_THREAD_WAKE, rq->id, t, (uint64_t)AIA_WAKE_REQUEUE);
-    q_remove(h, rq, t);
-    aia__fair_requeue_delayed(h, rq, t);
-    q_push(h, rq, t, true);
-    after_enqueue(h, rq, t, from, true);
+  } else {
+    h->ctx_from = from;
+    target = aia__select_task_rq(h, t, from, &how);
     h->ctx_from = AIA_NONE;
-    return;
+    rq = &h->rq[target];
+    aia__host_emit(h, AIA_EV_THREAD_WAKE, target, t, (uint64_t)how);
+    if (h->cfg.scheduler == AIA_SCHED_CFS && target != t->hart)
+      t->vruntime = t->vruntime - h->rq[t->hart].min_vruntime + rq->min_vruntime;
+    move_hart(h, t, target, AIA_MIGRATE_WAKE);
   }
-  target = aia__select_task_rq(h, t, from, &how);
-  rq = &h->rq[target];
-  aia__host_emit(h, AIA_EV_THREAD_WAKE, target, t, (uint64_t)how);
-  if (h->cfg.scheduler == AIA_SCHED_CFS && target != t->hart)
-    t->vruntime = t->vruntime - h->rq[t->hart].min_vruntime + rq->min_vruntime;
-  move_hart(h, t, target, AIA_MIGRATE_WAKE);
-  aia__idle_end(h, rq);
-  aia__fair_enqueue(h, rq, t, AIA__ENQ_WAKE);
-  q_push(h, rq, t, true);
-  after_enqueue(h, rq, t, from, true);
-  h->ctx_from = AIA_NONE;
+  if (use_wakelist(h, from, rq->id))
+    queue_wakelist(h, rq, t, from);
+  else
+    activate_fair(h, rq, t, from);
 }
 
 /* Wake placement of a sleeping thread. */
@@ -679,6 +765,7 @@ static void ipi_fire(aia_sim *sim, aia__ev *ev)
   rc = aia_hart_clear_ipi(h->plat, rq->id);
   if (rc != AIA_OK)
     aia__host_fail(h, rc);
+  run_wakelist(h, rq);
   deliver_resched(rq);
 }
 
@@ -694,6 +781,12 @@ static void wake_fire(aia_sim *sim, aia__ev *ev)
     int rc = aia_hart_clear_ipi(h->plat, rq->id);
     if (rc != AIA_OK)
       aia__host_fail(h, rc);
+  }
+  if (rq->curr == NULL) {
+    rq->picking = true; /* no IPI to itself while it activates */
+    run_wakelist(h, rq);
+    rq->picking = false;
+    upd_idle(h, rq);
   }
   pick_next(h, rq);
 }
@@ -908,7 +1001,9 @@ int aia_thread_wake(aia_thread *t, uint32_t from, bool *woken, aia_cycle *cost)
   if (from != AIA_NONE && from >= h->nharts)
     return aia__sim_fail(h->sim, AIA_ERANGE, "host: wake from hart %u (harts=%u)", from,
                          h->nharts);
-  if (t->state == AIA_THREAD_SLEEPING) {
+  if (t->wakeq) {
+    ok = false; /* TASK_WAKING: already woken, not active yet */
+  } else if (t->state == AIA_THREAD_SLEEPING) {
     place(h, t, from);
     ok = true;
   } else if (t->interruptible) {
@@ -969,6 +1064,7 @@ int aia_host_handle_ipi(aia_host *host, uint32_t hart)
   rc = aia_hart_clear_ipi(host->plat, hart);
   if (rc != AIA_OK)
     return rc;
+  run_wakelist(host, rq);
   if (rq->need_resched && !rq->notified)
     aia__host_at(host, &rq->resched_ev, now_of(host), AIA_PH_SCHED);
   return host->error;

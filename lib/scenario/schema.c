@@ -250,11 +250,11 @@ static const char words[][24] = {
   "eevdf", "cfs", "rr", /* host.scheduler */
   "PLACE_LAG", "RUN_TO_PARITY", "PREEMPT_SHORT", "PLACE_DEADLINE_INITIAL", "PLACE_REL_DEADLINE",
   "DELAY_DEQUEUE", "GENTLE_FAIR_SLEEPERS", "WAKEUP_PREEMPTION", "WA_IDLE", "WA_WEIGHT", "WA_BIAS",
-  "SIS", "NEWIDLE", "PERIODIC_BALANCE", /* host.features, in AIA_SCHED_F_* bit order */
+  "SIS", "NEWIDLE", "PERIODIC_BALANCE", "TTWU_QUEUE", /* host.features, in AIA_SCHED_F_* bit order */
 };
 static const wordset wordsets[AIA__WS_COUNT_] = {
   { 0, 3 }, { 3, 3 }, { 6, 3 }, { 9, 2 }, { 11, 4 }, { 15, 2 }, { 17, 1 }, { 18, 3 }, { 21, 5 },
-  { 26, 3 }, { 29, 14 },
+  { 26, 3 }, { 29, 15 },
 };
 
 /* The enums must be int-sized: the loader stores them through an int. */

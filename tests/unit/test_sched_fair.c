@@ -63,7 +63,8 @@ static void test_defaults_and_errors(void **state)
   assert_true(c.features == AIA_SCHED_F_DEFAULT);
   assert_string_equal(aia_sched_feature_name(AIA_SCHED_F_RUN_TO_PARITY), "RUN_TO_PARITY");
   assert_string_equal(aia_sched_feature_name(AIA_SCHED_F_PERIODIC), "PERIODIC_BALANCE");
-  assert_null(aia_sched_feature_name(AIA_SCHED_F_PERIODIC << 1));
+  assert_string_equal(aia_sched_feature_name(AIA_SCHED_F_TTWU_QUEUE), "TTWU_QUEUE");
+  assert_null(aia_sched_feature_name(AIA_SCHED_F_TTWU_QUEUE << 1));
   assert_null(aia_sched_feature_name(3));
 
   f = fx_new(1, 4, &c, NULL, false);
