@@ -447,6 +447,16 @@ static int build(sys *s, fz_in *in)
   hc.wakeup_granularity = hc.slice / 3u;
   hc.ctx_switch = 500u;
   hc.balance_interval = (b3 & 8u) ? 40000u : 0u;
+  /* Every scheduler, with a fast tick and short requests so that the fair
+   * class preempts, balances and delays dequeues within a short input. */
+  hc.scheduler = (uint32_t)((b3 >> 4) % 3u);
+  hc.hz = (b2 & 0x80u) ? 100000u : 10000u;
+  hc.base_slice = 20000u;
+  hc.sched_latency = 60000u;
+  hc.min_granularity = 7500u;
+  hc.migration_cost = (b2 & 0x40u) ? 0u : 5000u;
+  if (b0 & 0x80u)
+    hc.features &= ~(AIA_SCHED_F_DELAY_DEQUEUE | AIA_SCHED_F_TTWU_QUEUE);
   rc = aia_host_create(s->sim, s->plat, &hc, &s->host);
   FZ_CHECK(rc == AIA_OK, "host create -> %s: %s", aia_status_name(rc), aia_sim_errmsg(s->sim));
 

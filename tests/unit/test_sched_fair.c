@@ -189,6 +189,7 @@ typedef struct inv {
   uint64_t checks;
   double worst; /* largest |lag| * w / (n (slice + tick)) seen on a queue */
   uint32_t last, last_tid; /* the record being checked */
+  uint64_t picks;          /* eligibility checks made */
 } inv;
 
 static uint64_t vfair(uint64_t delta, uint32_t w)
@@ -228,6 +229,19 @@ static void check_rq(inv *s, const aia_host *h, const aia__rq *rq)
              ndel);
   if (wt > 0 && h->cfg.scheduler == AIA_SCHED_EEVDF) {
     double V = vw / wt, bound = (double)nr * (double)(h->base_slice + h->tick + CS) * 1024.0;
+    /* Eligibility: what pick_eevdf would run next has lag >= 0 (up to the
+     * rounding of the average), unless nothing on the queue has. */
+    const aia_thread *best = aia__fair_pick((aia_host *)h, (aia__rq *)rq);
+    if (best != NULL && best != c) {
+      bool any = false;
+      for (const aia_thread *t = rq->head; t; t = t->next)
+        if (V - (double)(int64_t)(t->vruntime - rq->min_vruntime) >= -1.0)
+          any = true;
+      if (any && V - (double)(int64_t)(best->vruntime - rq->min_vruntime) < -1.0)
+        fail_msg("hart %u: the pick, thread %u, is not eligible (lag %.1f)", rq->id, best->id,
+                 V - (double)(int64_t)(best->vruntime - rq->min_vruntime));
+      s->picks++;
+    }
     for (const aia_thread *t = rq->head;; t = t->next) {
       const aia_thread *e = t ? t : c;
       if (e == NULL)
@@ -303,6 +317,8 @@ static void random_load(aia_sched_policy p, uint64_t feats, uint64_t seed)
   assert_aia_ok(f->sim, aia_sim_schedule(f->sim, 7 * US, AIA_PH_OBSERVE, inv_timer, &s, NULL));
   fx_run(f, 400u * MS);
   assert_true(s.checks > 5000);
+  if (p == AIA_SCHED_EEVDF)
+    assert_true(s.picks > 1000);
   if (p == AIA_SCHED_EEVDF && (feats & AIA_SCHED_F_DELAY_DEQUEUE)) {
     aia_host_stats st;
     st.struct_size = sizeof st;
