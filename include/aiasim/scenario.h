@@ -111,6 +111,44 @@ typedef struct aia_scn_device {
   uint32_t nat;
 } aia_scn_device;
 
+/* A forced moment (scenario key `force:`): at a cycle, or a delay after the
+ * nth record of one kind about one vCPU, one action: preempt a hart, move a
+ * vCPU's thread, or inject an MSI through KVM. For tests, and for the
+ * counterexamples of an exploration, which are runnable scenarios. */
+typedef enum aia_force_event {
+  AIA_FORCE_AFTER_WFI_TRAP = 0,  /* the guest's WFI traps (the start of its VM exit) */
+  AIA_FORCE_AFTER_VM_EXIT = 1,   /* any VM exit ends */
+  AIA_FORCE_AFTER_VM_ENTRY = 2,  /* a VM entry */
+  AIA_FORCE_AFTER_HALT_POLL = 3, /* halt polling starts */
+  AIA_FORCE_AFTER_BLOCK = 4,     /* the thread enters kvm_vcpu_block */
+  AIA_FORCE_AFTER_WAKEUP = 5,    /* kvm_vcpu_wake_up on it */
+  AIA_FORCE_AFTER_SCHED_OUT = 6, /* its thread leaves a hart */
+  AIA_FORCE_AFTER_SCHED_IN = 7,  /* its thread gets a hart */
+  AIA_FORCE_AFTER_GUEST_TRAP = 8,/* the guest takes a VS external interrupt */
+  AIA_FORCE_AFTER_CLAIM = 9,     /* the guest claims an identity */
+  AIA_FORCE_AFTER_VSFILE_MIGRATE = 10 /* its VS-file moves */
+} aia_force_event;
+
+typedef enum aia_force_action {
+  AIA_FORCE_PREEMPT = 1, /* need_resched on a hart (aia_host_force_preempt) */
+  AIA_FORCE_MIGRATE = 2, /* move a vCPU's thread to a hart (aia_host_force_migrate) */
+  AIA_FORCE_MSI = 3      /* an MSI to a vCPU through the injection routine */
+} aia_force_action;
+
+typedef struct aia_scn_force {
+  bool has_at;                 /* `at` given: the moment is at + delay */
+  aia_cycle at;
+  bool has_after;              /* `after` given: the nth such record, + delay */
+  uint32_t after_vm, after_vcpu;
+  uint32_t after_event;        /* aia_force_event */
+  uint32_t after_nth;          /* 1 = the first; default 1 */
+  aia_cycle delay;             /* default 0 */
+  uint32_t action;             /* aia_force_action */
+  uint32_t preempt_hart;
+  uint32_t migrate_vm, migrate_vcpu, migrate_to;
+  uint32_t msi_vm, msi_vcpu, msi_iid;
+} aia_scn_force;
+
 typedef enum aia_sweep_kind { AIA_SWEEP_NONE = 0, AIA_SWEEP_SET = 1, AIA_SWEEP_OFFSET = 2 } aia_sweep_kind;
 
 typedef struct aia_scn_sweep {
@@ -183,6 +221,8 @@ typedef struct aia_scenario {
   uint64_t sched_features;     /* host.features applied to AIA_SCHED_F_DEFAULT */
   uint32_t *llc;               /* platform.llc: a group number per hart; NULL = one group */
   uint32_t nllc;               /* entries of llc (the number of harts when set) */
+  aia_scn_force *force;        /* forced moments, in file order */
+  uint32_t nforce;
 } aia_scenario;
 
 /* An empty scenario with every default (timing from the model's defaults),

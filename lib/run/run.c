@@ -10,6 +10,7 @@
 #include "aiasim/kvm.h"
 #include "aiasim/obs.h"
 #include "aiasim/run.h"
+#include "run/force.h"
 #include "aiasim/workload.h"
 
 void aia_run_options_init(aia_run_options *opt)
@@ -351,6 +352,7 @@ int aia_scenario_run(const aia_scenario *scn, aia_policy policy, const aia_run_o
   aia_run_options opt;
   sys s;
   probe pr;
+  aia__force *fs = NULL;
   int rc;
 
   if (out == NULL)
@@ -378,6 +380,11 @@ int aia_scenario_run(const aia_scenario *scn, aia_policy policy, const aia_run_o
     else
       rc = aia_sim_schedule(s.sim, opt.probe_at, AIA_PH_HART, probe_fire, &pr, NULL);
   }
+  if (rc == AIA_OK) {
+    rc = aia__force_setup(scn, s.sim, s.host, s.kvm, &fs);
+    if (rc != AIA_OK)
+      fail(err, errlen, rc, "force: %s", aia_sim_errmsg(s.sim));
+  }
   if (rc == AIA_OK && opt.on_built)
     opt.on_built(opt.user, s.sim, s.plat, s.kvm);
   if (rc == AIA_OK) {
@@ -387,6 +394,8 @@ int aia_scenario_run(const aia_scenario *scn, aia_policy policy, const aia_run_o
       rc = aia_sim_run_until(s.sim, scn->duration + scn->drain);
     if (rc != AIA_OK)
       fail(err, errlen, rc, "simulation stopped: %s", aia_sim_errmsg(s.sim));
+    if (rc == AIA_OK && aia__force_status(fs) != AIA_OK)
+      rc = fail(err, errlen, aia__force_status(fs), "force: %s", aia_sim_errmsg(s.sim));
   }
   if (rc == AIA_OK) {
     aia_meter_finish(s.meter);
@@ -406,6 +415,7 @@ int aia_scenario_run(const aia_scenario *scn, aia_policy policy, const aia_run_o
   if (opt.on_end && s.sim)
     opt.on_end(opt.user, s.sim);
   aia_sim_destroy(s.sim);
+  aia__force_free(fs);
   return rc;
 }
 

@@ -178,6 +178,7 @@ void aia_scenario_destroy(aia_scenario *scn)
       free(scn->noise[i].harts);
   free(scn->noise);
   free(scn->llc);
+  free(scn->force);
   if (scn->vms != NULL)
     for (uint32_t i = 0; i < scn->nvms; i++)
       aia__scn_vm_free(&scn->vms[i]);
@@ -714,6 +715,97 @@ static void check_expect(const aia_scenario *s, chk *c)
         e->lost_interrupts_max);
 }
 
+/* A vCPU reference of a force item: the VM exists, the vCPU is one of it. */
+static bool force_vcpu_ok(const aia_scenario *s, chk *c, uint32_t i, const char *sub,
+                          uint32_t vm, uint32_t vcpu)
+{
+  char path[96];
+  if (vm >= s->nvms || s->vms == NULL) {
+    snprintf(path, sizeof path, "force.%" PRIu32 ".%s.vm", i, sub);
+    rep(c, path, "vm: the scenario has no such VM (%" PRIu32 " VMs)", s->nvms);
+    return false;
+  }
+  if (vcpu >= s->vms[vm].vcpus) {
+    snprintf(path, sizeof path, "force.%" PRIu32 ".%s.vcpu", i, sub);
+    rep(c, path, "vcpu: %s has %" PRIu32 " vCPU%s (0..%" PRIu32 ")", s->vms[vm].name,
+        s->vms[vm].vcpus, pl(s->vms[vm].vcpus), s->vms[vm].vcpus - 1);
+    return false;
+  }
+  return true;
+}
+
+static void check_force(const aia_scenario *s, chk *c)
+{
+  char path[96];
+  if (s->nforce > 0 && s->force == NULL) {
+    rep(c, "force", "force: %" PRIu32 " items counted but no list", s->nforce);
+    return;
+  }
+  for (uint32_t i = 0; i < s->nforce; i++) {
+    const aia_scn_force *f = &s->force[i];
+    if (f->has_at == f->has_after) {
+      snprintf(path, sizeof path, "force.%" PRIu32, i);
+      rep(c, path, "force: give at or after, exactly one");
+    }
+    if (f->has_at && f->at + f->delay > s->duration + s->drain) {
+      snprintf(path, sizeof path, "force.%" PRIu32 ".at", i);
+      rep(c, path, "at: %" PRIu64 " cycles is after the end of the run (duration + drain = %" PRIu64 ")",
+          f->at + f->delay, s->duration + s->drain);
+    }
+    if (f->has_after) {
+      (void)force_vcpu_ok(s, c, i, "after", f->after_vm, f->after_vcpu);
+      if (f->after_event > AIA_FORCE_AFTER_VSFILE_MIGRATE) {
+        snprintf(path, sizeof path, "force.%" PRIu32 ".after.event", i);
+        rep(c, path, "event: %" PRIu32 " is not an event", f->after_event);
+      }
+      if (f->after_nth == 0) {
+        snprintf(path, sizeof path, "force.%" PRIu32 ".after.nth", i);
+        rep(c, path, "nth: counts from 1 (the first such event)");
+      }
+    }
+    switch (f->action) {
+    case AIA_FORCE_PREEMPT:
+      if (harts_ok(s->harts) && f->preempt_hart >= s->harts) {
+        snprintf(path, sizeof path, "force.%" PRIu32 ".preempt.hart", i);
+        rep(c, path, "hart: hart %" PRIu32 " does not exist (the platform has %" PRIu32 " hart%s)",
+            f->preempt_hart, s->harts, pl(s->harts));
+      }
+      break;
+    case AIA_FORCE_MIGRATE:
+      if (!force_vcpu_ok(s, c, i, "migrate", f->migrate_vm, f->migrate_vcpu))
+        break;
+      if (harts_ok(s->harts) && f->migrate_to >= s->harts) {
+        snprintf(path, sizeof path, "force.%" PRIu32 ".migrate.to", i);
+        rep(c, path, "to: hart %" PRIu32 " does not exist (the platform has %" PRIu32 " hart%s)",
+            f->migrate_to, s->harts, pl(s->harts));
+      } else {
+        const aia_scn_vm *vm = &s->vms[f->migrate_vm];
+        bool ok = vm->naffinity == 0;
+        for (uint32_t k = 0; k < vm->naffinity && vm->affinity; k++)
+          ok = ok || vm->affinity[k] == f->migrate_to;
+        if (!ok) {
+          snprintf(path, sizeof path, "force.%" PRIu32 ".migrate.to", i);
+          rep(c, path, "to: the vCPUs of %s may not run on hart %" PRIu32 " (affinity)", vm->name,
+              f->migrate_to);
+        }
+      }
+      break;
+    case AIA_FORCE_MSI:
+      if (!force_vcpu_ok(s, c, i, "msi", f->msi_vm, f->msi_vcpu))
+        break;
+      if (f->msi_iid == 0 || f->msi_iid > s->ids) {
+        snprintf(path, sizeof path, "force.%" PRIu32 ".msi.iid", i);
+        rep(c, path, "iid: %" PRIu32 " is out of range (1..%" PRIu32 ")", f->msi_iid, s->ids);
+      }
+      break;
+    default:
+      snprintf(path, sizeof path, "force.%" PRIu32, i);
+      rep(c, path, "force: give one action: preempt, migrate or msi");
+      break;
+    }
+  }
+}
+
 uint32_t aia__scn_check(const aia_scenario *s, aia__scn_report_fn fn, void *user)
 {
   chk c = { fn, user, 0 };
@@ -731,6 +823,7 @@ uint32_t aia__scn_check(const aia_scenario *s, aia__scn_report_fn fn, void *user
   else
     for (uint32_t i = 0; i < s->ndevices; i++)
       check_device(s, &c, i);
+  check_force(s, &c);
   check_sweep(s, &c);
   check_expect(s, &c);
   return c.n;

@@ -42,7 +42,7 @@
 /* Table starts, in the order of the fields array below. */
 enum {
   S_ROOT = 0,
-  N_ROOT = 16,
+  N_ROOT = 17,
   S_PLATFORM = S_ROOT + N_ROOT,
   N_PLATFORM = 6,
   S_TIMING = S_PLATFORM + N_PLATFORM,
@@ -79,7 +79,17 @@ enum {
   N_BOUND = 1,
   S_CBOUND = S_BOUND + N_BOUND,
   N_CBOUND = 2,
-  S_END = S_CBOUND + N_CBOUND
+  S_FORCE = S_CBOUND + N_CBOUND,
+  N_FORCE = 6,
+  S_AFTER = S_FORCE + N_FORCE,
+  N_AFTER = 4,
+  S_FPREEMPT = S_AFTER + N_AFTER,
+  N_FPREEMPT = 1,
+  S_FMIGRATE = S_FPREEMPT + N_FPREEMPT,
+  N_FMIGRATE = 3,
+  S_FMSI = S_FMIGRATE + N_FMIGRATE,
+  N_FMSI = 3,
+  S_END = S_FMSI + N_FMSI
 };
 
 /* Keys are listed in the order they are read, which is what lets a value
@@ -103,6 +113,7 @@ static const aia__field fields[S_END] = {
   F("vms", AIA__FT_SEQ, AIA__TB_VM, 0, OFF(aia_scenario, vms), OFF(aia_scenario, nvms)),
   F("devices", AIA__FT_SEQ, AIA__TB_DEVICE, 0, OFF(aia_scenario, devices),
     OFF(aia_scenario, ndevices)),
+  F("force", AIA__FT_SEQ, AIA__TB_FORCE, 0, OFF(aia_scenario, force), OFF(aia_scenario, nforce)),
   F("sweep", AIA__FT_MAP, AIA__TB_SWEEP, 0, OFF(aia_scenario, sweep), 0),
   F("expect", AIA__FT_MAP, AIA__TB_EXPECT, 0, OFF(aia_scenario, expect), 0),
   /* platform: aia_scenario */
@@ -202,6 +213,28 @@ static const aia__field fields[S_END] = {
   /* expect.lost_*: { min, max }: two uint64_t */
   F("min", AIA__FT_U64, 0, 0, 0, 0),
   F("max", AIA__FT_U64, 0, 0, sizeof(uint64_t), 0),
+  /* force[]: aia_scn_force */
+  F("at", AIA__FT_DUR, 0, 0, OFF(aia_scn_force, at), 0),
+  F("after", AIA__FT_MAP, AIA__TB_AFTER, 0, 0, 0),
+  F("delay", AIA__FT_DUR, 0, 0, OFF(aia_scn_force, delay), 0),
+  F("preempt", AIA__FT_MAP, AIA__TB_FPREEMPT, 0, 0, 0),
+  F("migrate", AIA__FT_MAP, AIA__TB_FMIGRATE, 0, 0, 0),
+  F("msi", AIA__FT_MAP, AIA__TB_FMSI, 0, 0, 0),
+  /* force[].after: aia_scn_force */
+  F("vm", AIA__FT_VMREF, 0, 0, OFF(aia_scn_force, after_vm), 0),
+  F("vcpu", AIA__FT_U32, 0, 0, OFF(aia_scn_force, after_vcpu), 0),
+  F("event", AIA__FT_ENUM, AIA__WS_FEVENT, AIA__F_REQ, OFF(aia_scn_force, after_event), 0),
+  F("nth", AIA__FT_U32, 0, 0, OFF(aia_scn_force, after_nth), 0),
+  /* force[].preempt */
+  F("hart", AIA__FT_U32, 0, AIA__F_REQ, OFF(aia_scn_force, preempt_hart), 0),
+  /* force[].migrate */
+  F("vm", AIA__FT_VMREF, 0, 0, OFF(aia_scn_force, migrate_vm), 0),
+  F("vcpu", AIA__FT_U32, 0, 0, OFF(aia_scn_force, migrate_vcpu), 0),
+  F("to", AIA__FT_U32, 0, AIA__F_REQ, OFF(aia_scn_force, migrate_to), 0),
+  /* force[].msi */
+  F("vm", AIA__FT_VMREF, 0, 0, OFF(aia_scn_force, msi_vm), 0),
+  F("vcpu", AIA__FT_U32, 0, 0, OFF(aia_scn_force, msi_vcpu), 0),
+  F("iid", AIA__FT_U32, 0, 0, OFF(aia_scn_force, msi_iid), 0),
 };
 
 #define T(name, s, n, size) { name, (uint16_t)(s), (uint16_t)(n), (uint16_t)(size) }
@@ -225,13 +258,19 @@ static const aia__table tables[AIA__TB_COUNT_] = {
   T("expect", S_EXPECT, N_EXPECT, 0),
   T("latency_p99", S_BOUND, N_BOUND, 0),
   T("bounds", S_CBOUND, N_CBOUND, 0),
+  T("force", S_FORCE, N_FORCE, sizeof(aia_scn_force)),
+  T("after", S_AFTER, N_AFTER, 0),
+  T("preempt", S_FPREEMPT, N_FPREEMPT, 0),
+  T("migrate", S_FMIGRATE, N_FMIGRATE, 0),
+  T("msi", S_FMSI, N_FMSI, 0),
 };
 
 /* Where a misplaced key belongs, for the hint: the tables a user writes by
  * hand, with the path shown for each. */
 static const char homes[][20] = { "the top level", "platform", "timing", "timing.jitter", "", "host",
                                   "host.noise[]", "vms[]", "vms[].guest", "", "", "devices[]",
-                                  "", "", "sweep", "sweep.offset", "expect", "", "" };
+                                  "", "", "sweep", "sweep.offset", "expect", "", "",
+                                  "force[]", "force[].after", "", "", "" };
 
 typedef struct wordset {
   uint8_t first, count;
@@ -251,10 +290,12 @@ static const char words[][24] = {
   "PLACE_LAG", "RUN_TO_PARITY", "PREEMPT_SHORT", "PLACE_DEADLINE_INITIAL", "PLACE_REL_DEADLINE",
   "DELAY_DEQUEUE", "GENTLE_FAIR_SLEEPERS", "WAKEUP_PREEMPTION", "WA_IDLE", "WA_WEIGHT", "WA_BIAS",
   "SIS", "NEWIDLE", "PERIODIC_BALANCE", "TTWU_QUEUE", /* host.features, in AIA_SCHED_F_* bit order */
+  "wfi_trap", "vm_exit", "vm_entry", "halt_poll", "block", "wakeup", "sched_out", "sched_in",
+  "guest_trap", "claim", "vsfile_migrate", /* force[].after.event: aia_force_event */
 };
 static const wordset wordsets[AIA__WS_COUNT_] = {
   { 0, 3 }, { 3, 3 }, { 6, 3 }, { 9, 2 }, { 11, 4 }, { 15, 2 }, { 17, 1 }, { 18, 3 }, { 21, 5 },
-  { 26, 3 }, { 29, 15 },
+  { 26, 3 }, { 29, 15 }, { 44, 11 },
 };
 
 /* The enums must be int-sized: the loader stores them through an int. */

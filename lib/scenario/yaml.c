@@ -1113,6 +1113,12 @@ static void read_seq(walk *w, const aia__field *f, int id, void *obj, const char
     case AIA__TB_NOISE:
       aia__scn_noise_defaults(w->scn, it);
       break;
+    case AIA__TB_FORCE: {
+      aia_scn_force *fc = it;
+      fc->after_nth = 1;
+      fc->msi_iid = 32;
+      break;
+    }
     case AIA__TB_AT: {
       const aia_scn_device *d = obj;
       aia_scn_list_item *li = it;
@@ -1320,6 +1326,31 @@ static void post_map(walk *w, unsigned tb, int id, const int *val, void *obj, co
       err(w, id, "missing required key 'vm' (the scenario has %" PRIu32 " VMs)", scn->nvms);
     break;
   }
+  case AIA__TB_FORCE: {
+    aia_scn_force *fc = obj;
+    int a = given(val, tb, "at"), af = given(val, tb, "after");
+    int pr = given(val, tb, "preempt"), mg = given(val, tb, "migrate"), ms = given(val, tb, "msi");
+    int acts = (pr != 0) + (mg != 0) + (ms != 0);
+    if (a != 0 && af != 0)
+      err(w, later(w, a, af), "force: give at or after, not both");
+    else if (a == 0 && af == 0)
+      err(w, id, "force: give at (a time) or after (a vCPU's event)");
+    fc->has_at = a != 0;
+    fc->has_after = af != 0;
+    if (acts == 0)
+      err(w, id, "force: give one action: preempt, migrate or msi");
+    else if (acts > 1)
+      err(w, later(w, pr ? pr : mg, ms ? ms : mg), "force: one action per item (preempt, migrate or msi)");
+    fc->action = pr ? AIA_FORCE_PREEMPT : mg ? AIA_FORCE_MIGRATE : ms ? AIA_FORCE_MSI : 0;
+    break;
+  }
+  case AIA__TB_AFTER:
+  case AIA__TB_FMIGRATE:
+  case AIA__TB_FMSI:
+    if (given(val, tb, "vm") == 0 && scn->nvms > 1)
+      err(w, id, "%s: missing required key 'vm' (the scenario has %" PRIu32 " VMs)", key,
+          scn->nvms);
+    break;
   case AIA__TB_OFFSET: {
     aia_scn_sweep *sw = obj;
     if (given(val, tb, "vm") == 0 && scn->nvms > 1)
