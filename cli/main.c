@@ -23,6 +23,7 @@
 #include "aiasim/run.h"
 #include "aiasim/scenario.h"
 #include "aiasim/trace.h"
+#include "cli.h"
 
 #define EXIT_EXPECT 1
 #define EXIT_INPUT 2
@@ -35,6 +36,8 @@ static const char usage[] =
     "                  [--vcd OUT.vcd] [--trace-window FROM:TO] [--quiet]\n"
     "       aiasim check FILE [--set path=value]...\n"
     "       aiasim merge OUT.json IN.json...\n"
+    "       aiasim explore FILE [--depth K] [--jobs N] [--budget RUNS|TIME] [--json OUT]\n"
+    "                      [--out DIR] (see aiasim explore --help)\n"
     "       aiasim --help | --version\n"
     "\n"
     "Runs a scenario (YAML, schema version 1) with each policy side by side\n"
@@ -153,7 +156,7 @@ static void parse_args(int argc, char **argv, opts *o)
   if (strcmp(o->cmd, "merge") == 0)
     return; /* its own arguments: see merge_main */
   if (strcmp(o->cmd, "run") != 0 && strcmp(o->cmd, "check") != 0)
-    die_input("unknown command '%s' (run, check or merge; see --help)", o->cmd);
+    die_input("unknown command '%s' (run, check, explore or merge; see --help)", o->cmd);
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--set") == 0) {
@@ -893,6 +896,8 @@ static int merge_main(int argc, char **argv)
 int main(int argc, char **argv)
 {
   opts o;
+  if (argc >= 2 && strcmp(argv[1], "explore") == 0)
+    return aia__cli_explore(argc, argv);
   parse_args(argc, argv, &o);
   if (strcmp(o.cmd, "merge") == 0)
     return merge_main(argc - 2, argv + 2);

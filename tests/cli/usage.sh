@@ -34,6 +34,25 @@ t 1 "expect fails" "$aiasim" run "$scn/era-c-migration-race.yaml" --quiet --set 
 cmp -s /tmp/aiasim-u-$$.a.json /tmp/aiasim-u-$$.b.json || { echo "FAIL same seed, different report"; fail=1; }
 "$aiasim" run "$scn/idle-guests.yaml" --quiet --seed 2 --json /tmp/aiasim-u-$$.c.json
 cmp -s /tmp/aiasim-u-$$.a.json /tmp/aiasim-u-$$.c.json && { echo "FAIL seed 2 gave seed 1's report"; fail=1; }
-rm -f /tmp/aiasim-u-$$.*
+# explore: bad input, a clean era C, eras A/B with counterexamples that
+# reproduce with run.
+ex=$scn/../explore/one-vcpu-two-harts.yaml
+t 2 "explore: no file" "$aiasim" explore
+t 2 "explore: depth 0" "$aiasim" explore "$ex" --depth 0
+t 2 "explore: depth 9" "$aiasim" explore "$ex" --depth 9
+t 2 "explore: budget 0" "$aiasim" explore "$ex" --budget 0
+t 2 "explore: bad budget" "$aiasim" explore "$ex" --budget 5x
+t 2 "explore: bad window" "$aiasim" explore "$ex" --window 2ms:1ms
+t 2 "explore: no vCPU" "$aiasim" explore "$scn/../../tests/scenario/scenario_md.yaml" --set vms=
+t 2 "explore: empty window" "$aiasim" explore "$ex" --window 5ms:6ms --policy nokick
+t 0 "explore: era C clean" "$aiasim" explore "$ex" --depth 2 --quiet --policy nokick
+mkdir -p /tmp/aiasim-u-$$.out.d
+t 1 "explore: era A loses" "$aiasim" explore "$ex" --depth 1 --set kernel=A --policy nokick \
+  --quiet --out /tmp/aiasim-u-$$.out.d
+f=/tmp/aiasim-u-$$.out.d/one-vcpu-two-harts-nokick-lost-wakeup.yaml
+[ -s "$f" ] && [ -s "${f%.yaml}.json" ] || { echo "FAIL explore: no counterexample written"; fail=1; }
+t 1 "explore: the counterexample reproduces" "$aiasim" run "$f" --policy nokick --quiet
+grep -q "lost wake-ups" /tmp/aiasim-u-$$.err || { echo "FAIL explore: the replay did not lose"; fail=1; }
+rm -rf /tmp/aiasim-u-$$.*
 [ $fail -eq 0 ] && echo "command line: ok"
 exit $fail

@@ -1,0 +1,187 @@
+/* The explorer: on one idle vCPU and two harts, eras A and B lose a wake-up
+ * with one perturbation and era C loses nothing up to two; the minimal
+ * counterexample reproduces when run as a scenario; the report does not
+ * depend on the number of threads; bad configurations are refused. */
+#include <stdio.h>
+#include <string.h>
+
+#include "aia_test.h"
+#include "aiasim/explore.h"
+#include "aiasim/run.h"
+#include "aiasim/scenario.h"
+
+static const char one[] =
+  "aiasim: 1\nname: one\nduration: 2ms\ndrain: 1ms\npolicy: [nokick]\n"
+  "platform: { harts: 2 }\n"
+  "vms: [{ name: vm0, vcpus: 1, guest: { behaviour: idle } }]\n"
+  "devices: [{ name: nic, vm: vm0, pattern: list, at: [{ at: 1ms, vcpu: 0, iid: 32 }] }]\n";
+
+static aia_scenario *load(const char *text, const char *kernel)
+{
+  aia_scenario *s = NULL;
+  aia_override ov[] = { { "kernel", kernel } };
+  aia_diag d;
+  size_t n = 0;
+  assert_int_equal(aia_scenario_load_mem("one.yaml", text, strlen(text), ov, 1, &s, &d, 1, &n),
+                   AIA_OK);
+  return s;
+}
+
+/* The counterexample run as a scenario: scn plus its force items. */
+static aia_run_result replay(const aia_scenario *scn, const aia_explore_cex *x)
+{
+  aia_scenario copy = *scn;
+  aia_run_result r;
+  char err[256];
+  copy.force = x->force;
+  copy.nforce = x->nforce;
+  if (aia_scenario_run(&copy, AIA_POLICY_NOKICK, NULL, &r, err, sizeof err) != AIA_OK)
+    fail_msg("replay: %s", err);
+  return r;
+}
+
+static void test_eras(void **state)
+{
+  aia_explore_config cfg;
+  (void)state;
+  aia_explore_config_init(&cfg);
+  for (int k = 0; k < 3; k++) {
+    const char *era = k == 0 ? "A" : k == 1 ? "B" : "C";
+    aia_scenario *s = load(one, era);
+    aia_explore_report r;
+    char err[256];
+    cfg.depth = k < 2 ? 1 : 2;
+    assert_int_equal(aia_explore(s, AIA_POLICY_NOKICK, &cfg, &r, err, sizeof err), AIA_OK);
+    assert_true(r.complete);
+    assert_int_equal(r.depth_done, cfg.depth);
+    assert_true(r.choice_points >= 10);
+    assert_true(r.runs > 100 && r.states > 50 && r.states <= r.runs);
+    if (k < 2) {
+      aia_run_result rr;
+      assert_true(r.found_wakeup);
+      assert_int_equal(r.wakeup.nforce, 1); /* the reference run is clean */
+      rr = replay(s, &r.wakeup);
+      assert_true(rr.r.lost_wakeups >= 1);
+      assert_true(rr.r.trace_hash == r.wakeup.trace_hash); /* bit for bit */
+      aia_run_result_free(&rr);
+    } else {
+      assert_false(r.found_wakeup);
+      assert_false(r.found_interrupt);
+      assert_int_equal(r.violating, 0);
+    }
+    aia_explore_report_free(&r);
+    aia_scenario_destroy(s);
+  }
+}
+
+static void test_threads_do_not_change_the_report(void **state)
+{
+  aia_explore_config cfg;
+  aia_explore_report a, b;
+  aia_scenario *s = load(one, "B");
+  char err[256];
+  (void)state;
+  aia_explore_config_init(&cfg);
+  cfg.depth = 2;
+  assert_int_equal(aia_explore(s, AIA_POLICY_KICK, &cfg, &a, err, sizeof err), AIA_OK);
+  cfg.jobs = 2;
+  assert_int_equal(aia_explore(s, AIA_POLICY_KICK, &cfg, &b, err, sizeof err), AIA_OK);
+  assert_true(a.runs == b.runs && a.states == b.states && a.violating == b.violating);
+  assert_int_equal(a.wakeup.nforce, b.wakeup.nforce);
+  assert_true(a.wakeup.trace_hash == b.wakeup.trace_hash);
+  assert_memory_equal(a.wakeup.force, b.wakeup.force, a.wakeup.nforce * sizeof *a.wakeup.force);
+  /* A budget cuts the search and says so. */
+  cfg.max_runs = 50;
+  aia_explore_report_free(&b);
+  assert_int_equal(aia_explore(s, AIA_POLICY_KICK, &cfg, &b, err, sizeof err), AIA_OK);
+  assert_false(b.complete);
+  assert_true(b.runs <= 50);
+  aia_explore_report_free(&a);
+  aia_explore_report_free(&b);
+  aia_scenario_destroy(s);
+}
+
+static void test_counterexample_file(void **state)
+{
+  aia_explore_config cfg;
+  aia_explore_report r;
+  aia_scenario *s = load(one, "A"), *back = NULL;
+  char err[256], *buf = NULL;
+  size_t len = 0;
+  aia_diag d;
+  size_t n = 0;
+  aia_run_result rr;
+  FILE *f;
+  (void)state;
+  aia_explore_config_init(&cfg);
+  cfg.depth = 1;
+  assert_int_equal(aia_explore(s, AIA_POLICY_NOKICK, &cfg, &r, err, sizeof err), AIA_OK);
+  f = open_memstream(&buf, &len);
+  assert_non_null(f);
+  assert_int_equal(aia_explore_write_scenario(s, AIA_POLICY_NOKICK, &r.wakeup, f), AIA_OK);
+  fclose(f);
+  assert_non_null(strstr(buf, "force:\n  - { after: { vm: vm0, vcpu: 0, event: "));
+  /* The file loads and its run loses the wake-up, with the same stream. */
+  assert_int_equal(aia_scenario_load_mem("cex.yaml", buf, len, NULL, 0, &back, &d, 1, &n), AIA_OK);
+  assert_int_equal(back->nforce, r.wakeup.nforce);
+  assert_int_equal(aia_scenario_run(back, AIA_POLICY_NOKICK, NULL, &rr, err, sizeof err), AIA_OK);
+  assert_true(rr.r.lost_wakeups >= 1);
+  assert_true(rr.r.trace_hash == r.wakeup.trace_hash);
+  /* A scenario with force: of its own cannot be written out this way. */
+  assert_int_equal(aia_explore_write_scenario(back, AIA_POLICY_NOKICK, &r.wakeup, stdout),
+                   AIA_EINVAL);
+  aia_run_result_free(&rr);
+  aia_scenario_destroy(back);
+  free(buf);
+  aia_explore_report_free(&r);
+  aia_scenario_destroy(s);
+}
+
+static void test_bad_configurations(void **state)
+{
+  aia_explore_config cfg;
+  aia_explore_report r;
+  aia_scenario *s = load(one, "C"), *empty = NULL;
+  char err[256];
+  static const char novcpu[] = "aiasim: 1\nname: e\nduration: 1ms\n";
+  aia_diag d;
+  size_t n = 0;
+  (void)state;
+  aia_explore_config_init(&cfg);
+  cfg.depth = 0;
+  assert_int_equal(aia_explore(s, AIA_POLICY_NOKICK, &cfg, &r, err, sizeof err), AIA_EINVAL);
+  assert_non_null(strstr(err, "depth"));
+  cfg.depth = 5;
+  assert_int_equal(aia_explore(s, AIA_POLICY_NOKICK, &cfg, &r, err, sizeof err), AIA_EINVAL);
+  aia_explore_config_init(&cfg);
+  cfg.jobs = 0;
+  assert_int_equal(aia_explore(s, AIA_POLICY_NOKICK, &cfg, &r, err, sizeof err), AIA_EINVAL);
+  aia_explore_config_init(&cfg);
+  cfg.msi = cfg.preempt = cfg.migrate = false;
+  assert_int_equal(aia_explore(s, AIA_POLICY_NOKICK, &cfg, &r, err, sizeof err), AIA_EINVAL);
+  aia_explore_config_init(&cfg);
+  cfg.from = 5000000;
+  cfg.to = 6000000; /* after the run: no choice point */
+  assert_int_equal(aia_explore(s, AIA_POLICY_NOKICK, &cfg, &r, err, sizeof err), AIA_EINVAL);
+  assert_non_null(strstr(err, "choice point"));
+  aia_explore_config_init(&cfg);
+  assert_int_equal(aia_explore(s, (aia_policy)7, &cfg, &r, err, sizeof err), AIA_EINVAL);
+  assert_int_equal(aia_scenario_load_mem("e.yaml", novcpu, strlen(novcpu), NULL, 0, &empty, &d, 1,
+                                         &n),
+                   AIA_OK);
+  assert_int_equal(aia_explore(empty, AIA_POLICY_NOKICK, &cfg, &r, err, sizeof err), AIA_EINVAL);
+  assert_non_null(strstr(err, "no vCPU"));
+  aia_scenario_destroy(empty);
+  aia_scenario_destroy(s);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_eras),
+    cmocka_unit_test(test_threads_do_not_change_the_report),
+    cmocka_unit_test(test_counterexample_file),
+    cmocka_unit_test(test_bad_configurations),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
