@@ -291,6 +291,8 @@ typedef struct job {
   aia_cycle probe_at;
   int64_t offset;
   aia_run_result res;
+  aia_thread_stats sched;   /* the vCPU threads' schedstat, summed at the end */
+  aia_kvm *kvm;             /* during the run only */
   int rc;
   char err[256];
   char trace_path[1024], vcd_path[1024];
@@ -300,11 +302,13 @@ typedef struct job {
   aia_trace_vcd *vcd_w;
 } job;
 
-/* Trace writers of one run: opened on the built system, closed at its end. */
-static void traces_open(void *user, aia_sim *sim, aia_platform *plat, aia_kvm *kvm)
+/* Trace writers of one run: opened on the built system, closed at its end,
+ * where the vCPU threads' scheduler statistics are collected too. */
+static void run_built(void *user, aia_sim *sim, aia_platform *plat, aia_kvm *kvm)
 {
   job *j = user;
   aia_trace_config tc;
+  j->kvm = kvm;
   aia_trace_config_init(&tc);
   tc.from = j->tr_from;
   tc.to = j->tr_to;
@@ -323,10 +327,14 @@ static void traces_open(void *user, aia_sim *sim, aia_platform *plat, aia_kvm *k
   }
 }
 
-static void traces_close(void *user, aia_sim *sim)
+static void run_end(void *user, aia_sim *sim)
 {
   job *j = user;
   (void)sim;
+  j->sched.struct_size = sizeof j->sched;
+  if (aia_kvm_sched_stats(j->kvm, &j->sched) != AIA_OK)
+    snprintf(j->err, sizeof j->err, "cannot read the scheduler statistics");
+  j->kvm = NULL;
   if (j->trace_w && aia_trace_chrome_close(j->trace_w) != AIA_OK)
     snprintf(j->err, sizeof j->err, "error writing the trace %.180s", j->trace_path);
   if (j->vcd_w && aia_trace_vcd_close(j->vcd_w) != AIA_OK)
@@ -359,11 +367,9 @@ static void run_job(job *j)
     opt.probe_vcpu = j->scn->sweep.vcpu;
     opt.probe_iid = 1;
   }
-  if (j->trace_path[0] || j->vcd_path[0]) {
-    opt.on_built = traces_open;
-    opt.on_end = traces_close;
-    opt.user = j;
-  }
+  opt.on_built = run_built;
+  opt.on_end = run_end;
+  opt.user = j;
   j->rc = aia_scenario_run(j->scn, j->policy, &opt, &j->res, j->err, sizeof j->err);
   if (j->rc == AIA_OK && j->err[0])
     j->rc = AIA_EIO;
@@ -507,6 +513,17 @@ static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t ind
           r->guest_cycles_lost_to_kicks, r->hgei_irqs, r->wakeups, r->spurious_wakeups,
           r->duplicate_wakeups, r->vsfile_migrations, r->swfile_fallbacks, r->events,
           r->trace_hash);
+  fprintf(f,
+          ", \"sched\": { \"run_time\": %" PRIu64 ", \"run_delay\": %" PRIu64
+          ", \"nr_switches\": %" PRIu64 ", \"nr_voluntary_switches\": %" PRIu64
+          ", \"nr_involuntary_switches\": %" PRIu64 ", \"nr_migrations\": %" PRIu64
+          ", \"nr_wakeups\": %" PRIu64 ", \"nr_wakeups_local\": %" PRIu64
+          ", \"nr_wakeups_remote\": %" PRIu64 ", \"nr_wakeups_affine\": %" PRIu64
+          ", \"nr_wakeups_migrate\": %" PRIu64 " }",
+          j->sched.run_time, j->sched.run_delay, j->sched.nr_switches,
+          j->sched.nr_voluntary_switches, j->sched.nr_involuntary_switches,
+          j->sched.nr_migrations, j->sched.nr_wakeups, j->sched.nr_wakeups_local,
+          j->sched.nr_wakeups_remote, j->sched.nr_wakeups_affine, j->sched.nr_wakeups_migrate);
   if (r->nviolations) {
     fputs(", \"violations\": [", f);
     for (uint32_t k = 0; k < r->nviolations; k++) {
@@ -654,6 +671,8 @@ static void text_report(FILE *f, const aia_scenario *base, const job *jobs, size
     ROW("hgei interrupts", r->hgei_irqs);
     ROW("VS-file migrations", r->vsfile_migrations);
     ROW("SW-file fallbacks", r->swfile_fallbacks);
+    ROW("vCPU run delay (cycles, total)", row[k].sched.run_delay);
+    ROW("vCPU thread hart changes", row[k].sched.nr_migrations);
     ROW("lost wake-ups", r->lost_wakeups);
     ROW("lost interrupts", r->lost_interrupts);
 #undef ROW

@@ -454,6 +454,30 @@ typedef struct aia_host_stats {
 /* Copies the counters (as many as fit in st->struct_size). AIA_EINVAL. */
 AIA_API int aia_host_get_stats(const aia_host *host, aia_host_stats *st);
 
+/* One thread's scheduler statistics, named and counted as Linux's
+ * /proc/PID/schedstat and /proc/PID/sched count them (times in cycles). */
+typedef struct aia_thread_stats {
+  size_t struct_size;         /* set by the caller to sizeof(aia_thread_stats) */
+  aia_cycle run_time;         /* on a hart (sched_in to sched_out; a switch under way
+                                 at the time of the call counts up to now) */
+  aia_cycle run_delay;        /* runnable and waiting for a hart (queued, or woken and
+                                 not yet switched in) */
+  uint64_t nr_switches;       /* times switched in (schedstat's third field: timeslices) */
+  uint64_t nr_voluntary_switches;   /* switched out to sleep */
+  uint64_t nr_involuntary_switches; /* switched out while runnable (preempted, moved) */
+  uint64_t nr_migrations;     /* hart changes, whatever the cause, except the
+                                 placement of its first start */
+  uint64_t nr_wakeups;        /* aia_thread_wake calls that woke it, the first start
+                                 excepted (Linux counts no wake-up for a new task) */
+  uint64_t nr_wakeups_local;  /* ... where it ran on the waker's hart afterwards */
+  uint64_t nr_wakeups_remote; /* ... on another hart */
+  uint64_t nr_wakeups_affine; /* ... where wake_affine chose the waker's hart */
+  uint64_t nr_wakeups_migrate;/* ... that moved it to another hart */
+} aia_thread_stats;
+
+/* Copies t's statistics (as many as fit in st->struct_size). AIA_EINVAL. */
+AIA_API int aia_thread_get_stats(const aia_thread *t, aia_thread_stats *st);
+
 AIA_END_DECLS
 
 #endif /* AIA_HOST_H */

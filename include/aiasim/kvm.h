@@ -139,6 +139,12 @@ AIA_API void aia_kvm_get_config(const aia_kvm *kvm, aia_kvm_config *cfg);
 AIA_API uint32_t aia_kvm_vm_count(const aia_kvm *kvm);
 AIA_API aia_vm *aia_kvm_vm(const aia_kvm *kvm, uint32_t i);
 
+/* The scheduler statistics of every vCPU thread of every VM, summed field
+ * by field (aia_thread_get_stats; noise threads are not included). Fills
+ * as much as st->struct_size allows. AIA_EINVAL for a NULL argument or a
+ * struct_size smaller than a size_t. */
+AIA_API int aia_kvm_sched_stats(const aia_kvm *kvm, aia_thread_stats *st);
+
 /* The injection policy may be changed between runs (or at any time). */
 AIA_API int aia_kvm_set_policy(aia_kvm *kvm, aia_policy policy);
 

@@ -232,6 +232,23 @@ uint32_t aia_host_harts(const aia_host *host)
   return aia__host_ok(host) ? host->nharts : 0;
 }
 
+int aia_thread_get_stats(const aia_thread *t, aia_thread_stats *st)
+{
+  aia_thread_stats tmp;
+  aia_cycle now;
+  if (!aia__thread_ok(t) || st == NULL || st->struct_size < sizeof(size_t))
+    return AIA_EINVAL;
+  tmp = t->ts;
+  now = aia__now(t->host);
+  if (t->state == AIA_THREAD_RUNNING)
+    tmp.run_time += now - t->in_since;
+  if (t->waiting)
+    tmp.run_delay += now - t->wait_since;
+  tmp.struct_size = st->struct_size;
+  memcpy(st, &tmp, st->struct_size < sizeof tmp ? st->struct_size : sizeof tmp);
+  return AIA_OK;
+}
+
 int aia_host_get_stats(const aia_host *host, aia_host_stats *st)
 {
   aia_host_stats tmp;

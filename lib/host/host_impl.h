@@ -47,6 +47,11 @@ struct aia_thread {
   uint32_t recent_hart;       /* p->recent_used_cpu */
   uint64_t load_avg;          /* PELT-style load average (weight units << 10) */
   aia_cycle load_upd;         /* last update of load_avg, on the period grid */
+  aia_thread_stats ts;         /* schedstat (aia_thread_get_stats) */
+  aia_cycle in_since;         /* when it was last switched in */
+  aia_cycle wait_since;       /* when it became runnable and waiting */
+  bool waiting;               /* counting run_delay */
+  bool affine_wake;           /* this wake-up's wake_affine chose the waker's hart */
   void *owned;                /* owned state (noise threads), released with the thread */
   void (*owned_free)(struct aia_host *h, void *owned); /* cancels its events, frees it */
 };

@@ -57,7 +57,7 @@ static uint32_t wake_affine_weight(const aia_host *h, const aia_thread *t, uint3
 }
 
 /* wake_affine */
-static uint32_t wake_affine(aia_host *h, const aia_thread *t, uint32_t this_cpu, uint32_t prev)
+static uint32_t wake_affine(aia_host *h, aia_thread *t, uint32_t this_cpu, uint32_t prev)
 {
   uint32_t target = AIA_NONE;
   if (aia__feat(h, AIA_SCHED_F_WA_IDLE))
@@ -67,6 +67,7 @@ static uint32_t wake_affine(aia_host *h, const aia_thread *t, uint32_t this_cpu,
   if (target != this_cpu)
     return prev;
   h->st.wake_affine++;
+  t->affine_wake = true;
   return this_cpu;
 }
 

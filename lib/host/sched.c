@@ -139,6 +139,15 @@ static void q_link_after(aia__rq *rq, aia_thread *prev, aia_thread *t)
     rq->head = t;
 }
 
+/* schedstat: t became runnable and waits for a hart (run_delay). */
+static void start_wait(aia_host *h, aia_thread *t)
+{
+  if (!t->waiting) {
+    t->waiting = true;
+    t->wait_since = now_of(h);
+  }
+}
+
 /* Puts t on rq's queue. RR: woken threads after the earlier woken ones, at
  * the front; everything else at the tail. Fair: at the tail (the order only
  * breaks ties) and into the sums. A delayed sleeper (DELAY_DEQUEUE) is
@@ -152,6 +161,7 @@ static void q_push(aia_host *h, aia__rq *rq, aia_thread *t, bool woken)
     if (t->delayed)
       return;
     t->state = AIA_THREAD_RUNNABLE;
+    start_wait(h, t);
     rq->qlen++;
     h->queued++;
     upd_idle(h, rq);
@@ -168,6 +178,7 @@ static void q_push(aia_host *h, aia__rq *rq, aia_thread *t, bool woken)
   t->queued = true;
   t->woken = woken;
   t->state = AIA_THREAD_RUNNABLE;
+  start_wait(h, t);
   rq->qlen++;
   h->queued++;
   upd_idle(h, rq);
@@ -214,6 +225,9 @@ static void move_hart(aia_host *h, aia_thread *t, uint32_t target, uint32_t caus
     return;
   t->hart = target;
   h->st.migrations++;
+  /* schedstat: set_task_cpu counts, wake_up_new_task's placement does not. */
+  if (!(cause == AIA_MIGRATE_WAKE && t->ts.nr_switches == 0))
+    t->ts.nr_migrations++;
   aia__host_emit(h, AIA_EV_THREAD_MIGRATE, target, t, (uint64_t)old | ((uint64_t)cause << 32));
 }
 
@@ -340,6 +354,13 @@ static void arm_tick(aia_host *h, aia__rq *rq)
 static void start_switch(aia_host *h, aia__rq *rq, aia_thread *t)
 {
   q_remove(h, rq, t);
+  /* schedstat: picked; the switch is charged to it, as to the next task */
+  if (t->waiting) {
+    t->ts.run_delay += now_of(h) - t->wait_since;
+    t->waiting = false;
+  }
+  t->in_since = now_of(h);
+  t->ts.nr_switches++;
   t->state = AIA_THREAD_RUNNING;
   t->on_cpu = false;
   rq->curr = t;
@@ -448,6 +469,11 @@ static void switch_out(aia_host *h, aia_thread *t, bool sleep, aia_sched_reason 
   rq->picking = true;
   upd_idle(h, rq);
   t->on_cpu = false;
+  t->ts.run_time += now_of(h) - t->in_since;
+  if (sleep)
+    t->ts.nr_voluntary_switches++;
+  else
+    t->ts.nr_involuntary_switches++;
   if (sleep) {
     t->state = AIA_THREAD_SLEEPING;
     t->interruptible = false;
@@ -541,6 +567,7 @@ static void abort_switch(aia_host *h, aia__rq *rq, aia_thread *t)
   aia__sim_cancel(h->sim, &rq->resched_ev);
   if (aia__fair(h))
     aia__fair_put_prev(h, rq, t);
+  t->ts.run_time += now_of(h) - t->in_since;
   rq->curr = NULL;
   rq->need_resched = 0;
   rq->notified = false;
@@ -991,6 +1018,7 @@ int aia_thread_wake(aia_thread *t, uint32_t from, bool *woken, aia_cycle *cost)
 {
   aia_host *h;
   bool ok = false;
+  uint32_t prev;
   if (woken)
     *woken = false;
   if (cost)
@@ -1001,6 +1029,8 @@ int aia_thread_wake(aia_thread *t, uint32_t from, bool *woken, aia_cycle *cost)
   if (from != AIA_NONE && from >= h->nharts)
     return aia__sim_fail(h->sim, AIA_ERANGE, "host: wake from hart %u (harts=%u)", from,
                          h->nharts);
+  prev = t->hart;
+  t->affine_wake = false;
   if (t->wakeq) {
     ok = false; /* TASK_WAKING: already woken, not active yet */
   } else if (t->state == AIA_THREAD_SLEEPING) {
@@ -1015,6 +1045,20 @@ int aia_thread_wake(aia_thread *t, uint32_t from, bool *woken, aia_cycle *cost)
     h->st.wakes++;
   else
     h->st.wake_noops++;
+  /* The first start is wake_up_new_task, which schedstat does not count as
+   * a wake-up (ttwu_stat runs in try_to_wake_up only). */
+  if (ok && t->ts.nr_switches > 0) {
+    uint32_t waker = from != AIA_NONE ? from : prev; /* a timer: where it slept */
+    t->ts.nr_wakeups++;
+    if (t->hart == waker)
+      t->ts.nr_wakeups_local++;
+    else
+      t->ts.nr_wakeups_remote++;
+    if (t->affine_wake)
+      t->ts.nr_wakeups_affine++;
+    if (t->hart != prev)
+      t->ts.nr_wakeups_migrate++;
+  }
   if (woken)
     *woken = ok;
   if (cost)

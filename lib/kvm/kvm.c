@@ -270,6 +270,35 @@ aia_vm *aia_kvm_vm(const aia_kvm *kvm, uint32_t i)
   return (kvm && i < kvm->nvms) ? kvm->vms[i] : NULL;
 }
 
+int aia_kvm_sched_stats(const aia_kvm *kvm, aia_thread_stats *st)
+{
+  aia_thread_stats sum, ts;
+  if (kvm == NULL || st == NULL || st->struct_size < sizeof(size_t))
+    return AIA_EINVAL;
+  memset(&sum, 0, sizeof sum);
+  for (uint32_t vm = 0; vm < kvm->nvms; vm++) {
+    for (uint32_t i = 0; i < aia_vm_vcpus(kvm->vms[vm]); i++) {
+      ts.struct_size = sizeof ts;
+      if (aia_thread_get_stats(aia_vcpu_thread(aia_vm_vcpu(kvm->vms[vm], i)), &ts) != AIA_OK)
+        return AIA_EINVAL; /* a vCPU always has its thread */
+      sum.run_time += ts.run_time;
+      sum.run_delay += ts.run_delay;
+      sum.nr_switches += ts.nr_switches;
+      sum.nr_voluntary_switches += ts.nr_voluntary_switches;
+      sum.nr_involuntary_switches += ts.nr_involuntary_switches;
+      sum.nr_migrations += ts.nr_migrations;
+      sum.nr_wakeups += ts.nr_wakeups;
+      sum.nr_wakeups_local += ts.nr_wakeups_local;
+      sum.nr_wakeups_remote += ts.nr_wakeups_remote;
+      sum.nr_wakeups_affine += ts.nr_wakeups_affine;
+      sum.nr_wakeups_migrate += ts.nr_wakeups_migrate;
+    }
+  }
+  sum.struct_size = st->struct_size;
+  memcpy(st, &sum, st->struct_size < sizeof sum ? st->struct_size : sizeof sum);
+  return AIA_OK;
+}
+
 int aia_kvm_set_policy(aia_kvm *kvm, aia_policy policy)
 {
   if (kvm == NULL || (unsigned)policy > AIA_POLICY_WAKE_FIRST)

@@ -364,6 +364,74 @@ static aia_cycle wake_with_lag(uint64_t feats, int64_t lag, aia_cycle at)
   return in;
 }
 
+/* schedstat of the woken thread: picked at once, or after waiting for the
+ * tick (run_delay exact), one wake-up, one switch; the spinner's switches
+ * are involuntary. */
+/* Per-thread schedstat (aia_thread_get_stats): W starts beside a spinner,
+ * runs, sleeps, and is woken at 20 ms + 1 with or without lag; the figures
+ * of the second episode are exact. */
+static void test_thread_schedstat(void **state)
+{
+  aia_host_config c = fair_cfg(AIA_SCHED_EEVDF);
+  aia_thread_stats a, w, sp;
+  hog g;
+  aia_thread *t, *s;
+  bool sw = false;
+  fx *f;
+  (void)state;
+  c.features &= ~AIA_SCHED_F_DELAY_DEQUEUE; /* a plain sleep: no requeue */
+  for (int lag = 0; lag < 2; lag++) {
+    f = fx_new(1, 1, &c, NULL, false);
+    s = noise(f, SPIN, 1, 0, 0, 0, 0);
+    t = hog_new(f, &g, 0, 0);
+    wake(f, t, AIA_NONE, true);
+    while (!aia_thread_is_on_cpu(t))
+      assert_aia_ok(f->sim, aia_sim_step(f->sim));
+    assert_aia_ok(f->sim, aia_thread_set_interruptible(t));
+    assert_aia_ok(f->sim, aia_thread_schedule(t, &sw));
+    assert_true(sw);
+    a.struct_size = sizeof a;
+    assert_aia_ok(f->sim, aia_thread_get_stats(t, &a));
+    /* The first start is no wake-up and its placement no migration. */
+    assert_int_equal(a.nr_wakeups, 0);
+    assert_int_equal(a.nr_migrations, 0);
+    assert_int_equal(a.nr_switches, 1);
+    assert_int_equal(a.nr_voluntary_switches, 1);
+    assert_int_equal(a.nr_involuntary_switches, 0);
+    fx_run(f, 20 * MS + 1);
+    t->vlag = lag ? 50 * US : 0;
+    wake(f, t, 0, true);
+    fx_run(f, 27 * MS);
+    w.struct_size = sizeof w;
+    sp.struct_size = sizeof sp;
+    assert_aia_ok(f->sim, aia_thread_get_stats(t, &w));
+    assert_aia_ok(f->sim, aia_thread_get_stats(s, &sp));
+    assert_int_equal(w.nr_wakeups, 1);
+    assert_int_equal(w.nr_wakeups_local, 1); /* woken from hart 0, runs there */
+    assert_int_equal(w.nr_wakeups_remote + w.nr_wakeups_migrate + w.nr_wakeups_affine, 0);
+    assert_int_equal(w.nr_switches - a.nr_switches, 1);
+    if (lag) {
+      /* Placed with lag it preempts at once, runs until the 24 ms tick
+       * hands the hart back to the spinner, and waits again from there:
+       * run_delay counts every wait on the queue, not only the first. */
+      assert_int_equal(w.run_time - a.run_time, 24 * MS - (20 * MS + 1));
+      assert_int_equal(w.run_delay - a.run_delay, 27 * MS - 24 * MS);
+      assert_int_equal(w.nr_involuntary_switches, 1);
+    } else {
+      /* Without lag it waits for the 24 ms tick, then keeps the hart. */
+      assert_int_equal(w.run_delay - a.run_delay, 24 * MS - (20 * MS + 1));
+      assert_int_equal(w.run_time - a.run_time, 27 * MS - 24 * MS);
+      assert_int_equal(w.nr_involuntary_switches, 0);
+    }
+    assert_int_equal(w.nr_voluntary_switches, 1);
+    assert_true(sp.nr_involuntary_switches >= 1);
+    assert_int_equal(sp.nr_voluntary_switches, 0);
+    assert_true(sp.run_time + w.run_time <= 27 * MS);
+    assert_int_equal(aia_thread_get_stats(t, NULL), AIA_EINVAL);
+    fx_free(f);
+  }
+}
+
 static void test_sleeper_with_lag_preempts_at_once(void **state)
 {
   (void)state;
@@ -780,6 +848,7 @@ int main(void)
     cmocka_unit_test(test_defaults_and_errors),
     cmocka_unit_test(test_shares_follow_weights),
     cmocka_unit_test(test_bookkeeping_and_lag_bounds),
+    cmocka_unit_test(test_thread_schedstat),
     cmocka_unit_test(test_sleeper_with_lag_preempts_at_once),
     cmocka_unit_test(test_sleeper_without_lag_waits_for_the_tick),
     cmocka_unit_test(test_cfs_sleeper_credit),
