@@ -196,6 +196,29 @@ void aia__host_pull(aia_host *h, aia_thread *t, uint32_t dst, uint32_t cause);
 uint32_t aia__host_lowest_allowed(const aia_host *h, const aia_thread *t);
 uint32_t aia__host_first_idle_allowed(const aia_host *h, const aia_thread *t);
 
+/* sched.c: run-queue mechanics the wake path (wake.c) shares. */
+void aia__host_upd_idle(aia_host *h, const aia__rq *rq);
+/* Where a thread goes when it must leave (or may not use) its hart. */
+uint32_t aia__host_fallback_hart(const aia_host *h, const aia_thread *t);
+bool aia__host_in_guest(const aia_thread *t);
+void aia__host_send_ipi(aia_host *h, uint32_t from, uint32_t to);
+/* Puts t on rq's queue (t->hart must be rq->id) / takes it off. */
+void aia__host_q_push(aia_host *h, aia__rq *rq, aia_thread *t, bool woken);
+void aia__host_q_remove(aia_host *h, aia__rq *rq, aia_thread *t);
+/* Changes t's hart (cause: aia_migrate_cause) and reports it. */
+void aia__host_move_hart(aia_host *h, aia_thread *t, uint32_t target, uint32_t cause);
+/* Wakes an idle hart in WFI with a reschedule IPI from `from`. */
+void aia__host_kick_idle(aia_host *h, aia__rq *rq, uint32_t from);
+/* After t was queued on rq: preemption of rq's current, or an idle kick. */
+void aia__host_after_enqueue(aia_host *h, aia__rq *rq, aia_thread *t, uint32_t from, bool woken);
+/* Ends a DELAY_DEQUEUE sleeper's stay on its queue. */
+void aia__host_undelay(aia_host *h, aia_thread *t);
+
+/* wake.c: wake placement of a sleeping thread (try_to_wake_up), and the
+ * activation of a hart's wakelist when it takes its IPI. */
+void aia__host_place(aia_host *h, aia_thread *t, uint32_t from);
+void aia__host_run_wakelist(aia_host *h, aia__rq *rq);
+
 /* fair.c: EEVDF and CFS accounting (kernel/sched/fair.c). */
 uint32_t aia__nice_weight(int32_t nice);
 void aia__fair_init(aia_host *h);

@@ -1,6 +1,6 @@
 /* lib/host/sched.c: the mechanics shared by every policy: per-hart run
- * queues, switches, wake-ups, the fair class hooks (fair.c), placement
- * (place.c, rr.c), balancing (balance.c, rr.c), preemption requests,
+ * queues, switches, the fair class hooks (fair.c), wake-ups (wake.c),
+ * placement (place.c, rr.c), balancing (balance.c, rr.c), preemption requests,
  * reschedule IPIs, idle harts, the tick, forcing, and the calls a thread
  * makes.
  * SPDX-License-Identifier: MIT
@@ -78,7 +78,7 @@ uint32_t aia__host_lowest_allowed(const aia_host *h, const aia_thread *t)
 
 #define rq_is_idle aia__rq_idle
 
-static void upd_idle(aia_host *h, const aia__rq *rq)
+void aia__host_upd_idle(aia_host *h, const aia__rq *rq)
 {
   uint64_t bit = UINT64_C(1) << (rq->id % 64);
   if (rq_is_idle(rq))
@@ -102,18 +102,18 @@ uint32_t aia__host_first_idle_allowed(const aia_host *h, const aia_thread *t)
 }
 
 /* Where a thread goes when it must leave (or may not use) its hart. */
-static uint32_t fallback_hart(const aia_host *h, const aia_thread *t)
+uint32_t aia__host_fallback_hart(const aia_host *h, const aia_thread *t)
 {
   uint32_t i = aia__host_first_idle_allowed(h, t);
   return i != AIA_NONE ? i : aia__host_lowest_allowed(h, t);
 }
 
-static bool in_guest(const aia_thread *t)
+bool aia__host_in_guest(const aia_thread *t)
 {
   return t->ops.in_guest != NULL && t->ops.in_guest(t->ops.user, t);
 }
 
-static void send_ipi(aia_host *h, uint32_t from, uint32_t to)
+void aia__host_send_ipi(aia_host *h, uint32_t from, uint32_t to)
 {
   int rc = aia_hart_send_ipi(h->plat, from, to, 0);
   if (rc != AIA_OK)
@@ -152,7 +152,7 @@ static void start_wait(aia_host *h, aia_thread *t)
  * the front; everything else at the tail. Fair: at the tail (the order only
  * breaks ties) and into the sums. A delayed sleeper (DELAY_DEQUEUE) is
  * linked without becoming runnable. t->hart must already be rq->id. */
-static void q_push(aia_host *h, aia__rq *rq, aia_thread *t, bool woken)
+void aia__host_q_push(aia_host *h, aia__rq *rq, aia_thread *t, bool woken)
 {
   if (aia__fair(h)) {
     q_link_after(rq, rq->tail, t);
@@ -164,7 +164,7 @@ static void q_push(aia_host *h, aia__rq *rq, aia_thread *t, bool woken)
     start_wait(h, t);
     rq->qlen++;
     h->queued++;
-    upd_idle(h, rq);
+    aia__host_upd_idle(h, rq);
     aia__host_emit(h, AIA_EV_THREAD_ENQUEUE, rq->id, t, woken ? 1 : 0);
     return;
   }
@@ -181,13 +181,13 @@ static void q_push(aia_host *h, aia__rq *rq, aia_thread *t, bool woken)
   start_wait(h, t);
   rq->qlen++;
   h->queued++;
-  upd_idle(h, rq);
+  aia__host_upd_idle(h, rq);
   aia__host_emit(h, AIA_EV_THREAD_ENQUEUE, rq->id, t, woken ? 1 : 0);
   if (h->queued == 1)
     aia__rr_arm_balance(h);
 }
 
-static void q_remove(aia_host *h, aia__rq *rq, aia_thread *t)
+void aia__host_q_remove(aia_host *h, aia__rq *rq, aia_thread *t)
 {
   if (aia__fair(h))
     aia__fair_tree_sub(rq, t);
@@ -214,11 +214,11 @@ static void q_remove(aia_host *h, aia__rq *rq, aia_thread *t)
   h->queued--;
   if (rq->qlen == 0)
     rq->contended_sent = false;
-  upd_idle(h, rq);
+  aia__host_upd_idle(h, rq);
 }
 
 /* Changes the thread's hart and reports it when it differs. */
-static void move_hart(aia_host *h, aia_thread *t, uint32_t target, uint32_t cause)
+void aia__host_move_hart(aia_host *h, aia_thread *t, uint32_t target, uint32_t cause)
 {
   uint32_t old = t->hart;
   if (old == target)
@@ -243,7 +243,7 @@ void aia__host_resched(aia_host *h, aia__rq *rq, aia_sched_reason reason, uint32
   rq->need_resched = (uint32_t)reason + 1;
   rq->notified = false;
   if (from != AIA_NONE && from != rq->id && rq->curr->on_cpu)
-    send_ipi(h, from, rq->id);
+    aia__host_send_ipi(h, from, rq->id);
   else
     aia__host_at(h, &rq->resched_ev, now_of(h), AIA_PH_SCHED);
 }
@@ -259,14 +259,14 @@ static void deliver_resched(aia__rq *rq)
     t->ops.resched(t->ops.user, t, rq->id);
 }
 
-static void kick_idle(aia_host *h, aia__rq *rq, uint32_t from)
+void aia__host_kick_idle(aia_host *h, aia__rq *rq, uint32_t from)
 {
   /* A hart that left WFI and has its decision pending needs no IPI; the
    * hardware's view also covers listeners that run before ours. */
   if (!rq->hw_idle || rq->kicked || !aia_hart_is_idle(h->plat, rq->id))
     return;
   rq->kicked = true;
-  send_ipi(h, from == AIA_NONE ? rq->id : from, rq->id);
+  aia__host_send_ipi(h, from == AIA_NONE ? rq->id : from, rq->id);
 }
 
 /* The current thread is no longer alone on rq: tell it (halt polling). */
@@ -279,11 +279,11 @@ static void note_contended(aia_host *h, aia__rq *rq)
 }
 
 /* After t was queued on rq from hart `from`. */
-static void after_enqueue(aia_host *h, aia__rq *rq, aia_thread *t, uint32_t from, bool woken)
+void aia__host_after_enqueue(aia_host *h, aia__rq *rq, aia_thread *t, uint32_t from, bool woken)
 {
   if (rq->curr == NULL) {
     if (!rq->picking)
-      kick_idle(h, rq, from);
+      aia__host_kick_idle(h, rq, from);
     return;
   }
   note_contended(h, rq);
@@ -308,7 +308,7 @@ static void go_idle(aia_host *h, aia__rq *rq)
 {
   int rc;
   rq->curr = NULL;
-  upd_idle(h, rq);
+  aia__host_upd_idle(h, rq);
   if (rq->hw_idle)
     return;
   rq->hw_idle = true;
@@ -321,11 +321,11 @@ static void go_idle(aia_host *h, aia__rq *rq)
 
 /* A delayed sleeper leaves its queue for good (before it is moved while
  * asleep: force_migrate, affinity). */
-static void undelay(aia_host *h, aia_thread *t)
+void aia__host_undelay(aia_host *h, aia_thread *t)
 {
   if (!t->delayed)
     return;
-  q_remove(h, &h->rq[t->hart], t);
+  aia__host_q_remove(h, &h->rq[t->hart], t);
   aia__fair_finish_delayed(h, &h->rq[t->hart], t);
 }
 
@@ -353,7 +353,7 @@ static void arm_tick(aia_host *h, aia__rq *rq)
 
 static void start_switch(aia_host *h, aia__rq *rq, aia_thread *t)
 {
-  q_remove(h, rq, t);
+  aia__host_q_remove(h, rq, t);
   /* schedstat: picked; the switch is charged to it, as to the next task */
   if (t->waiting) {
     t->ts.run_delay += now_of(h) - t->wait_since;
@@ -369,7 +369,7 @@ static void start_switch(aia_host *h, aia__rq *rq, aia_thread *t)
     aia__fair_set_next(h, rq, t);
     arm_tick(h, rq);
   }
-  upd_idle(h, rq);
+  aia__host_upd_idle(h, rq);
   aia__host_at(h, &rq->switch_ev, now_of(h) + h->cfg.ctx_switch, AIA_PH_SCHED);
 }
 
@@ -380,7 +380,7 @@ static aia_thread *fair_pick(aia_host *h, aia__rq *rq)
     aia_thread *t = aia__fair_pick(h, rq);
     if (t == NULL || !t->delayed)
       return t;
-    q_remove(h, rq, t);
+    aia__host_q_remove(h, rq, t);
     aia__fair_finish_delayed(h, rq, t);
   }
 }
@@ -401,10 +401,10 @@ static void pick_next(aia_host *h, aia__rq *rq)
   if (t == NULL) {
     bool pulled;
     rq->picking = true;
-    upd_idle(h, rq);
+    aia__host_upd_idle(h, rq);
     pulled = aia__newidle_balance(h, rq);
     rq->picking = false;
-    upd_idle(h, rq);
+    aia__host_upd_idle(h, rq);
     t = pulled ? fair_pick(h, rq) : NULL;
   }
   if (t != NULL)
@@ -467,7 +467,7 @@ static void switch_out(aia_host *h, aia_thread *t, bool sleep, aia_sched_reason 
   }
   rq->curr = NULL;
   rq->picking = true;
-  upd_idle(h, rq);
+  aia__host_upd_idle(h, rq);
   t->on_cpu = false;
   t->ts.run_time += now_of(h) - t->in_since;
   if (sleep)
@@ -478,7 +478,7 @@ static void switch_out(aia_host *h, aia_thread *t, bool sleep, aia_sched_reason 
     t->state = AIA_THREAD_SLEEPING;
     t->interruptible = false;
     if (t->delayed)
-      q_push(h, rq, t, false);
+      aia__host_q_push(h, rq, t, false);
     h->st.sleeps++;
     aia__host_emit(h, AIA_EV_THREAD_SLEEP, from, t, 0);
   } else {
@@ -493,24 +493,24 @@ static void switch_out(aia_host *h, aia_thread *t, bool sleep, aia_sched_reason 
   if (t->state == AIA_THREAD_RUNNABLE && !t->queued && !t->on_cpu) {
     uint32_t target = t->migrate_to, cause = t->migrate_cause;
     if (target == AIA_NONE || !allowed(t, target)) {
-      target = allowed(t, from) ? from : fallback_hart(h, t);
+      target = allowed(t, from) ? from : aia__host_fallback_hart(h, t);
       cause = AIA_MIGRATE_AFFINITY;
     }
     t->migrate_to = AIA_NONE;
     fair_move(h, t, from, target);
-    move_hart(h, t, target, cause);
-    q_push(h, &h->rq[target], t, false);
+    aia__host_move_hart(h, t, target, cause);
+    aia__host_q_push(h, &h->rq[target], t, false);
     if (target != from)
-      after_enqueue(h, &h->rq[target], t, from, false);
+      aia__host_after_enqueue(h, &h->rq[target], t, from, false);
   } else if (t->state == AIA_THREAD_SLEEPING && t->migrate_to != AIA_NONE) {
     if (allowed(t, t->migrate_to)) {
-      undelay(h, t);
-      move_hart(h, t, t->migrate_to, t->migrate_cause);
+      aia__host_undelay(h, t);
+      aia__host_move_hart(h, t, t->migrate_to, t->migrate_cause);
     }
     t->migrate_to = AIA_NONE;
   }
   rq->picking = false;
-  upd_idle(h, rq);
+  aia__host_upd_idle(h, rq);
   pick_next(h, rq);
 }
 
@@ -524,7 +524,7 @@ static void preempt_now(aia_host *h, aia_thread *t, bool *switched)
   if (target != AIA_NONE && !allowed(t, target))
     target = AIA_NONE;
   if (target == AIA_NONE && !allowed(t, rq->id)) {
-    target = fallback_hart(h, t);
+    target = aia__host_fallback_hart(h, t);
     t->migrate_cause = AIA_MIGRATE_AFFINITY;
   }
   if (target == rq->id)
@@ -573,7 +573,7 @@ static void abort_switch(aia_host *h, aia__rq *rq, aia_thread *t)
   rq->notified = false;
   rq->picking = true;
   t->state = AIA_THREAD_RUNNABLE;
-  upd_idle(h, rq);
+  aia__host_upd_idle(h, rq);
 }
 
 /* Moves t to `target` now, whatever its state (force_migrate, affinity). */
@@ -592,19 +592,19 @@ static void move_thread(aia_host *h, aia_thread *t, uint32_t target, uint32_t ca
   switch (t->state) {
   case AIA_THREAD_SLEEPING:
     if (target != from)
-      undelay(h, t);
-    move_hart(h, t, target, cause);
+      aia__host_undelay(h, t);
+    aia__host_move_hart(h, t, target, cause);
     break;
   case AIA_THREAD_RUNNABLE:
     if (!t->queued) { /* inside its own sched_out: switch_out places it */
       t->migrate_to = target;
       t->migrate_cause = cause;
     } else if (target != from) {
-      q_remove(h, rq, t);
+      aia__host_q_remove(h, rq, t);
       fair_move(h, t, from, target);
-      move_hart(h, t, target, cause);
-      q_push(h, &h->rq[target], t, false);
-      after_enqueue(h, &h->rq[target], t, from, false);
+      aia__host_move_hart(h, t, target, cause);
+      aia__host_q_push(h, &h->rq[target], t, false);
+      aia__host_after_enqueue(h, &h->rq[target], t, from, false);
     }
     break;
   case AIA_THREAD_RUNNING:
@@ -613,11 +613,11 @@ static void move_thread(aia_host *h, aia_thread *t, uint32_t target, uint32_t ca
     } else if (!t->on_cpu) {
       abort_switch(h, rq, t);
       fair_move(h, t, from, target);
-      move_hart(h, t, target, cause);
-      q_push(h, &h->rq[target], t, false);
-      after_enqueue(h, &h->rq[target], t, from, false);
+      aia__host_move_hart(h, t, target, cause);
+      aia__host_q_push(h, &h->rq[target], t, false);
+      aia__host_after_enqueue(h, &h->rq[target], t, from, false);
       rq->picking = false;
-      upd_idle(h, rq);
+      aia__host_upd_idle(h, rq);
       pick_next(h, rq);
     } else {
       t->migrate_to = target;
@@ -628,144 +628,6 @@ static void move_thread(aia_host *h, aia_thread *t, uint32_t target, uint32_t ca
   default:
     break;
   }
-}
-
-/* Activates a woken thread on rq (ttwu_do_activate, or ttwu_runnable for a
- * delayed sleeper), with preemption decided from hart `from`. */
-static void activate_fair(aia_host *h, aia__rq *rq, aia_thread *t, uint32_t from)
-{
-  h->ctx_from = from;
-  if (t->delayed) {
-    q_remove(h, rq, t);
-    aia__fair_requeue_delayed(h, rq, t);
-  } else {
-    aia__idle_end(h, rq);
-    aia__fair_enqueue(h, rq, t, AIA__ENQ_WAKE);
-  }
-  q_push(h, rq, t, true);
-  after_enqueue(h, rq, t, from, true);
-  h->ctx_from = AIA_NONE;
-}
-
-/* ttwu_queue_cond: the activation waits for the target's IPI when the
- * waker is another hart of another cache, or the target is idle. */
-static bool use_wakelist(const aia_host *h, uint32_t from, uint32_t target)
-{
-  const aia__rq *rq = &h->rq[target];
-  if (!aia__feat(h, AIA_SCHED_F_TTWU_QUEUE) || from == AIA_NONE || from == target)
-    return false;
-  if (h->rq[from].llc != rq->llc)
-    return true;
-  return rq->curr == NULL && rq->qlen == 0 && !rq->picking;
-}
-
-/* __ttwu_queue_wakelist: the thread waits on the target's wakelist; the
- * target is sent an IPI and activates it when it takes the IPI. */
-static void queue_wakelist(aia_host *h, aia__rq *rq, aia_thread *t, uint32_t from)
-{
-  bool first = rq->nwl == 0;
-  t->wakeq = true;
-  t->wl_from = from;
-  t->wl_next = NULL;
-  if (rq->wl_tail)
-    rq->wl_tail->wl_next = t;
-  else
-    rq->wl_head = t;
-  rq->wl_tail = t;
-  rq->nwl++;
-  upd_idle(h, rq);
-  if (!first)
-    return; /* the IPI is on its way */
-  if (rq->curr == NULL && !rq->picking) {
-    kick_idle(h, rq, from);
-    return;
-  }
-  if (aia_hart_mip(h->plat, rq->id) & SSIP_BIT) {
-    /* Already pending: it will be taken (by the exit path of a guest, or
-     * here) without a new edge. */
-    if (!(rq->curr && rq->curr->on_cpu && in_guest(rq->curr)) && !aia__ev_queued(&rq->ipi_ev))
-      aia__host_at(h, &rq->ipi_ev, now_of(h), AIA_PH_HART);
-    return;
-  }
-  send_ipi(h, from, rq->id);
-}
-
-/* sched_ttwu_pending: the hart took its IPI; every thread on its wakelist
- * is activated, preemption decided locally. */
-static void run_wakelist(aia_host *h, aia__rq *rq)
-{
-  while (rq->wl_head != NULL) {
-    aia_thread *t = rq->wl_head;
-    rq->wl_head = t->wl_next;
-    if (rq->wl_head == NULL)
-      rq->wl_tail = NULL;
-    rq->nwl--;
-    t->wakeq = false;
-    t->wl_next = NULL;
-    upd_idle(h, rq);
-    if (!allowed(t, rq->id)) { /* its affinity changed meanwhile */
-      uint32_t to = fallback_hart(h, t);
-      if (t->delayed)
-        undelay(h, t);
-      aia__host_emit(h, AIA_EV_THREAD_WAKE, to, t, (uint64_t)AIA_WAKE_FALLBACK);
-      move_hart(h, t, to, AIA_MIGRATE_AFFINITY);
-      activate_fair(h, &h->rq[to], t, rq->id);
-      continue;
-    }
-    activate_fair(h, rq, t, rq->id);
-  }
-}
-
-/* try_to_wake_up for the fair policies: a delayed sleeper is requeued
- * where it is (ttwu_runnable); any other goes where select_task_rq_fair
- * says. Either is activated at once, or on the target's wakelist. */
-static void place_fair(aia_host *h, aia_thread *t, uint32_t from)
-{
-  uint32_t target;
-  aia_wake_placement how;
-  aia__rq *rq;
-
-  t->interruptible = false;
-  t->migrate_to = AIA_NONE;
-  aia__pelt_update_thread(h, t, false);
-  if (t->delayed) {
-    rq = &h->rq[t->hart];
-    aia__host_emit(h, AIA_EV_THREAD_WAKE, rq->id, t, (uint64_t)AIA_WAKE_REQUEUE);
-  } else {
-    h->ctx_from = from;
-    target = aia__select_task_rq(h, t, from, &how);
-    h->ctx_from = AIA_NONE;
-    rq = &h->rq[target];
-    aia__host_emit(h, AIA_EV_THREAD_WAKE, target, t, (uint64_t)how);
-    if (h->cfg.scheduler == AIA_SCHED_CFS && target != t->hart)
-      t->vruntime = t->vruntime - h->rq[t->hart].min_vruntime + rq->min_vruntime;
-    move_hart(h, t, target, AIA_MIGRATE_WAKE);
-  }
-  if (use_wakelist(h, from, rq->id))
-    queue_wakelist(h, rq, t, from);
-  else
-    activate_fair(h, rq, t, from);
-}
-
-/* Wake placement of a sleeping thread. */
-static void place(aia_host *h, aia_thread *t, uint32_t from)
-{
-  uint32_t target;
-  aia_wake_placement how;
-  aia__rq *rq;
-
-  if (aia__fair(h)) {
-    place_fair(h, t, from);
-    return;
-  }
-  target = aia__rr_select(h, t, &how);
-  t->interruptible = false;
-  t->migrate_to = AIA_NONE;
-  aia__host_emit(h, AIA_EV_THREAD_WAKE, target, t, (uint64_t)how);
-  move_hart(h, t, target, AIA_MIGRATE_WAKE);
-  rq = &h->rq[target];
-  q_push(h, rq, t, true);
-  after_enqueue(h, rq, t, from, true);
 }
 
 /* ------------------------------------------------------ other events --- */
@@ -787,12 +649,12 @@ static void ipi_fire(aia_sim *sim, aia__ev *ev)
   (void)sim;
   if (!(aia_hart_mip(h->plat, rq->id) & SSIP_BIT) || t == NULL)
     return; /* gone, or an idle hart: the WFI exit path clears it */
-  if (t->on_cpu && in_guest(t))
+  if (t->on_cpu && aia__host_in_guest(t))
     return; /* the owner's exit path calls aia_host_handle_ipi() */
   rc = aia_hart_clear_ipi(h->plat, rq->id);
   if (rc != AIA_OK)
     aia__host_fail(h, rc);
-  run_wakelist(h, rq);
+  aia__host_run_wakelist(h, rq);
   deliver_resched(rq);
 }
 
@@ -811,9 +673,9 @@ static void wake_fire(aia_sim *sim, aia__ev *ev)
   }
   if (rq->curr == NULL) {
     rq->picking = true; /* no IPI to itself while it activates */
-    run_wakelist(h, rq);
+    aia__host_run_wakelist(h, rq);
     rq->picking = false;
-    upd_idle(h, rq);
+    aia__host_upd_idle(h, rq);
   }
   pick_next(h, rq);
 }
@@ -847,13 +709,13 @@ static void contend_fire(aia_sim *sim, aia__ev *ev)
 void aia__host_pull(aia_host *h, aia_thread *t, uint32_t dst, uint32_t cause)
 {
   uint32_t src = t->hart;
-  q_remove(h, &h->rq[src], t);
+  aia__host_q_remove(h, &h->rq[src], t);
   fair_move(h, t, src, dst);
-  move_hart(h, t, dst, cause);
-  q_push(h, &h->rq[dst], t, false);
+  aia__host_move_hart(h, t, dst, cause);
+  aia__host_q_push(h, &h->rq[dst], t, false);
   if (cause == AIA_MIGRATE_BALANCE)
     h->st.balance_pulls++;
-  after_enqueue(h, &h->rq[dst], t, src, false);
+  aia__host_after_enqueue(h, &h->rq[dst], t, src, false);
 }
 
 static void preempt_fire(aia_sim *sim, aia__ev *ev)
@@ -906,7 +768,7 @@ void aia__host_init_events(aia_host *h)
     aia__ev_init(&rq->preempt_ev, preempt_fire);
     aia__ev_init(&rq->tick_ev, tick_fire);
     aia__ev_init(&rq->contend_ev, contend_fire);
-    upd_idle(h, rq);
+    aia__host_upd_idle(h, rq);
   }
   aia__ev_init(&h->balance_ev, aia__rr_balance_fire);
 }
@@ -945,10 +807,10 @@ int aia_thread_set_affinity(aia_thread *t, const uint64_t *affinity, uint32_t af
   if (allowed(t, t->hart))
     return AIA_OK;
   if (t->state == AIA_THREAD_SLEEPING) {
-    undelay(h, t);
+    aia__host_undelay(h, t);
     return h->error;
   }
-  move_thread(h, t, fallback_hart(h, t), AIA_MIGRATE_AFFINITY);
+  move_thread(h, t, aia__host_fallback_hart(h, t), AIA_MIGRATE_AFFINITY);
   return h->error;
 }
 
@@ -1014,58 +876,6 @@ int aia_thread_preempt_point(aia_thread *t, bool *switched)
   return t->host->error;
 }
 
-int aia_thread_wake(aia_thread *t, uint32_t from, bool *woken, aia_cycle *cost)
-{
-  aia_host *h;
-  bool ok = false;
-  uint32_t prev;
-  if (woken)
-    *woken = false;
-  if (cost)
-    *cost = 0;
-  if (!aia__thread_ok(t))
-    return AIA_EINVAL;
-  h = t->host;
-  if (from != AIA_NONE && from >= h->nharts)
-    return aia__sim_fail(h->sim, AIA_ERANGE, "host: wake from hart %u (harts=%u)", from,
-                         h->nharts);
-  prev = t->hart;
-  t->affine_wake = false;
-  if (t->wakeq) {
-    ok = false; /* TASK_WAKING: already woken, not active yet */
-  } else if (t->state == AIA_THREAD_SLEEPING) {
-    place(h, t, from);
-    ok = true;
-  } else if (t->interruptible) {
-    t->interruptible = false;
-    aia__host_emit(h, AIA_EV_THREAD_WAKE, t->hart, t, AIA_WAKE_NOT_SLEPT);
-    ok = true;
-  }
-  if (ok)
-    h->st.wakes++;
-  else
-    h->st.wake_noops++;
-  /* The first start is wake_up_new_task, which schedstat does not count as
-   * a wake-up (ttwu_stat runs in try_to_wake_up only). */
-  if (ok && t->ts.nr_switches > 0) {
-    uint32_t waker = from != AIA_NONE ? from : prev; /* a timer: where it slept */
-    t->ts.nr_wakeups++;
-    if (t->hart == waker)
-      t->ts.nr_wakeups_local++;
-    else
-      t->ts.nr_wakeups_remote++;
-    if (t->affine_wake)
-      t->ts.nr_wakeups_affine++;
-    if (t->hart != prev)
-      t->ts.nr_wakeups_migrate++;
-  }
-  if (woken)
-    *woken = ok;
-  if (cost)
-    *cost = ok ? h->cfg.sched_wake : 0;
-  return h->error;
-}
-
 /* ------------------------------------------------------------ harts ---- */
 
 static int hart_check(const aia_host *host, uint32_t hart)
@@ -1108,7 +918,7 @@ int aia_host_handle_ipi(aia_host *host, uint32_t hart)
   rc = aia_hart_clear_ipi(host->plat, hart);
   if (rc != AIA_OK)
     return rc;
-  run_wakelist(host, rq);
+  aia__host_run_wakelist(host, rq);
   if (rq->need_resched && !rq->notified)
     aia__host_at(host, &rq->resched_ev, now_of(host), AIA_PH_SCHED);
   return host->error;
