@@ -292,6 +292,9 @@ typedef struct job {
   int64_t offset;
   aia_run_result res;
   aia_thread_stats sched;   /* the vCPU threads' schedstat, summed at the end */
+  aia_thread_stats *vsched; /* and per vCPU, VMs in order (nvsched entries) */
+  uint32_t *vsched_vm;      /* the VM of each */
+  uint32_t nvsched;
   aia_kvm *kvm;             /* during the run only */
   int rc;
   char err[256];
@@ -331,9 +334,28 @@ static void run_end(void *user, aia_sim *sim)
 {
   job *j = user;
   (void)sim;
+  uint32_t n = 0, k = 0;
   j->sched.struct_size = sizeof j->sched;
   if (aia_kvm_sched_stats(j->kvm, &j->sched) != AIA_OK)
     snprintf(j->err, sizeof j->err, "cannot read the scheduler statistics");
+  for (uint32_t vm = 0; vm < aia_kvm_vm_count(j->kvm); vm++)
+    n += aia_vm_vcpus(aia_kvm_vm(j->kvm, vm));
+  j->vsched = n ? calloc(n, sizeof *j->vsched) : NULL;
+  j->vsched_vm = n ? calloc(n, sizeof *j->vsched_vm) : NULL;
+  if (n && (j->vsched == NULL || j->vsched_vm == NULL)) {
+    snprintf(j->err, sizeof j->err, "out of memory");
+    n = 0;
+  }
+  for (uint32_t vm = 0; vm < aia_kvm_vm_count(j->kvm) && k < n; vm++) {
+    aia_vm *v = aia_kvm_vm(j->kvm, vm);
+    for (uint32_t i = 0; i < aia_vm_vcpus(v) && k < n; i++, k++) {
+      j->vsched[k].struct_size = sizeof j->vsched[k];
+      j->vsched_vm[k] = vm;
+      if (aia_thread_get_stats(aia_vcpu_thread(aia_vm_vcpu(v, i)), &j->vsched[k]) != AIA_OK)
+        snprintf(j->err, sizeof j->err, "cannot read the scheduler statistics");
+    }
+  }
+  j->nvsched = k;
   j->kvm = NULL;
   if (j->trace_w && aia_trace_chrome_close(j->trace_w) != AIA_OK)
     snprintf(j->err, sizeof j->err, "error writing the trace %.180s", j->trace_path);
@@ -488,6 +510,20 @@ static void json_point(FILE *f, const aia_scenario *base, const job *j)
     fputs("null", f);
 }
 
+/* One aia_thread_stats as a JSON object (schedstat's names). */
+static void json_sched(FILE *f, const aia_thread_stats *st)
+{
+  fprintf(f,
+          "{ \"run_time\": %" PRIu64 ", \"run_delay\": %" PRIu64 ", \"nr_switches\": %" PRIu64
+          ", \"nr_voluntary_switches\": %" PRIu64 ", \"nr_involuntary_switches\": %" PRIu64
+          ", \"nr_migrations\": %" PRIu64 ", \"nr_wakeups\": %" PRIu64
+          ", \"nr_wakeups_local\": %" PRIu64 ", \"nr_wakeups_remote\": %" PRIu64
+          ", \"nr_wakeups_affine\": %" PRIu64 ", \"nr_wakeups_migrate\": %" PRIu64 " }",
+          st->run_time, st->run_delay, st->nr_switches, st->nr_voluntary_switches,
+          st->nr_involuntary_switches, st->nr_migrations, st->nr_wakeups, st->nr_wakeups_local,
+          st->nr_wakeups_remote, st->nr_wakeups_affine, st->nr_wakeups_migrate);
+}
+
 /* One run as one line of JSON (so shards can be merged line by line). */
 static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t index)
 {
@@ -513,17 +549,16 @@ static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t ind
           r->guest_cycles_lost_to_kicks, r->hgei_irqs, r->wakeups, r->spurious_wakeups,
           r->duplicate_wakeups, r->vsfile_migrations, r->swfile_fallbacks, r->events,
           r->trace_hash);
-  fprintf(f,
-          ", \"sched\": { \"run_time\": %" PRIu64 ", \"run_delay\": %" PRIu64
-          ", \"nr_switches\": %" PRIu64 ", \"nr_voluntary_switches\": %" PRIu64
-          ", \"nr_involuntary_switches\": %" PRIu64 ", \"nr_migrations\": %" PRIu64
-          ", \"nr_wakeups\": %" PRIu64 ", \"nr_wakeups_local\": %" PRIu64
-          ", \"nr_wakeups_remote\": %" PRIu64 ", \"nr_wakeups_affine\": %" PRIu64
-          ", \"nr_wakeups_migrate\": %" PRIu64 " }",
-          j->sched.run_time, j->sched.run_delay, j->sched.nr_switches,
-          j->sched.nr_voluntary_switches, j->sched.nr_involuntary_switches,
-          j->sched.nr_migrations, j->sched.nr_wakeups, j->sched.nr_wakeups_local,
-          j->sched.nr_wakeups_remote, j->sched.nr_wakeups_affine, j->sched.nr_wakeups_migrate);
+  fputs(", \"sched\": ", f);
+  json_sched(f, &j->sched);
+  fputs(", \"sched_vcpus\": [", f);
+  for (uint32_t k = 0, i = 0; k < j->nvsched; k++) {
+    i = (k == 0 || j->vsched_vm[k] != j->vsched_vm[k - 1]) ? 0 : i + 1;
+    fprintf(f, "%s{ \"vm\": %u, \"vcpu\": %u, \"sched\": ", k ? ", " : "", j->vsched_vm[k], i);
+    json_sched(f, &j->vsched[k]);
+    fputs(" }", f);
+  }
+  fputs("]", f);
   if (r->nviolations) {
     fputs(", \"violations\": [", f);
     for (uint32_t k = 0; k < r->nviolations; k++) {
@@ -1052,8 +1087,11 @@ int main(int argc, char **argv)
     }
     status = check_expect(base, jobs, njobs, index) ? EXIT_EXPECT : 0;
   }
-  for (size_t i = 0; i < njobs; i++)
+  for (size_t i = 0; i < njobs; i++) {
     aia_run_result_free(&jobs[i].res);
+    free(jobs[i].vsched);
+    free(jobs[i].vsched_vm);
+  }
   free(jobs);
   free(index);
   for (uint32_t i = 0; i < npoints; i++)
