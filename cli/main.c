@@ -295,6 +295,7 @@ typedef struct job {
   aia_thread_stats *vsched; /* and per vCPU, VMs in order (nvsched entries) */
   uint32_t *vsched_vm;      /* the VM of each */
   uint32_t nvsched;
+  aia_vcpu_file_stats files; /* SW-file use, summed over the vCPUs */
   aia_kvm *kvm;             /* during the run only */
   int rc;
   char err[256];
@@ -338,6 +339,9 @@ static void run_end(void *user, aia_sim *sim)
   j->sched.struct_size = sizeof j->sched;
   if (aia_kvm_sched_stats(j->kvm, &j->sched) != AIA_OK)
     snprintf(j->err, sizeof j->err, "cannot read the scheduler statistics");
+  j->files.struct_size = sizeof j->files;
+  if (aia_kvm_file_stats(j->kvm, &j->files) != AIA_OK)
+    snprintf(j->err, sizeof j->err, "cannot read the file statistics");
   for (uint32_t vm = 0; vm < aia_kvm_vm_count(j->kvm); vm++)
     n += aia_vm_vcpus(aia_kvm_vm(j->kvm, vm));
   j->vsched = n ? calloc(n, sizeof *j->vsched) : NULL;
@@ -549,6 +553,12 @@ static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t ind
           r->guest_cycles_lost_to_kicks, r->hgei_irqs, r->wakeups, r->spurious_wakeups,
           r->duplicate_wakeups, r->vsfile_migrations, r->swfile_fallbacks, r->events,
           r->trace_hash);
+  fprintf(f,
+          ", \"swfile\": { \"vcpus_on_swfile\": %" PRIu64 ", \"swfile_entries\": %" PRIu64
+          ", \"swfile_guest_cycles\": %" PRIu64 ", \"vs_to_sw\": %" PRIu64
+          ", \"sw_to_vs\": %" PRIu64 ", \"swfile_msis\": %" PRIu64 " }",
+          j->files.vcpus_on_swfile, j->files.swfile_entries, j->files.swfile_guest_cycles,
+          j->files.vs_to_sw, j->files.sw_to_vs, j->files.swfile_msis);
   fputs(", \"sched\": ", f);
   json_sched(f, &j->sched);
   fputs(", \"sched_vcpus\": [", f);
@@ -679,6 +689,7 @@ static void text_report(FILE *f, const aia_scenario *base, const job *jobs, size
     for (uint32_t k = 0; k < npol; k++) {                                                      \
       const aia_result *r = &row[k].res.r;                                                     \
       char c[96];                                                                              \
+      (void)r;                                                                                 \
       us(a, sizeof a, (expr), base->clock_hz);                                                 \
       snprintf(c, sizeof c, "%" PRIu64 " / %s", (uint64_t)(expr), a);                          \
       fprintf(f, "%16s", c);                                                                   \
@@ -705,7 +716,11 @@ static void text_report(FILE *f, const aia_scenario *base, const job *jobs, size
     ROW("  spurious", r->spurious_wakeups);
     ROW("hgei interrupts", r->hgei_irqs);
     ROW("VS-file migrations", r->vsfile_migrations);
-    ROW("SW-file fallbacks", r->swfile_fallbacks);
+    ROW("SW-file fallbacks (VS -> SW)", r->swfile_fallbacks);
+    ROW("vCPUs that ran on a SW-file", row[k].files.vcpus_on_swfile);
+    ROW("  guest cycles on SW-files", row[k].files.swfile_guest_cycles);
+    ROW("  MSIs written to SW-files", row[k].files.swfile_msis);
+    ROW("  SW -> VS moves", row[k].files.sw_to_vs);
     ROW("vCPU run delay (cycles, total)", row[k].sched.run_delay);
     ROW("vCPU thread hart changes", row[k].sched.nr_migrations);
     ROW("lost wake-ups", r->lost_wakeups);

@@ -230,6 +230,31 @@ AIA_API bool aia_vcpu_is_migrating(const aia_vcpu *v);
 /* The guest's vsie.SEIE. */
 AIA_API bool aia_vcpu_guest_seie(const aia_vcpu *v);
 
+/* How a vCPU used its software interrupt file (the SW-file KVM keeps when
+ * the vCPU has no VS-file: AUTO mode with every guest file taken, or EMUL
+ * mode). Cycles of the simulation's clock. */
+typedef struct aia_vcpu_file_stats {
+  size_t struct_size;         /* set by the caller to sizeof(aia_vcpu_file_stats) */
+  uint64_t vcpus_on_swfile;   /* 1 if the vCPU ever entered the guest on its SW-file
+                                 (summed: how many did) */
+  uint64_t swfile_entries;    /* VM entries with the SW-file as its file (VGEIN 0) */
+  aia_cycle swfile_guest_cycles; /* cycles in the guest on the SW-file, VM entry to VM
+                                 exit (an entry under way at the call counts to now) */
+  uint64_t vs_to_sw;          /* VS-file released into the SW-file (hart change with no
+                                 free guest file, or the VS-file's hart going away) */
+  uint64_t sw_to_vs;          /* SW-file contents moved into a new VS-file after the
+                                 vCPU had entered the guest (the allocation of its
+                                 first VS-file before its first entry is not one) */
+  uint64_t swfile_msis;       /* MSIs written into the SW-file, coalesced ones included */
+} aia_vcpu_file_stats;
+
+/* Copies v's file statistics (as many as fit in st->struct_size).
+ * AIA_EINVAL for a NULL argument or a struct_size smaller than a size_t. */
+AIA_API int aia_vcpu_get_file_stats(const aia_vcpu *v, aia_vcpu_file_stats *st);
+
+/* The same, summed over every vCPU of every VM. AIA_EINVAL as above. */
+AIA_API int aia_kvm_file_stats(const aia_kvm *kvm, aia_vcpu_file_stats *st);
+
 /* kvm_riscv_aia_disable: hart `hart` goes offline. SGEI is masked there;
  * every vCPU holding one of its guest files is released to its SW-file (its
  * pending state carried over), and one whose hgeie bit was armed is kicked.

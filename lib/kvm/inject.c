@@ -101,8 +101,10 @@ void aia__inject_run(aia__kjob *j)
   }
   /* SW-file: set_bit, then the extirq update (which may kick). */
   bool was = aia__ifile_is_pending(&v->swfile, j->iid);
-  if (aia__ifile_set_pending(&v->swfile, j->iid, NULL))
+  if (aia__ifile_set_pending(&v->swfile, j->iid, NULL)) {
+    v->fst.swfile_msis++;
     aia__kvm_emit(kvm, AIA_EV_MSI_LANDED, v, AIA_NONE, j->iid, j->msi, 2u | (was ? 1u : 0u));
+  }
   aia__swfile_extirq_update(v, from, j->msi);
 }
 

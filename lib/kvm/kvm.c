@@ -270,6 +270,42 @@ aia_vm *aia_kvm_vm(const aia_kvm *kvm, uint32_t i)
   return (kvm && i < kvm->nvms) ? kvm->vms[i] : NULL;
 }
 
+int aia_vcpu_get_file_stats(const aia_vcpu *v, aia_vcpu_file_stats *st)
+{
+  aia_vcpu_file_stats tmp;
+  if (v == NULL || st == NULL || st->struct_size < sizeof(size_t))
+    return AIA_EINVAL;
+  tmp = v->fst;
+  if (v->sw_in)
+    tmp.swfile_guest_cycles += aia_sim_now(v->kvm->sim) - v->sw_entered;
+  tmp.struct_size = st->struct_size;
+  memcpy(st, &tmp, st->struct_size < sizeof tmp ? st->struct_size : sizeof tmp);
+  return AIA_OK;
+}
+
+int aia_kvm_file_stats(const aia_kvm *kvm, aia_vcpu_file_stats *st)
+{
+  aia_vcpu_file_stats sum, fs;
+  if (kvm == NULL || st == NULL || st->struct_size < sizeof(size_t))
+    return AIA_EINVAL;
+  memset(&sum, 0, sizeof sum);
+  for (uint32_t vm = 0; vm < kvm->nvms; vm++) {
+    for (uint32_t i = 0; i < aia_vm_vcpus(kvm->vms[vm]); i++) {
+      fs.struct_size = sizeof fs;
+      (void)aia_vcpu_get_file_stats(aia_vm_vcpu(kvm->vms[vm], i), &fs);
+      sum.vcpus_on_swfile += fs.vcpus_on_swfile;
+      sum.swfile_entries += fs.swfile_entries;
+      sum.swfile_guest_cycles += fs.swfile_guest_cycles;
+      sum.vs_to_sw += fs.vs_to_sw;
+      sum.sw_to_vs += fs.sw_to_vs;
+      sum.swfile_msis += fs.swfile_msis;
+    }
+  }
+  sum.struct_size = st->struct_size;
+  memcpy(st, &sum, st->struct_size < sizeof sum ? st->struct_size : sizeof sum);
+  return AIA_OK;
+}
+
 int aia_kvm_sched_stats(const aia_kvm *kvm, aia_thread_stats *st)
 {
   aia_thread_stats sum, ts;

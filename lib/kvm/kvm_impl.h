@@ -67,6 +67,11 @@ struct aia_vcpu {
   uint32_t guest_vgein;         /* guest hstatus.VGEIN */
   aia__ifile swfile;
   aia_cycle swfile_lock_until;  /* swfile_extirq_lock held until */
+  aia_vcpu_file_stats fst;      /* aia_vcpu_get_file_stats */
+  aia_cycle sw_entered;         /* VM entry on the SW-file under way since (if sw_in) */
+  bool sw_in;
+  bool ever_entered;            /* a VM entry happened (the SW-file was not a mere
+                                   placeholder before the first VS-file) */
   uint64_t irqs_pending, irqs_pending_mask;
   uint64_t hvip;                /* guest context hvip */
   uint64_t vsie;                /* saved at exit (what the predicate reads) */

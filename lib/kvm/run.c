@@ -437,6 +437,8 @@ static void mig_swap(aia_vcpu *v)
   aia__ifile_save(&v->swfile, &v->mig_img, true);
   aia__vcpu_unset_interrupt(v, AIA__IRQ_VS_EXT);
   aia__kvm_emit(v->kvm, AIA_EV_SWFILE, v, here(v), 0, 0, 0);
+  if (v->ever_entered || v->fst.vs_to_sw > 0)
+    v->fst.sw_to_vs++;
   go(v, PC_MIG_RESTORE, 0);
 }
 
@@ -469,6 +471,7 @@ static void release_read(aia_vcpu *v)
     memset(img.eip, 0, sizeof img.eip);
   (void)aia__ifile_restore(&v->swfile, &img);
   aia__kvm_emit(v->kvm, AIA_EV_SWFILE, v, here(v), 0, 0, 1);
+  v->fst.vs_to_sw++;
   /* imsic_swfile_update runs on this thread before the next entry: the
    * VS_EXT update is synchronous here (its cost is part of file_cost). */
   aia__swfile_extirq_update_now(v, here(v));
@@ -491,6 +494,7 @@ void aia__vcpu_release_now(aia_vcpu *v)
   (void)aia_file_save(v->kvm->plat, old, hgei, &img, true);
   (void)aia__ifile_restore(&v->swfile, &img);
   aia__kvm_emit(v->kvm, AIA_EV_SWFILE, v, old, 0, 0, 1);
+  v->fst.vs_to_sw++;
   aia__swfile_extirq_update_now(v, old);
   aia__hgei_free(v->kvm, old, hgei);
 }
@@ -539,6 +543,13 @@ static void entered(aia_vcpu *v)
   v->exit_pending = false;
   aia__vcpu_set_state(v, AIA_VCPU_IN_GUEST);
   aia__kvm_emit(v->kvm, AIA_EV_VM_ENTRY, v, cpu, 0, 0, v->guest_vgein);
+  v->ever_entered = true;
+  if (v->guest_vgein == 0) {
+    v->fst.vcpus_on_swfile = 1;
+    v->fst.swfile_entries++;
+    v->sw_in = true;
+    v->sw_entered = aia_sim_now(v->kvm->sim);
+  }
   if (aia_host_need_resched(v->kvm->host, cpu)) {
     request_exit(v, AIA_EXIT_RESCHED);
     return;
@@ -570,6 +581,10 @@ static void exited(aia_vcpu *v)
   v->exit_pending = false;
   aia__vcpu_set_state(v, AIA_VCPU_IN_HOST);
   aia__kvm_emit(v->kvm, AIA_EV_VM_EXIT, v, cpu, 0, 0, v->exit_reason);
+  if (v->sw_in) {
+    v->fst.swfile_guest_cycles += aia_sim_now(v->kvm->sim) - v->sw_entered;
+    v->sw_in = false;
+  }
   /* The interrupt window: pending host interrupts are taken here, on this
    * thread's time (an SGEI's handler delays the rest of the exit path). */
   if (aia_hart_mip(v->kvm->plat, cpu) & (UINT64_C(1) << AIA_IRQ_SSI))

@@ -3,7 +3,8 @@
  * to the run's `sched`, field by field; every vCPU thread wake-up is one of
  * the meter's `wakeups`; a wake-up lands on the waker's hart or another;
  * a VS-file moves only with its thread; a thread is switched out at most
- * as often as it was switched in. Exit status 0 when all hold, 1 (with
+ * as often as it was switched in; the SW-file releases are the meter's
+ * swfile_fallbacks. Exit status 0 when all hold, 1 (with
  * the run and field named) otherwise, 2 when the report cannot be read.
  * SPDX-License-Identifier: MIT
  */
@@ -69,6 +70,11 @@ static int check_run(size_t i, const json_t *run)
     return bad(i, "local + remote wake-ups differ from nr_wakeups");
   if (get(sched, "nr_migrations") < get(run, "vsfile_migrations"))
     return bad(i, "fewer thread hart changes than VS-file migrations");
+  if (!json_is_object(json_object_get(run, "swfile")) ||
+      get(json_object_get(run, "swfile"), "vs_to_sw") != get(run, "swfile_fallbacks"))
+    return bad(i, "swfile.vs_to_sw differs from swfile_fallbacks");
+  if (get(json_object_get(run, "swfile"), "swfile_msis") > get(run, "msis"))
+    return bad(i, "more MSIs written to SW-files than MSIs");
   return 0;
 }
 
