@@ -1,0 +1,287 @@
+/* cli/report.c: the reports of `aiasim run`: text (side by side per
+ * policy), JSON (one line per run, so shards merge line by line) and CSV.
+ * Field definitions: docs/measurements.md.
+ * SPDX-License-Identifier: MIT
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* ---------------------------------------------------------- reports ---- */
+
+static void json_str(FILE *f, const char *s)
+{
+  fputc('"', f);
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      fprintf(f, "\\%c", c);
+    else if (c < 0x20)
+      fprintf(f, "\\u%04x", c);
+    else
+      fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+static void json_hist(FILE *f, const char *name, const aia_hist_summary *h)
+{
+  fprintf(f,
+          "\"%s\": { \"count\": %" PRIu64 ", \"p50\": %" PRIu64 ", \"p90\": %" PRIu64
+          ", \"p99\": %" PRIu64 ", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 ", \"mean\": %.1f }",
+          name, h->count, h->p50, h->p90, h->p99, h->p999, h->max, h->mean);
+}
+
+static void json_point(FILE *f, const aia_scenario *base, const job *j)
+{
+  if (base->sweep.kind == AIA_SWEEP_SET)
+    json_str(f, base->sweep.values[j->point]);
+  else if (base->sweep.kind == AIA_SWEEP_OFFSET)
+    fprintf(f, "%" PRId64, j->offset);
+  else
+    fputs("null", f);
+}
+
+/* One aia_thread_stats as a JSON object (schedstat's names). */
+static void json_sched(FILE *f, const aia_thread_stats *st)
+{
+  fprintf(f,
+          "{ \"run_time\": %" PRIu64 ", \"run_delay\": %" PRIu64 ", \"nr_switches\": %" PRIu64
+          ", \"nr_voluntary_switches\": %" PRIu64 ", \"nr_involuntary_switches\": %" PRIu64
+          ", \"nr_migrations\": %" PRIu64 ", \"nr_wakeups\": %" PRIu64
+          ", \"nr_wakeups_local\": %" PRIu64 ", \"nr_wakeups_remote\": %" PRIu64
+          ", \"nr_wakeups_affine\": %" PRIu64 ", \"nr_wakeups_migrate\": %" PRIu64 " }",
+          st->run_time, st->run_delay, st->nr_switches, st->nr_voluntary_switches,
+          st->nr_involuntary_switches, st->nr_migrations, st->nr_wakeups, st->nr_wakeups_local,
+          st->nr_wakeups_remote, st->nr_wakeups_affine, st->nr_wakeups_migrate);
+}
+
+/* One run as one line of JSON (so shards can be merged line by line). */
+static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t index)
+{
+  const aia_result *r = &j->res.r;
+  fprintf(f, "    { \"run\": %zu, \"policy\": \"%s\", \"point\": ", index, aia_policy_name(j->policy));
+  json_point(f, base, j);
+  fprintf(f,
+          ", \"msis\": %" PRIu64 ", \"claimed\": %" PRIu64 ", \"coalesced\": %" PRIu64
+          ", \"lost_wakeups\": %" PRIu64 ", \"lost_interrupts\": %" PRIu64 ", ",
+          r->msis, r->claimed, r->coalesced, r->lost_wakeups, r->lost_interrupts);
+  json_hist(f, "latency_cycles", &r->latency);
+  fputs(", ", f);
+  json_hist(f, "wake_latency_cycles", &r->wake_latency);
+  fprintf(f,
+          ", \"ipis\": %" PRIu64 ", \"kick_ipis\": %" PRIu64 ", \"kick_wakeups\": %" PRIu64
+          ", \"kick_exits\": %" PRIu64 ", \"vm_exits\": %" PRIu64
+          ", \"guest_cycles_lost_to_kicks\": %" PRIu64 ", \"hgei_irqs\": %" PRIu64
+          ", \"wakeups\": %" PRIu64 ", \"spurious_wakeups\": %" PRIu64
+          ", \"duplicate_wakeups\": %" PRIu64 ", \"vsfile_migrations\": %" PRIu64
+          ", \"swfile_fallbacks\": %" PRIu64 ", \"events\": %" PRIu64
+          ", \"trace_hash\": \"%016" PRIx64 "\"",
+          r->ipis, r->kick_ipis, r->kick_wakeups, r->kick_exits, r->vm_exits,
+          r->guest_cycles_lost_to_kicks, r->hgei_irqs, r->wakeups, r->spurious_wakeups,
+          r->duplicate_wakeups, r->vsfile_migrations, r->swfile_fallbacks, r->events,
+          r->trace_hash);
+  fprintf(f,
+          ", \"swfile\": { \"vcpus_on_swfile\": %" PRIu64 ", \"swfile_entries\": %" PRIu64
+          ", \"swfile_guest_cycles\": %" PRIu64 ", \"vs_to_sw\": %" PRIu64
+          ", \"sw_to_vs\": %" PRIu64 ", \"swfile_msis\": %" PRIu64 " }",
+          j->files.vcpus_on_swfile, j->files.swfile_entries, j->files.swfile_guest_cycles,
+          j->files.vs_to_sw, j->files.sw_to_vs, j->files.swfile_msis);
+  fputs(", \"sched\": ", f);
+  json_sched(f, &j->sched);
+  fputs(", \"sched_vcpus\": [", f);
+  for (uint32_t k = 0, i = 0; k < j->nvsched; k++) {
+    i = (k == 0 || j->vsched_vm[k] != j->vsched_vm[k - 1]) ? 0 : i + 1;
+    fprintf(f, "%s{ \"vm\": %u, \"vcpu\": %u, \"sched\": ", k ? ", " : "", j->vsched_vm[k], i);
+    json_sched(f, &j->vsched[k]);
+    fputs(" }", f);
+  }
+  fputs("]", f);
+  if (r->nviolations) {
+    fputs(", \"violations\": [", f);
+    for (uint32_t k = 0; k < r->nviolations; k++) {
+      const aia_violation *v = &r->violations[k];
+      fprintf(f, "%s{ \"kind\": \"%s\", \"vm\": %u, \"vcpu\": %u, \"cycle\": %" PRIu64
+                 ", \"msi\": %" PRIu64 ", \"iid\": %u, \"what\": ",
+              k ? ", " : "", v->kind == AIA_VIOL_LOST_WAKEUP ? "lost_wakeup" : "lost_interrupt",
+              v->vm, v->vcpu, v->cycle, v->msi, v->iid);
+      json_str(f, v->what);
+      fputs(", \"recent\": [", f);
+      for (uint32_t e = 0; e < v->nrecent; e++) {
+        const aia_event *ev = &v->recent[e];
+        fprintf(f, "%s[%" PRIu64 ", \"%s\", %d, %d, %u, %" PRIu64 ", %" PRIu64 "]", e ? ", " : "",
+                ev->cycle, aia_event_kind_name(ev->kind), ev->hart == AIA_NONE ? -1 : (int)ev->hart,
+                ev->vcpu == AIA_NONE ? -1 : (int)ev->vcpu, ev->iid, ev->msi, ev->arg);
+      }
+      fputs("] }", f);
+    }
+    fputs("]", f);
+  }
+  fputs(" }", f);
+}
+
+/* The report: a header line, one line per run, a footer line. `index` maps
+ * job i to its run number in the whole (unsharded) sweep. */
+void aia__cli_write_json(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
+                       const size_t *index)
+{
+  fputs("{ \"aiasim\": 1, \"scenario\": ", f);
+  json_str(f, base->name);
+  fprintf(f, ", \"seed\": %" PRIu64 ", \"kernel\": \"%s\", \"runs\": [\n", base->seed,
+          aia_era_name(base->kernel));
+  for (size_t i = 0; i < njobs; i++) {
+    json_run(f, base, &jobs[i], index[i]);
+    fputs(i + 1 < njobs ? ",\n" : "\n", f);
+  }
+  fputs("  ] }\n", f);
+}
+
+void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs)
+{
+  fputs("scenario,seed,kernel,policy,point,msis,claimed,coalesced,lost_wakeups,lost_interrupts,"
+        "lat_count,lat_p50,lat_p90,lat_p99,lat_p999,lat_max,lat_mean,"
+        "wake_count,wake_p50,wake_p90,wake_p99,wake_p999,wake_max,wake_mean,"
+        "ipis,kick_ipis,kick_wakeups,kick_exits,vm_exits,guest_cycles_lost_to_kicks,hgei_irqs,"
+        "wakeups,spurious_wakeups,duplicate_wakeups,vsfile_migrations,swfile_fallbacks,events,"
+        "trace_hash\n", f);
+  for (size_t i = 0; i < njobs; i++) {
+    const job *j = &jobs[i];
+    const aia_result *r = &j->res.r;
+    fprintf(f, "%s,%" PRIu64 ",%s,%s,", base->name, base->seed, aia_era_name(base->kernel),
+            aia_policy_name(j->policy));
+    if (base->sweep.kind == AIA_SWEEP_SET)
+      fprintf(f, "%s", base->sweep.values[j->point]);
+    else if (base->sweep.kind == AIA_SWEEP_OFFSET)
+      fprintf(f, "%" PRId64, j->offset);
+    const aia_hist_summary *l = &r->latency, *w = &r->wake_latency;
+    fprintf(f,
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.1f",
+            r->msis, r->claimed, r->coalesced, r->lost_wakeups, r->lost_interrupts, l->count,
+            l->p50, l->p90, l->p99, l->p999, l->max, l->mean, w->count, w->p50, w->p90, w->p99,
+            w->p999, w->max, w->mean);
+    fprintf(f,
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%016" PRIx64
+            "\n",
+            r->ipis, r->kick_ipis, r->kick_wakeups, r->kick_exits, r->vm_exits,
+            r->guest_cycles_lost_to_kicks, r->hgei_irqs, r->wakeups, r->spurious_wakeups,
+            r->duplicate_wakeups, r->vsfile_migrations, r->swfile_fallbacks, r->events,
+            r->trace_hash);
+  }
+}
+
+/* Cycles as microseconds with two decimals, from integers. */
+static void us(char *buf, size_t len, uint64_t cycles, uint64_t hz)
+{
+  uint64_t ns100 = hz ? (cycles * 100000000u / hz) : 0; /* hundredths of a us */
+  snprintf(buf, len, "%" PRIu64 ".%02" PRIu64, ns100 / 100, ns100 % 100);
+}
+
+void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
+                        uint32_t npol)
+{
+  char a[64];
+  fprintf(f, "aiasim %s: scenario %s, seed %" PRIu64 ", kernel %s", aia_version_string(),
+          base->name, base->seed, aia_era_name(base->kernel));
+  for (uint32_t b = 1; b; b <<= 1)
+    if ((base->faults & b) && aia_fault_name(b))
+      fprintf(f, ", fault %s", aia_fault_name(b));
+  fputs("\n", f);
+  for (size_t i0 = 0; i0 < njobs; i0 += npol) {
+    const job *row = &jobs[i0];
+    if (base->sweep.kind == AIA_SWEEP_SET)
+      fprintf(f, "\npoint %s = %s\n", base->sweep.path, base->sweep.values[row->point]);
+    else if (base->sweep.kind == AIA_SWEEP_OFFSET)
+      fprintf(f, "\npoint offset %+" PRId64 " cycles from the WFI trap\n", row->offset);
+    else
+      fputs("\n", f);
+    fprintf(f, "%-34s", "");
+    for (uint32_t k = 0; k < npol; k++)
+      fprintf(f, "%16s", aia_policy_name(row[k].policy));
+    fputs("\n", f);
+#define ROW(label, expr)                                                                       \
+  do {                                                                                         \
+    fprintf(f, "%-34s", label);                                                                \
+    for (uint32_t k = 0; k < npol; k++) {                                                      \
+      const aia_result *r = &row[k].res.r;                                                     \
+      (void)r;                                                                                 \
+      fprintf(f, "%16" PRIu64, (uint64_t)(expr));                                               \
+    }                                                                                          \
+    fputs("\n", f);                                                                            \
+  } while (0)
+#define ROWUS(label, expr)                                                                     \
+  do {                                                                                         \
+    fprintf(f, "%-34s", label);                                                                \
+    for (uint32_t k = 0; k < npol; k++) {                                                      \
+      const aia_result *r = &row[k].res.r;                                                     \
+      char c[96];                                                                              \
+      (void)r;                                                                                 \
+      us(a, sizeof a, (expr), base->clock_hz);                                                 \
+      snprintf(c, sizeof c, "%" PRIu64 " / %s", (uint64_t)(expr), a);                          \
+      fprintf(f, "%16s", c);                                                                   \
+    }                                                                                          \
+    fputs("\n", f);                                                                            \
+  } while (0)
+    ROW("MSIs (claimed, coalesced)", r->msis);
+    ROW("  claimed", r->claimed);
+    ROW("  coalesced", r->coalesced);
+    ROWUS("latency p50 (cycles / us)", r->latency.p50);
+    ROWUS("latency p99", r->latency.p99);
+    ROWUS("latency p99.9", r->latency.p999);
+    ROWUS("latency max", r->latency.max);
+    ROWUS("wake latency p50 (blocked vCPU)", r->wake_latency.p50);
+    ROWUS("wake latency p99", r->wake_latency.p99);
+    ROW("IPIs (all)", r->ipis);
+    ROW("kick IPIs", r->kick_ipis);
+    ROW("VM exits (all)", r->vm_exits);
+    ROW("kick exits", r->kick_exits);
+    ROW("guest cycles lost to kicks", r->guest_cycles_lost_to_kicks);
+    ROW("wake-ups (all)", r->wakeups);
+    ROW("  by kick", r->kick_wakeups);
+    ROW("  duplicate", r->duplicate_wakeups);
+    ROW("  spurious", r->spurious_wakeups);
+    ROW("hgei interrupts", r->hgei_irqs);
+    ROW("VS-file migrations", r->vsfile_migrations);
+    ROW("SW-file fallbacks (VS -> SW)", r->swfile_fallbacks);
+    ROW("vCPUs that ran on a SW-file", row[k].files.vcpus_on_swfile);
+    ROW("  guest cycles on SW-files", row[k].files.swfile_guest_cycles);
+    ROW("  MSIs written to SW-files", row[k].files.swfile_msis);
+    ROW("  SW -> VS moves", row[k].files.sw_to_vs);
+    ROW("vCPU run delay (cycles, total)", row[k].sched.run_delay);
+    ROW("vCPU thread hart changes", row[k].sched.nr_migrations);
+    ROW("lost wake-ups", r->lost_wakeups);
+    ROW("lost interrupts", r->lost_interrupts);
+#undef ROW
+#undef ROWUS
+    /* Verdict: compare nokick with kick when both ran. */
+    const job *kick = NULL, *nokick = NULL;
+    for (uint32_t k = 0; k < npol; k++) {
+      if (row[k].policy == AIA_POLICY_KICK)
+        kick = &row[k];
+      if (row[k].policy == AIA_POLICY_NOKICK)
+        nokick = &row[k];
+    }
+    uint64_t lost = 0;
+    for (uint32_t k = 0; k < npol; k++)
+      lost += row[k].res.r.lost_wakeups + row[k].res.r.lost_interrupts;
+    if (kick && nokick) {
+      const aia_result *K = &kick->res.r, *N = &nokick->res.r;
+      fprintf(f,
+              "verdict: nokick %s (%" PRIu64 " lost wake-ups, %" PRIu64
+              " lost interrupts); it saves %" PRIu64 " kick IPIs and %" PRIu64
+              " guest cycles; p99 latency %" PRIu64 " vs %" PRIu64 " cycles with the kick.\n",
+              N->lost_wakeups + N->lost_interrupts ? "LOSES interrupts" : "delivers every interrupt",
+              N->lost_wakeups, N->lost_interrupts, K->kick_ipis, K->guest_cycles_lost_to_kicks,
+              N->latency.p99, K->latency.p99);
+    } else {
+      fprintf(f, "verdict: %s\n",
+              lost ? "the oracle found violations (see --json for details)"
+                   : "no lost wake-up, no lost interrupt");
+    }
+  }
+}
+
