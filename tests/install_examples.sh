@@ -106,8 +106,10 @@ for ex in $examples; do
         cp -r "$src/examples/$ex" "$dir"
         static=0
         [ $how = pc-static ] && static=1
-        make -C "$dir" STATIC=$static CFLAGS="-O2 $strict" >"$dir.log" 2>&1 || {
-          cat "$dir.log"; fail "$ex $how: make"; }
+        # As docs/embedding.md says: the path on make's command line only
+        # (the Makefile must export it to its $(shell pkg-config ...)).
+        env -u PKG_CONFIG_PATH make -C "$dir" PKG_CONFIG_PATH="$libdir/pkgconfig" STATIC=$static \
+            CFLAGS="-O2 $strict" >"$dir.log" 2>&1 || { cat "$dir.log"; fail "$ex $how: make"; }
         bin=$dir/$exe
         ;;
     esac
@@ -127,4 +129,33 @@ for ex in $examples; do
   done
   say "$ex: $(grep -m 1 hash "$ref")"
 done
+# Without the path, make stops with a message instead of building with
+# empty flags (checked when the default path does not hold an aiasim).
+if ! env -u PKG_CONFIG_PATH pkg-config --exists aiasim 2>/dev/null; then
+  dir=$tmp/nopath
+  cp -r "$src/examples/custom-hook" "$dir"
+  if env -u PKG_CONFIG_PATH make -C "$dir" >"$dir.log" 2>&1; then
+    cat "$dir.log"; fail "make without PKG_CONFIG_PATH succeeded"
+  fi
+  grep -q "pkg-config does not find aiasim" "$dir.log" || { cat "$dir.log"
+    fail "make without PKG_CONFIG_PATH: no clear message"; }
+  say "make without PKG_CONFIG_PATH stops with a message: ok"
+fi
+
+# A consumer of the shared library needs no libyaml pkg-config file, and
+# finding aiasim sets no YAML_* variable in the consumer (cache included).
+dir=$tmp/noyaml
+mkdir -p "$tmp/emptypc"
+cmake -E env PKG_CONFIG_LIBDIR="$tmp/emptypc" PKG_CONFIG_PATH= \
+  cmake -S "$src/examples/custom-hook" -B "$dir" -DCMAKE_PREFIX_PATH="$prefix" \
+        -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON -DAIASIM_EXAMPLE_SHARED=ON \
+        -DCMAKE_C_FLAGS="$strict" >"$dir.log" 2>&1 || { cat "$dir.log"
+  fail "shared consumer without yaml-0.1.pc: configure"; }
+cmake --build "$dir" >>"$dir.log" 2>&1 || { cat "$dir.log"; fail "shared consumer without yaml-0.1.pc: build"; }
+run "custom-hook shared, no yaml-0.1.pc" "$dir/custom_hook" "$dir.out"
+if grep -q '^YAML_' "$dir/CMakeCache.txt"; then
+  grep '^YAML_' "$dir/CMakeCache.txt"; fail "finding aiasim left YAML_* entries in the consumer's cache"
+fi
+say "shared consumer without libyaml's pkg-config file: ok"
+
 say "all examples built and ran against the installed library"
