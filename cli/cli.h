@@ -3,9 +3,12 @@
 #ifndef AIA_CLI_H
 #define AIA_CLI_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "aiasim/aiasim.h"
 #include "aiasim/run.h"
@@ -31,6 +34,9 @@ typedef struct job {
   uint32_t nvsched;
   aia_vcpu_file_stats files; /* SW-file use, summed over the vCPUs */
   aia_kvm *kvm;             /* during the run only */
+  _Atomic uint64_t sim_done; /* simulated cycles done (progress; the run's thread
+                                writes, the progress thread reads) */
+  uint64_t nrec;            /* records seen by the progress hook */
   int rc;
   char err[256];
   char trace_path[1024], vcd_path[1024];
@@ -48,6 +54,34 @@ void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, si
 void aia__cli_write_json(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
                          const size_t *index);
 void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs);
+
+/* progress.c: what `aiasim run` shows while it runs, on stderr. */
+typedef enum progress_mode {
+  PROGRESS_OFF = 0,
+  PROGRESS_TERMINAL = 1, /* one line rewritten in place, twice a second */
+  PROGRESS_LOG = 2       /* one line every 5 s (--progress without a terminal) */
+} progress_mode;
+
+typedef struct progress {
+  const job *jobs;
+  size_t njobs;
+  progress_mode mode;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  size_t done;  /* runs finished */
+  bool stop, started;
+  pthread_t thread;
+  struct timespec t0;
+} progress;
+
+/* Starts the progress thread (nothing when mode is PROGRESS_OFF). */
+void aia__cli_progress_start(progress *pr, const job *jobs, size_t njobs, progress_mode mode);
+/* A run finished (its sim_done set to its whole length). */
+void aia__cli_progress_job_done(progress *pr, job *j);
+/* Stops the thread and prints the final line. */
+void aia__cli_progress_stop(progress *pr);
+/* The record hook a run gets when progress is on (user: its job). */
+void aia__cli_progress_hook(void *user, const aia_event *ev);
 
 /* `aiasim explore ...` (argv[1] is "explore"); returns the exit status. */
 int aia__cli_explore(int argc, char **argv);

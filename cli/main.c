@@ -33,7 +33,7 @@
 static const char usage[] =
     "usage: aiasim run FILE [--policy P[,P]] [--seed N] [--set path=value]...\n"
     "                  [--jobs N] [--json OUT] [--csv OUT] [--trace OUT.json]\n"
-    "                  [--vcd OUT.vcd] [--trace-window FROM:TO] [--quiet]\n"
+    "                  [--vcd OUT.vcd] [--trace-window FROM:TO] [--quiet] [--progress]\n"
     "       aiasim check FILE [--set path=value]...\n"
     "       aiasim merge OUT.json IN.json...\n"
     "       aiasim explore FILE [--depth K] [--jobs N] [--budget RUNS|TIME] [--json OUT]\n"
@@ -54,7 +54,9 @@ static const char usage[] =
     "  --vcd OUT        VCD waveforms of each run (suffixed per run)\n"
     "  --trace-window FROM:TO  only trace records in [FROM, TO) (cycles or units)\n"
     "  --shard K/N      run only sweep points K, K+N, K+2N, ... (0 <= K < N)\n"
-    "  --quiet          no text report\n"
+    "  --quiet          no text report, and no progress unless --progress\n"
+    "  --progress       show progress on stderr even when it is not a terminal\n"
+    "                   (a line every 5 s; on a terminal one line, updated)\n"
     "  merge            join the --json reports of the shards of one sweep into the\n"
     "                   report a single run gives (byte for byte)\n"
     "\n"
@@ -83,6 +85,7 @@ typedef struct opts {
   unsigned jobs;
   const char *json, *csv, *trace, *vcd, *window;
   int quiet;
+  int progress; /* --progress */
   uint32_t shard_k, shard_n; /* --shard K/N; n == 0: all points */
 } opts;
 
@@ -215,6 +218,8 @@ static void parse_args(int argc, char **argv, opts *o)
       o->shard_n = n;
     } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
       o->quiet = 1;
+    } else if (strcmp(a, "--progress") == 0) {
+      o->progress = 1;
     } else if (a[0] == '-' && a[1] != '\0') {
       die_input("unknown option '%s' (see --help)", a);
     } else if (o->file == NULL) {
@@ -357,13 +362,17 @@ typedef struct pool {
   size_t njobs, next, done;
   pthread_mutex_t mu;
   const opts *o;
-  int progress;
+  progress *pr;
 } pool;
 
-static void run_job(job *j)
+static void run_job(job *j, bool with_progress)
 {
   aia_run_options opt;
   aia_run_options_init(&opt);
+  if (with_progress) {
+    opt.hook = aia__cli_progress_hook;
+    opt.hook_user = j;
+  }
   opt.probe = j->probe;
   opt.probe_at = j->probe_at;
   if (j->probe) {
@@ -427,11 +436,10 @@ static void *worker(void *arg)
     pthread_mutex_unlock(&p->mu);
     if (i >= p->njobs)
       return NULL;
-    run_job(&p->jobs[i]);
+    run_job(&p->jobs[i], p->pr->mode != PROGRESS_OFF);
+    aia__cli_progress_job_done(p->pr, &p->jobs[i]);
     pthread_mutex_lock(&p->mu);
     p->done++;
-    if (p->progress)
-      fprintf(stderr, "\raiasim: %zu/%zu runs", p->done, p->njobs);
     pthread_mutex_unlock(&p->mu);
   }
 }
@@ -453,8 +461,6 @@ static void run_all(pool *p, unsigned nthreads)
       pthread_join(t[i], NULL);
     free(t);
   }
-  if (p->progress)
-    fputs("\n", stderr);
 }
 
 /* ---------------------------------------------------------- expect ----- */
@@ -774,11 +780,16 @@ int main(int argc, char **argv)
     if (o.vcd)
       run_path(jobs[i].vcd_path, sizeof jobs[i].vcd_path, o.vcd, &jobs[i], njobs > 1);
   }
-  pool p = { .jobs = jobs, .njobs = njobs, .o = &o };
-  p.progress = njobs > 1 && isatty(2) && !o.quiet;
+  progress pr;
+  progress_mode pm = PROGRESS_OFF;
+  if (o.progress || (isatty(2) && !o.quiet))
+    pm = isatty(2) ? PROGRESS_TERMINAL : PROGRESS_LOG;
+  aia__cli_progress_start(&pr, jobs, njobs, pm);
+  pool p = { .jobs = jobs, .njobs = njobs, .o = &o, .pr = &pr };
   pthread_mutex_init(&p.mu, NULL);
   run_all(&p, o.jobs);
   pthread_mutex_destroy(&p.mu);
+  aia__cli_progress_stop(&pr);
 
   int status = 0;
   for (size_t i = 0; i < njobs; i++)

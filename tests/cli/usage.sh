@@ -53,6 +53,17 @@ f=/tmp/aiasim-u-$$.out.d/one-vcpu-two-harts-nokick-lost-wakeup.yaml
 [ -s "$f" ] && [ -s "${f%.yaml}.json" ] || { echo "FAIL explore: no counterexample written"; fail=1; }
 t 1 "explore: the counterexample reproduces" "$aiasim" run "$f" --policy nokick --quiet
 grep -q "lost wake-ups" /tmp/aiasim-u-$$.err || { echo "FAIL explore: the replay did not lose"; fail=1; }
+# Progress: stderr is no terminal here, so none by default; --progress
+# prints (at least) the final line, and the report on stdout is the same.
+t 0 "no progress off a terminal" "$aiasim" run "$scn/idle-guests.yaml" --set duration=2ms --json -
+[ -s /tmp/aiasim-u-$$.err ] && { echo "FAIL progress printed without --progress"; fail=1; }
+cp /tmp/aiasim-u-$$.out /tmp/aiasim-u-$$.ref
+t 0 "--progress" "$aiasim" run "$scn/idle-guests.yaml" --set duration=2ms --json - --progress
+grep -q "^aiasim: 100% simulated (.* ms), 2/2 runs, [0-9.]* s$" /tmp/aiasim-u-$$.err ||
+  { echo "FAIL --progress: no final line"; cat /tmp/aiasim-u-$$.err; fail=1; }
+cmp -s /tmp/aiasim-u-$$.out /tmp/aiasim-u-$$.ref || { echo "FAIL --progress changed stdout"; fail=1; }
+t 0 "--progress --quiet" "$aiasim" run "$scn/idle-guests.yaml" --set duration=2ms --quiet --progress
+grep -q "2/2 runs" /tmp/aiasim-u-$$.err || { echo "FAIL --progress with --quiet: silent"; fail=1; }
 rm -rf /tmp/aiasim-u-$$.*
 [ $fail -eq 0 ] && echo "command line: ok"
 exit $fail
