@@ -44,14 +44,17 @@ static void print_line(progress *pr, size_t done, bool final)
   f = total ? (double)sim / (double)total : 1.0;
   if (hz == 0)
     hz = 1;
-  fprintf(stderr, "%saiasim: %3.0f%% simulated (%.1f of %.1f ms), %zu/%zu runs, %.1f s", 
+  fprintf(stderr, "%saiasim: %3.0f%% simulated (%.1f of %.1f ms), %zu/%zu runs, %.1f s",
           pr->mode == PROGRESS_TERMINAL ? "\r" : "", 100.0 * f, (double)sim * 1e3 / (double)hz,
           (double)total * 1e3 / (double)hz, done, pr->njobs, el);
   if (!final && f > 0.005)
     fprintf(stderr, ", about %.1f s left", el * (1.0 - f) / f);
   else if (!final)
     fputs(", estimating", stderr);
-  fputs(pr->mode == PROGRESS_TERMINAL && !final ? "\033[K" : "\n", stderr);
+  if (pr->mode == PROGRESS_TERMINAL)
+    fputs("\033[K", stderr); /* the rest of a longer previous line */
+  if (final || pr->mode == PROGRESS_LOG)
+    fputs("\n", stderr);
   fflush(stderr);
 }
 
