@@ -15,7 +15,7 @@
  * aia_sim_destroy frees the queue before any component. Compared with
  * storing each event's heap slot (eager removal), this saves a write into a
  * random event on every sift step, which is most of the cost of a large heap
- * (bench/engine: 0.53 -> see docs/engine.md).
+ * (bench/engine.c measures the queue against a bare binary heap).
  */
 #ifndef AIA__EVQ_H
 #define AIA__EVQ_H
