@@ -3,8 +3,9 @@
 # Idempotent. As root it runs apt-get; otherwise it prints the exact command
 # and fails, so nothing is half done.
 set -euo pipefail
-# clang and libclang-rt-14-dev (libFuzzer): scripts/fuzz.sh.
-pkgs=(cmake make gcc pkg-config libyaml-dev libcmocka-dev libjansson-dev clang libclang-rt-14-dev)
+# clang and libclang-rt-14-dev (libFuzzer): scripts/fuzz.sh; man-db: the
+# man page test (man -l).
+pkgs=(cmake make gcc pkg-config libyaml-dev libcmocka-dev libjansson-dev clang libclang-rt-14-dev man-db)
 [ "${AIASIM_DEPS_EXTRA:-}" ] && pkgs+=(${AIASIM_DEPS_EXTRA})
 missing=()
 for p in "${pkgs[@]}"; do
