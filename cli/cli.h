@@ -15,6 +15,9 @@
 #include "aiasim/scenario.h"
 #include "aiasim/trace.h"
 
+/* Version of the JSON report's schema (docs/report.schema.json). */
+#define AIA_CLI_REPORT_SCHEMA "1"
+
 #define AIA_CLI_EXIT_EXPECT 1
 #define AIA_CLI_EXIT_INPUT 2
 #define AIA_CLI_EXIT_INTERNAL 3
@@ -54,6 +57,19 @@ void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, si
 void aia__cli_write_json(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
                          const size_t *index);
 void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs);
+
+/* One check of a scenario's expect block on one run. A count left out of
+ * the block must be 0 (the oracle may find no violation the scenario does
+ * not expect); latency_p99 is checked only when given. */
+typedef struct expect_check {
+  const char *name;  /* JSON: lost_wakeups, lost_interrupts, latency_p99_cycles */
+  const char *label; /* text: "lost wake-ups", ... */
+  uint64_t measured, min, max; /* max UINT64_MAX: no upper bound */
+  bool held;
+} expect_check;
+
+/* report.c: the checks `base`'s expect block makes on run r (at most 3). */
+size_t aia__cli_expect_checks(const aia_scenario *base, const aia_result *r, expect_check out[3]);
 
 /* progress.c: what `aiasim run` shows while it runs, on stderr. */
 typedef enum progress_mode {

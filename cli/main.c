@@ -465,44 +465,30 @@ static void run_all(pool *p, unsigned nthreads)
 
 /* ---------------------------------------------------------- expect ----- */
 
-/* 1 if the expect block failed or an unexpected violation was found. A
- * count in expect is N (exactly) or { min, max }; a count left out means
- * the oracle must find none of that kind. */
-static int check_count(const char *scn, size_t i, const char *pol, const char *what, uint64_t got,
-                       bool has, uint64_t lo, uint64_t hi)
-{
-  if (!has)
-    lo = hi = 0;
-  if (got >= lo && got <= hi)
-    return 0;
-  if (lo == hi)
-    fprintf(stderr, "aiasim: %s: run %zu (%s): %" PRIu64 " %s, expected %" PRIu64 "\n", scn, i, pol,
-            got, what, lo);
-  else if (hi == UINT64_MAX)
-    fprintf(stderr, "aiasim: %s: run %zu (%s): %" PRIu64 " %s, expected at least %" PRIu64 "\n",
-            scn, i, pol, got, what, lo);
-  else
-    fprintf(stderr, "aiasim: %s: run %zu (%s): %" PRIu64 " %s, expected %" PRIu64 "..%" PRIu64 "\n",
-            scn, i, pol, got, what, lo, hi);
-  return 1;
-}
-
+/* 1 if the expect block failed or an unexpected violation was found (the
+ * checks themselves: aia__cli_expect_checks). */
 static int check_expect(const aia_scenario *base, const job *jobs, size_t njobs,
                         const size_t *index)
 {
-  const aia_scn_expect *e = &base->expect;
   int bad = 0;
   for (size_t i = 0; i < njobs; i++) {
-    const aia_result *r = &jobs[i].res.r;
+    expect_check ck[3];
+    size_t n = aia__cli_expect_checks(base, &jobs[i].res.r, ck);
     const char *pol = aia_policy_name(jobs[i].policy);
-    bad |= check_count(base->name, index[i], pol, "lost wake-ups", r->lost_wakeups,
-                       e->has_lost_wakeups, e->lost_wakeups_min, e->lost_wakeups_max);
-    bad |= check_count(base->name, index[i], pol, "lost interrupts", r->lost_interrupts,
-                       e->has_lost_interrupts, e->lost_interrupts_min, e->lost_interrupts_max);
-    if (e->has_latency_p99_max && r->latency.p99 > e->latency_p99_max) {
-      fprintf(stderr, "aiasim: %s: run %zu (%s): latency p99 %" PRIu64 " cycles > max %" PRIu64 "\n",
-              base->name, index[i], pol, r->latency.p99, e->latency_p99_max);
+    for (size_t k = 0; k < n; k++) {
+      const expect_check *c = &ck[k];
+      if (c->held)
+        continue;
       bad = 1;
+      if (c->min == c->max)
+        fprintf(stderr, "aiasim: %s: run %zu (%s): %" PRIu64 " %s, expected %" PRIu64 "\n",
+                base->name, index[i], pol, c->measured, c->label, c->min);
+      else if (c->max == UINT64_MAX)
+        fprintf(stderr, "aiasim: %s: run %zu (%s): %" PRIu64 " %s, expected at least %" PRIu64 "\n",
+                base->name, index[i], pol, c->measured, c->label, c->min);
+      else
+        fprintf(stderr, "aiasim: %s: run %zu (%s): %" PRIu64 " %s, expected %" PRIu64 "..%" PRIu64 "\n",
+                base->name, index[i], pol, c->measured, c->label, c->min, c->max);
     }
   }
   return bad;

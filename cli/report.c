@@ -44,6 +44,28 @@ static void json_point(FILE *f, const aia_scenario *base, const job *j)
     fputs("null", f);
 }
 
+size_t aia__cli_expect_checks(const aia_scenario *base, const aia_result *r, expect_check out[3])
+{
+  const aia_scn_expect *e = &base->expect;
+  size_t n = 0;
+  out[n] = (expect_check){ "lost_wakeups", "lost wake-ups", r->lost_wakeups,
+                           e->has_lost_wakeups ? e->lost_wakeups_min : 0,
+                           e->has_lost_wakeups ? e->lost_wakeups_max : 0, false };
+  n++;
+  out[n] = (expect_check){ "lost_interrupts", "lost interrupts", r->lost_interrupts,
+                           e->has_lost_interrupts ? e->lost_interrupts_min : 0,
+                           e->has_lost_interrupts ? e->lost_interrupts_max : 0, false };
+  n++;
+  if (e->has_latency_p99_max) {
+    out[n] = (expect_check){ "latency_p99_cycles", "latency p99 cycles", r->latency.p99, 0,
+                             e->latency_p99_max, false };
+    n++;
+  }
+  for (size_t k = 0; k < n; k++)
+    out[k].held = out[k].measured >= out[k].min && out[k].measured <= out[k].max;
+  return n;
+}
+
 /* One aia_thread_stats as a JSON object (schedstat's names). */
 static void json_sched(FILE *f, const aia_thread_stats *st)
 {
@@ -89,6 +111,21 @@ static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t ind
           ", \"sw_to_vs\": %" PRIu64 ", \"swfile_msis\": %" PRIu64 " }",
           j->files.vcpus_on_swfile, j->files.swfile_entries, j->files.swfile_guest_cycles,
           j->files.vs_to_sw, j->files.sw_to_vs, j->files.swfile_msis);
+  {
+    expect_check ck[3];
+    size_t n = aia__cli_expect_checks(base, r, ck);
+    fputs(", \"expect\": [", f);
+    for (size_t k = 0; k < n; k++) {
+      fprintf(f, "%s{ \"name\": \"%s\", \"held\": %s, \"measured\": %" PRIu64 ", \"min\": %" PRIu64
+                 ", \"max\": ", k ? ", " : "", ck[k].name, ck[k].held ? "true" : "false",
+              ck[k].measured, ck[k].min);
+      if (ck[k].max == UINT64_MAX)
+        fputs("null }", f);
+      else
+        fprintf(f, "%" PRIu64 " }", ck[k].max);
+    }
+    fputs("]", f);
+  }
   fputs(", \"sched\": ", f);
   json_sched(f, &j->sched);
   fputs(", \"sched_vcpus\": [", f);
@@ -111,9 +148,12 @@ static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t ind
       fputs(", \"recent\": [", f);
       for (uint32_t e = 0; e < v->nrecent; e++) {
         const aia_event *ev = &v->recent[e];
-        fprintf(f, "%s[%" PRIu64 ", \"%s\", %d, %d, %u, %" PRIu64 ", %" PRIu64 "]", e ? ", " : "",
-                ev->cycle, aia_event_kind_name(ev->kind), ev->hart == AIA_NONE ? -1 : (int)ev->hart,
-                ev->vcpu == AIA_NONE ? -1 : (int)ev->vcpu, ev->iid, ev->msi, ev->arg);
+        fprintf(f,
+                "%s{ \"cycle\": %" PRIu64 ", \"kind\": \"%s\", \"hart\": %d, \"vcpu\": %d"
+                ", \"iid\": %u, \"msi\": %" PRIu64 ", \"arg\": %" PRIu64 " }",
+                e ? ", " : "", ev->cycle, aia_event_kind_name(ev->kind),
+                ev->hart == AIA_NONE ? -1 : (int)ev->hart, ev->vcpu == AIA_NONE ? -1 : (int)ev->vcpu,
+                ev->iid, ev->msi, ev->arg);
       }
       fputs("] }", f);
     }
@@ -127,10 +167,12 @@ static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t ind
 void aia__cli_write_json(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
                        const size_t *index)
 {
-  fputs("{ \"aiasim\": 1, \"scenario\": ", f);
+  fputs("{ \"aiasim\": 1, \"report_schema\": " AIA_CLI_REPORT_SCHEMA ", \"scenario\": ", f);
   json_str(f, base->name);
-  fprintf(f, ", \"seed\": %" PRIu64 ", \"kernel\": \"%s\", \"runs\": [\n", base->seed,
-          aia_era_name(base->kernel));
+  fprintf(f,
+          ", \"seed\": %" PRIu64 ", \"kernel\": \"%s\", \"clock_hz\": %" PRIu64
+          ", \"duration\": %" PRIu64 ", \"drain\": %" PRIu64 ", \"runs\": [\n",
+          base->seed, aia_era_name(base->kernel), base->clock_hz, base->duration, base->drain);
   for (size_t i = 0; i < njobs; i++) {
     json_run(f, base, &jobs[i], index[i]);
     fputs(i + 1 < njobs ? ",\n" : "\n", f);
