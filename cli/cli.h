@@ -36,6 +36,7 @@ typedef struct job {
   uint32_t *vsched_vm;      /* the VM of each */
   uint32_t nvsched;
   aia_vcpu_file_stats files; /* SW-file use, summed over the vCPUs */
+  aia_vcpu_halt_stats halt;  /* KVM's halt statistics, summed over the vCPUs */
   aia_kvm *kvm;             /* during the run only */
   _Atomic uint64_t sim_done; /* simulated cycles done (progress; the run's thread
                                 writes, the progress thread reads) */

@@ -322,6 +322,9 @@ static void run_end(void *user, aia_sim *sim)
   j->sched.struct_size = sizeof j->sched;
   if (aia_kvm_sched_stats(j->kvm, &j->sched) != AIA_OK)
     snprintf(j->err, sizeof j->err, "cannot read the scheduler statistics");
+  j->halt.struct_size = sizeof j->halt;
+  if (aia_kvm_halt_stats(j->kvm, &j->halt) != AIA_OK)
+    snprintf(j->err, sizeof j->err, "cannot read the halt statistics");
   j->files.struct_size = sizeof j->files;
   if (aia_kvm_file_stats(j->kvm, &j->files) != AIA_OK)
     snprintf(j->err, sizeof j->err, "cannot read the file statistics");

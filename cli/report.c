@@ -66,6 +66,39 @@ size_t aia__cli_expect_checks(const aia_scenario *base, const aia_result *r, exp
   return n;
 }
 
+static uint64_t to_ns(uint64_t cycles, uint64_t hz)
+{
+  double ns = hz ? (double)cycles * 1e9 / (double)hz : 0.0;
+  return ns >= 18446744073709549568.0 ? UINT64_MAX : (uint64_t)ns;
+}
+
+static void json_u64s(FILE *f, const char *name, const uint64_t *a, size_t n)
+{
+  fprintf(f, ", \"%s\": [", name);
+  for (size_t i = 0; i < n; i++)
+    fprintf(f, "%s%" PRIu64, i ? ", " : "", a[i]);
+  fputs("]", f);
+}
+
+/* KVM's generic halt statistics, kernel names; times in ns and cycles. */
+static void json_halt(FILE *f, const aia_vcpu_halt_stats *h, uint64_t hz)
+{
+  fprintf(f,
+          "{ \"halt_successful_poll\": %" PRIu64 ", \"halt_attempted_poll\": %" PRIu64
+          ", \"halt_poll_invalid\": %" PRIu64 ", \"halt_wakeup\": %" PRIu64
+          ", \"halt_poll_success_ns\": %" PRIu64 ", \"halt_poll_fail_ns\": %" PRIu64
+          ", \"halt_wait_ns\": %" PRIu64 ", \"halt_poll_success_cycles\": %" PRIu64
+          ", \"halt_poll_fail_cycles\": %" PRIu64 ", \"halt_wait_cycles\": %" PRIu64,
+          h->halt_successful_poll, h->halt_attempted_poll, h->halt_poll_invalid, h->halt_wakeup,
+          to_ns(h->halt_poll_success_cycles, hz), to_ns(h->halt_poll_fail_cycles, hz),
+          to_ns(h->halt_wait_cycles, hz), h->halt_poll_success_cycles, h->halt_poll_fail_cycles,
+          h->halt_wait_cycles);
+  json_u64s(f, "halt_poll_success_hist", h->halt_poll_success_hist, AIA_HALT_HIST_BUCKETS);
+  json_u64s(f, "halt_poll_fail_hist", h->halt_poll_fail_hist, AIA_HALT_HIST_BUCKETS);
+  json_u64s(f, "halt_wait_hist", h->halt_wait_hist, AIA_HALT_HIST_BUCKETS);
+  fputs(" }", f);
+}
+
 /* One aia_thread_stats as a JSON object (schedstat's names). */
 static void json_sched(FILE *f, const aia_thread_stats *st)
 {
@@ -126,6 +159,8 @@ static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t ind
     }
     fputs("]", f);
   }
+  fputs(", \"kvm\": ", f);
+  json_halt(f, &j->halt, base->clock_hz);
   fputs(", \"sched\": ", f);
   json_sched(f, &j->sched);
   fputs(", \"sched_vcpus\": [", f);
@@ -288,6 +323,9 @@ void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, si
     ROW("  spurious", r->spurious_wakeups);
     ROW("hgei interrupts", r->hgei_irqs);
     ROW("VS-file migrations", r->vsfile_migrations);
+    ROW("halts that polled", row[k].halt.halt_attempted_poll);
+    ROW("  ended without sleeping", row[k].halt.halt_successful_poll);
+    ROW("  halt_wakeup", row[k].halt.halt_wakeup);
     ROW("SW-file fallbacks (VS -> SW)", r->swfile_fallbacks);
     ROW("vCPUs that ran on a SW-file", row[k].files.vcpus_on_swfile);
     ROW("  guest cycles on SW-files", row[k].files.swfile_guest_cycles);

@@ -248,6 +248,38 @@ typedef struct aia_vcpu_file_stats {
   uint64_t swfile_msis;       /* MSIs written into the SW-file, coalesced ones included */
 } aia_vcpu_file_stats;
 
+/* KVM's generic halt statistics of one vCPU (struct kvm_vcpu_stat_generic,
+ * counted where virt/kvm/kvm_main.c counts them: kvm_vcpu_halt,
+ * update_halt_poll_stats, kvm_vcpu_wake_up). Times are in cycles of the
+ * simulation's clock; the histograms are binned as the kernel bins its
+ * halt_*_hist: bucket fls64(ns) of the duration in nanoseconds, the last
+ * bucket taking everything longer. */
+#define AIA_HALT_HIST_BUCKETS 32
+typedef struct aia_vcpu_halt_stats {
+  size_t struct_size;            /* set by the caller to sizeof(aia_vcpu_halt_stats) */
+  uint64_t halt_successful_poll; /* halts that ended without the thread being scheduled
+                                    out (a poll that saw the wake-up, or a wake-up between
+                                    the end of the poll and the sleep) */
+  uint64_t halt_attempted_poll;  /* halts that polled (halt_poll_ns was not 0) */
+  uint64_t halt_poll_invalid;    /* successful polls woken by an invalid wake-up: always 0
+                                    on RISC-V, which has no invalid wake-ups */
+  uint64_t halt_wakeup;          /* kvm_vcpu_wake_up calls that woke the vCPU */
+  aia_cycle halt_poll_success_cycles; /* polling time of the successful polls */
+  aia_cycle halt_poll_fail_cycles;    /* polling time of the others */
+  aia_cycle halt_wait_cycles;    /* from the end of polling to the wake-up, for halts that
+                                    slept */
+  uint64_t halt_poll_success_hist[AIA_HALT_HIST_BUCKETS];
+  uint64_t halt_poll_fail_hist[AIA_HALT_HIST_BUCKETS];
+  uint64_t halt_wait_hist[AIA_HALT_HIST_BUCKETS];
+} aia_vcpu_halt_stats;
+
+/* Copies v's halt statistics (as many as fit in st->struct_size).
+ * AIA_EINVAL for a NULL argument or a struct_size smaller than a size_t. */
+AIA_API int aia_vcpu_get_halt_stats(const aia_vcpu *v, aia_vcpu_halt_stats *st);
+
+/* The same, summed over every vCPU of every VM. AIA_EINVAL as above. */
+AIA_API int aia_kvm_halt_stats(const aia_kvm *kvm, aia_vcpu_halt_stats *st);
+
 /* Copies v's file statistics (as many as fit in st->struct_size).
  * AIA_EINVAL for a NULL argument or a struct_size smaller than a size_t. */
 AIA_API int aia_vcpu_get_file_stats(const aia_vcpu *v, aia_vcpu_file_stats *st);

@@ -35,6 +35,7 @@ bool aia__vcpu_wake_up(aia_vcpu *v, uint32_t from, uint64_t msi)
   }
   if (v->state == AIA_VCPU_BLOCKED)
     aia__vcpu_set_state(v, AIA_VCPU_RUNNABLE);
+  v->hst.halt_wakeup++; /* kvm_vcpu_wake_up */
   aia__kvm_emit(v->kvm, AIA_EV_WAKEUP, v, from, 0, msi, 0);
   return true;
 }

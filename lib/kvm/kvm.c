@@ -283,6 +283,46 @@ int aia_vcpu_get_file_stats(const aia_vcpu *v, aia_vcpu_file_stats *st)
   return AIA_OK;
 }
 
+int aia_vcpu_get_halt_stats(const aia_vcpu *v, aia_vcpu_halt_stats *st)
+{
+  aia_vcpu_halt_stats tmp;
+  if (v == NULL || st == NULL || st->struct_size < sizeof(size_t))
+    return AIA_EINVAL;
+  tmp = v->hst;
+  tmp.struct_size = st->struct_size;
+  memcpy(st, &tmp, st->struct_size < sizeof tmp ? st->struct_size : sizeof tmp);
+  return AIA_OK;
+}
+
+int aia_kvm_halt_stats(const aia_kvm *kvm, aia_vcpu_halt_stats *st)
+{
+  aia_vcpu_halt_stats sum, hs;
+  if (kvm == NULL || st == NULL || st->struct_size < sizeof(size_t))
+    return AIA_EINVAL;
+  memset(&sum, 0, sizeof sum);
+  for (uint32_t vm = 0; vm < kvm->nvms; vm++) {
+    for (uint32_t i = 0; i < aia_vm_vcpus(kvm->vms[vm]); i++) {
+      hs.struct_size = sizeof hs;
+      (void)aia_vcpu_get_halt_stats(aia_vm_vcpu(kvm->vms[vm], i), &hs);
+      sum.halt_successful_poll += hs.halt_successful_poll;
+      sum.halt_attempted_poll += hs.halt_attempted_poll;
+      sum.halt_poll_invalid += hs.halt_poll_invalid;
+      sum.halt_wakeup += hs.halt_wakeup;
+      sum.halt_poll_success_cycles += hs.halt_poll_success_cycles;
+      sum.halt_poll_fail_cycles += hs.halt_poll_fail_cycles;
+      sum.halt_wait_cycles += hs.halt_wait_cycles;
+      for (int b = 0; b < AIA_HALT_HIST_BUCKETS; b++) {
+        sum.halt_poll_success_hist[b] += hs.halt_poll_success_hist[b];
+        sum.halt_poll_fail_hist[b] += hs.halt_poll_fail_hist[b];
+        sum.halt_wait_hist[b] += hs.halt_wait_hist[b];
+      }
+    }
+  }
+  sum.struct_size = st->struct_size;
+  memcpy(st, &sum, st->struct_size < sizeof sum ? st->struct_size : sizeof sum);
+  return AIA_OK;
+}
+
 int aia_kvm_file_stats(const aia_kvm *kvm, aia_vcpu_file_stats *st)
 {
   aia_vcpu_file_stats sum, fs;

@@ -326,6 +326,36 @@ static void halt_poll_update(aia_vcpu *v, aia_cycle halt_ns)
   }
 }
 
+/* KVM_STATS_LOG_HIST_UPDATE: bucket fls64(ns), clamped to the last. */
+static void hist_add(uint64_t *hist, const aia_vcpu *v, aia_cycle cycles)
+{
+  uint64_t hz = aia_sim_clock_hz(v->kvm->sim);
+  double ns = hz ? (double)cycles * 1e9 / (double)hz : 0.0;
+  uint64_t n = ns >= 18446744073709549568.0 ? UINT64_MAX : (uint64_t)ns;
+  unsigned b = 0;
+  while (n) {
+    b++;
+    n >>= 1;
+  }
+  hist[b < AIA_HALT_HIST_BUCKETS ? b : AIA_HALT_HIST_BUCKETS - 1]++;
+}
+
+/* update_halt_poll_stats: the poll ran from block_start to poll_end. */
+static void halt_poll_stats(aia_vcpu *v, bool success)
+{
+  aia_vcpu_halt_stats *st = &v->hst;
+  aia_cycle poll = v->poll_end - v->block_start;
+  st->halt_attempted_poll++;
+  if (success) {
+    st->halt_successful_poll++; /* vcpu_valid_wakeup is always true on RISC-V */
+    st->halt_poll_success_cycles += poll;
+    hist_add(st->halt_poll_success_hist, v, poll);
+  } else {
+    st->halt_poll_fail_cycles += poll;
+    hist_add(st->halt_poll_fail_hist, v, poll);
+  }
+}
+
 /* Polling re-checks the predicate whenever something it reads changes. */
 static void poll_check(aia_vcpu *v)
 {
@@ -333,6 +363,8 @@ static void poll_check(aia_vcpu *v)
     return;
   if (!aia__vcpu_runnable(v))
     return;
+  v->poll_end = now_of(v); /* kvm_vcpu_check_block < 0 inside the poll loop */
+  halt_poll_stats(v, true);
   halt_poll_update(v, now_of(v) - v->block_start);
   aia__vcpu_set_state(v, AIA_VCPU_IN_HOST);
   go(v, PC_LOOP, 0);
@@ -605,7 +637,10 @@ static void handle_exit(aia_vcpu *v)
       go(v, PC_LOOP, 0);
       return;
     }
-    v->block_start = now_of(v);
+    v->block_start = now_of(v); /* kvm_vcpu_halt: start = poll_end = now */
+    v->poll_end = v->block_start;
+    v->do_halt_poll = v->halt_poll_ns > 0;
+    v->waited = false;
     /* kvm_vcpu_can_poll: single_task_running() && !need_resched(). The
      * kernel's do-while checks once and stops, which is no poll at all. */
     if (v->halt_poll_ns > 0 && (aia_host_queue_len(v->kvm->host, here(v)) > 0 ||
@@ -651,6 +686,7 @@ static void block_enter(aia_vcpu *v)
     if (hgei > 0)
       arm_hgeie(v, cpu, (uint32_t)hgei, true);
   }
+  v->poll_end = now_of(v); /* polling (if any) is over: kvm_vcpu_block */
   v->blocking = true; /* prepare_to_rcuwait */
   aia__kvm_emit(v->kvm, AIA_EV_BLOCK, v, cpu, 0, 0, 0);
   if (preempt_point(v, PC_BLOCK_LOOP)) /* preempt_enable */
@@ -674,6 +710,7 @@ static void block_sched(aia_vcpu *v)
 {
   bool switched = false;
   v->pc = PC_BLOCK_LOOP;
+  v->waited = true; /* kvm_vcpu_block reached schedule() */
   aia__sim_cancel(v->kvm->sim, &v->step_ev);
   (void)aia_thread_schedule(v->thread, &switched);
   if (!switched) /* woken before it slept: check again */
@@ -689,6 +726,12 @@ static void block_done(aia_vcpu *v)
     if (hgei > 0)
       arm_hgeie(v, cpu, (uint32_t)hgei, false);
   }
+  if (v->waited) {
+    v->hst.halt_wait_cycles += now_of(v) - v->poll_end;
+    hist_add(v->hst.halt_wait_hist, v, now_of(v) - v->poll_end);
+  }
+  if (v->do_halt_poll)
+    halt_poll_stats(v, !v->waited);
   halt_poll_update(v, now_of(v) - v->block_start);
   aia__vcpu_set_state(v, AIA_VCPU_IN_HOST);
   go(v, PC_LOOP, 0);
