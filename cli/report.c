@@ -222,7 +222,13 @@ void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size
         "wake_count,wake_p50,wake_p90,wake_p99,wake_p999,wake_max,wake_mean,"
         "ipis,kick_ipis,kick_wakeups,kick_exits,vm_exits,guest_cycles_lost_to_kicks,hgei_irqs,"
         "wakeups,spurious_wakeups,duplicate_wakeups,vsfile_migrations,swfile_fallbacks,events,"
-        "trace_hash\n", f);
+        "trace_hash,"
+        "halt_attempted_poll,halt_successful_poll,halt_poll_invalid,halt_wakeup,"
+        "halt_poll_success_ns,halt_poll_fail_ns,halt_wait_ns,"
+        "vcpus_on_swfile,swfile_entries,swfile_guest_cycles,vs_to_sw,sw_to_vs,swfile_msis,"
+        "run_time,run_delay,nr_switches,nr_voluntary_switches,nr_involuntary_switches,"
+        "nr_migrations,nr_wakeups,nr_wakeups_local,nr_wakeups_remote,nr_wakeups_affine,"
+        "nr_wakeups_migrate\n", f);
   for (size_t i = 0; i < njobs; i++) {
     const job *j = &jobs[i];
     const aia_result *r = &j->res.r;
@@ -242,12 +248,28 @@ void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size
             w->p999, w->max, w->mean);
     fprintf(f,
             ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%016" PRIx64
-            "\n",
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%016" PRIx64,
             r->ipis, r->kick_ipis, r->kick_wakeups, r->kick_exits, r->vm_exits,
             r->guest_cycles_lost_to_kicks, r->hgei_irqs, r->wakeups, r->spurious_wakeups,
             r->duplicate_wakeups, r->vsfile_migrations, r->swfile_fallbacks, r->events,
             r->trace_hash);
+    const aia_vcpu_halt_stats *h = &j->halt;
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
+            h->halt_attempted_poll, h->halt_successful_poll, h->halt_poll_invalid, h->halt_wakeup,
+            to_ns(h->halt_poll_success_cycles, base->clock_hz),
+            to_ns(h->halt_poll_fail_cycles, base->clock_hz),
+            to_ns(h->halt_wait_cycles, base->clock_hz));
+    const aia_vcpu_file_stats *w2 = &j->files;
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
+            w2->vcpus_on_swfile, w2->swfile_entries, w2->swfile_guest_cycles, w2->vs_to_sw,
+            w2->sw_to_vs, w2->swfile_msis);
+    const aia_thread_stats *t = &j->sched;
+    fprintf(f,
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+            t->run_time, t->run_delay, t->nr_switches, t->nr_voluntary_switches,
+            t->nr_involuntary_switches, t->nr_migrations, t->nr_wakeups, t->nr_wakeups_local,
+            t->nr_wakeups_remote, t->nr_wakeups_affine, t->nr_wakeups_migrate);
   }
 }
 

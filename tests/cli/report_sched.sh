@@ -7,6 +7,7 @@ check=$2
 out=$3
 shift 3
 mkdir -p "$out"
+first=$1
 for scn in "$@"; do
   n=$(basename "$scn" .yaml)
   "$aiasim" run "$scn" --quiet --json "$out/$n.json"
@@ -21,4 +22,13 @@ fi
 if "$check" "$out/tampered.json" 2>/dev/null; then
   echo "report_sched.sh: a tampered report passed"; exit 1
 fi
+# The CSV carries the same statistics: as many fields in every row as in
+# the header, and per run halt_wakeup == nr_wakeups == wakeups.
+"$aiasim" run "$first" --quiet --csv "$out/runs.csv"
+awk -F, 'NR == 1 { n = NF; for (i = 1; i <= NF; i++) col[$i] = i; next }
+         NF != n { print "report_sched.sh: CSV row " NR " has " NF " fields, header " n; bad = 1 }
+         $(col["halt_wakeup"]) != $(col["wakeups"]) || $(col["nr_wakeups"]) != $(col["wakeups"]) {
+           print "report_sched.sh: CSV row " NR ": wake-up counts differ"; bad = 1 }
+         END { if (NR < 3 || !("run_delay" in col) || !("swfile_msis" in col)) bad = 1; exit bad }' \
+  "$out/runs.csv" || { echo "report_sched.sh: CSV check failed"; exit 1; }
 echo "report_sched.sh: ok"
