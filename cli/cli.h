@@ -33,6 +33,7 @@ typedef struct job {
   aia_run_result res;
   aia_thread_stats sched;   /* the vCPU threads' schedstat, summed at the end */
   aia_thread_stats *vsched; /* and per vCPU, VMs in order (nvsched entries) */
+  aia_vcpu_halt_stats *vhalt; /* per vCPU too, same order */
   uint32_t *vsched_vm;      /* the VM of each */
   uint32_t nvsched;
   aia_vcpu_file_stats files; /* SW-file use, summed over the vCPUs */

@@ -332,7 +332,8 @@ static void run_end(void *user, aia_sim *sim)
     n += aia_vm_vcpus(aia_kvm_vm(j->kvm, vm));
   j->vsched = n ? calloc(n, sizeof *j->vsched) : NULL;
   j->vsched_vm = n ? calloc(n, sizeof *j->vsched_vm) : NULL;
-  if (n && (j->vsched == NULL || j->vsched_vm == NULL)) {
+  j->vhalt = n ? calloc(n, sizeof *j->vhalt) : NULL;
+  if (n && (j->vsched == NULL || j->vsched_vm == NULL || j->vhalt == NULL)) {
     snprintf(j->err, sizeof j->err, "out of memory");
     n = 0;
   }
@@ -343,6 +344,9 @@ static void run_end(void *user, aia_sim *sim)
       j->vsched_vm[k] = vm;
       if (aia_thread_get_stats(aia_vcpu_thread(aia_vm_vcpu(v, i)), &j->vsched[k]) != AIA_OK)
         snprintf(j->err, sizeof j->err, "cannot read the scheduler statistics");
+      j->vhalt[k].struct_size = sizeof j->vhalt[k];
+      if (aia_vcpu_get_halt_stats(aia_vm_vcpu(v, i), &j->vhalt[k]) != AIA_OK)
+        snprintf(j->err, sizeof j->err, "cannot read the halt statistics");
     }
   }
   j->nvsched = k;
@@ -808,6 +812,7 @@ int main(int argc, char **argv)
     aia_run_result_free(&jobs[i].res);
     free(jobs[i].vsched);
     free(jobs[i].vsched_vm);
+    free(jobs[i].vhalt);
   }
   free(jobs);
   free(index);

@@ -161,6 +161,14 @@ static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t ind
   }
   fputs(", \"kvm\": ", f);
   json_halt(f, &j->halt, base->clock_hz);
+  fputs(", \"kvm_vcpus\": [", f);
+  for (uint32_t k = 0, i = 0; k < j->nvsched; k++) {
+    i = (k == 0 || j->vsched_vm[k] != j->vsched_vm[k - 1]) ? 0 : i + 1;
+    fprintf(f, "%s{ \"vm\": %u, \"vcpu\": %u, \"kvm\": ", k ? ", " : "", j->vsched_vm[k], i);
+    json_halt(f, &j->vhalt[k], base->clock_hz);
+    fputs(" }", f);
+  }
+  fputs("]", f);
   fputs(", \"sched\": ", f);
   json_sched(f, &j->sched);
   fputs(", \"sched_vcpus\": [", f);

@@ -70,6 +70,23 @@ static int check_run(size_t i, const json_t *run)
     return bad(i, "local + remote wake-ups differ from nr_wakeups");
   if (get(sched, "nr_migrations") < get(run, "vsfile_migrations"))
     return bad(i, "fewer thread hart changes than VS-file migrations");
+  {
+    static const char *const hf[] = { "halt_attempted_poll", "halt_successful_poll",
+                                      "halt_wakeup", "halt_wait_ns" };
+    const json_t *kv = json_object_get(run, "kvm_vcpus"), *kt = json_object_get(run, "kvm");
+    if (!json_is_array(kv) || !json_is_object(kt))
+      return bad(i, "no kvm object or no kvm_vcpus array");
+    for (size_t f = 0; f < sizeof hf / sizeof hf[0]; f++) {
+      json_int_t s = 0;
+      json_array_foreach(kv, k, v)
+        s += get(json_object_get(v, "kvm"), hf[f]);
+      /* ns figures are converted per vCPU: the sum may round below. */
+      if (s > get(kt, hf[f]) || (f < 3 && s != get(kt, hf[f])))
+        return bad(i, hf[f]);
+    }
+    if (get(kt, "halt_wakeup") != get(run, "wakeups"))
+      return bad(i, "halt_wakeup differs from wakeups");
+  }
   if (!json_is_object(json_object_get(run, "swfile")) ||
       get(json_object_get(run, "swfile"), "vs_to_sw") != get(run, "swfile_fallbacks"))
     return bad(i, "swfile.vs_to_sw differs from swfile_fallbacks");
