@@ -4,6 +4,9 @@
 #define AIA__SIM_IMPL_H
 
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 #include "aiasim/sim.h"
 #include "core/evq.h"
 
@@ -117,6 +120,29 @@ static inline int aia__sim_ok(const aia_sim *sim)
 static inline int aia__sim_wants(const aia_sim *sim, uint32_t kind)
 {
   return (sim->hook_mask >> kind) & 1u;
+}
+
+/* Statistics structs (aia_thread_stats, aia_vcpu_*_stats, aia_host_stats):
+ * a size_t struct_size, then nothing but uint64_t counters from `first`.
+ * aia__stats_copy_out hands `src` (of `size` bytes) to a caller who set
+ * dst's struct_size: as much as fits, struct_size kept. aia__stats_add adds
+ * src's counters to dst's. */
+static inline void aia__stats_copy_out(void *dst, const void *src, size_t size)
+{
+  size_t want = *(const size_t *)dst, n = want < size ? want : size;
+  memcpy(dst, src, n);
+  memcpy(dst, &want, sizeof want);
+}
+
+static inline void aia__stats_add(void *dst, const void *src, size_t first, size_t size)
+{
+  for (size_t off = first; off + sizeof(uint64_t) <= size; off += sizeof(uint64_t)) {
+    uint64_t a, b;
+    memcpy(&a, (char *)dst + off, sizeof a);
+    memcpy(&b, (const char *)src + off, sizeof b);
+    a += b;
+    memcpy((char *)dst + off, &a, sizeof a);
+  }
 }
 
 #endif /* AIA__SIM_IMPL_H */

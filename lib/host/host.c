@@ -244,8 +244,7 @@ int aia_thread_get_stats(const aia_thread *t, aia_thread_stats *st)
     tmp.run_time += now - t->in_since;
   if (t->waiting)
     tmp.run_delay += now - t->wait_since;
-  tmp.struct_size = st->struct_size;
-  memcpy(st, &tmp, st->struct_size < sizeof tmp ? st->struct_size : sizeof tmp);
+  aia__stats_copy_out(st, &tmp, sizeof tmp);
   return AIA_OK;
 }
 
@@ -255,8 +254,7 @@ int aia_host_get_stats(const aia_host *host, aia_host_stats *st)
   if (!aia__host_ok(host) || st == NULL || st->struct_size < sizeof(size_t))
     return AIA_EINVAL;
   tmp = host->st;
-  tmp.struct_size = st->struct_size;
-  memcpy(st, &tmp, st->struct_size < sizeof tmp ? st->struct_size : sizeof tmp);
+  aia__stats_copy_out(st, &tmp, sizeof tmp);
   return AIA_OK;
 }
 

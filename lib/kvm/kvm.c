@@ -1,5 +1,6 @@
 /* lib/kvm/kvm.c: the hypervisor instance, VMs, vCPUs, hardware listener.
  * SPDX-License-Identifier: MIT */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -278,100 +279,69 @@ int aia_vcpu_get_file_stats(const aia_vcpu *v, aia_vcpu_file_stats *st)
   tmp = v->fst;
   if (v->sw_in)
     tmp.swfile_guest_cycles += aia_sim_now(v->kvm->sim) - v->sw_entered;
-  tmp.struct_size = st->struct_size;
-  memcpy(st, &tmp, st->struct_size < sizeof tmp ? st->struct_size : sizeof tmp);
+  aia__stats_copy_out(st, &tmp, sizeof tmp);
   return AIA_OK;
 }
 
 int aia_vcpu_get_halt_stats(const aia_vcpu *v, aia_vcpu_halt_stats *st)
 {
-  aia_vcpu_halt_stats tmp;
   if (v == NULL || st == NULL || st->struct_size < sizeof(size_t))
     return AIA_EINVAL;
-  tmp = v->hst;
-  tmp.struct_size = st->struct_size;
-  memcpy(st, &tmp, st->struct_size < sizeof tmp ? st->struct_size : sizeof tmp);
+  aia__stats_copy_out(st, &v->hst, sizeof v->hst);
   return AIA_OK;
 }
 
 int aia_kvm_halt_stats(const aia_kvm *kvm, aia_vcpu_halt_stats *st)
 {
-  aia_vcpu_halt_stats sum, hs;
+  aia_vcpu_halt_stats sum, one;
   if (kvm == NULL || st == NULL || st->struct_size < sizeof(size_t))
     return AIA_EINVAL;
   memset(&sum, 0, sizeof sum);
   for (uint32_t vm = 0; vm < kvm->nvms; vm++) {
     for (uint32_t i = 0; i < aia_vm_vcpus(kvm->vms[vm]); i++) {
-      hs.struct_size = sizeof hs;
-      (void)aia_vcpu_get_halt_stats(aia_vm_vcpu(kvm->vms[vm], i), &hs);
-      sum.halt_successful_poll += hs.halt_successful_poll;
-      sum.halt_attempted_poll += hs.halt_attempted_poll;
-      sum.halt_poll_invalid += hs.halt_poll_invalid;
-      sum.halt_wakeup += hs.halt_wakeup;
-      sum.halt_poll_success_cycles += hs.halt_poll_success_cycles;
-      sum.halt_poll_fail_cycles += hs.halt_poll_fail_cycles;
-      sum.halt_wait_cycles += hs.halt_wait_cycles;
-      for (int b = 0; b < AIA_HALT_HIST_BUCKETS; b++) {
-        sum.halt_poll_success_hist[b] += hs.halt_poll_success_hist[b];
-        sum.halt_poll_fail_hist[b] += hs.halt_poll_fail_hist[b];
-        sum.halt_wait_hist[b] += hs.halt_wait_hist[b];
-      }
+      one.struct_size = sizeof one;
+      if (aia_vcpu_get_halt_stats(aia_vm_vcpu(kvm->vms[vm], i), &one) != AIA_OK)
+        return AIA_EINVAL; /* cannot happen: every vCPU has its thread */
+      aia__stats_add(&sum, &one, offsetof(aia_vcpu_halt_stats, halt_successful_poll), sizeof sum);
     }
   }
-  sum.struct_size = st->struct_size;
-  memcpy(st, &sum, st->struct_size < sizeof sum ? st->struct_size : sizeof sum);
+  aia__stats_copy_out(st, &sum, sizeof sum);
   return AIA_OK;
 }
 
 int aia_kvm_file_stats(const aia_kvm *kvm, aia_vcpu_file_stats *st)
 {
-  aia_vcpu_file_stats sum, fs;
+  aia_vcpu_file_stats sum, one;
   if (kvm == NULL || st == NULL || st->struct_size < sizeof(size_t))
     return AIA_EINVAL;
   memset(&sum, 0, sizeof sum);
   for (uint32_t vm = 0; vm < kvm->nvms; vm++) {
     for (uint32_t i = 0; i < aia_vm_vcpus(kvm->vms[vm]); i++) {
-      fs.struct_size = sizeof fs;
-      (void)aia_vcpu_get_file_stats(aia_vm_vcpu(kvm->vms[vm], i), &fs);
-      sum.vcpus_on_swfile += fs.vcpus_on_swfile;
-      sum.swfile_entries += fs.swfile_entries;
-      sum.swfile_guest_cycles += fs.swfile_guest_cycles;
-      sum.vs_to_sw += fs.vs_to_sw;
-      sum.sw_to_vs += fs.sw_to_vs;
-      sum.swfile_msis += fs.swfile_msis;
+      one.struct_size = sizeof one;
+      if (aia_vcpu_get_file_stats(aia_vm_vcpu(kvm->vms[vm], i), &one) != AIA_OK)
+        return AIA_EINVAL; /* cannot happen: every vCPU has its thread */
+      aia__stats_add(&sum, &one, offsetof(aia_vcpu_file_stats, vcpus_on_swfile), sizeof sum);
     }
   }
-  sum.struct_size = st->struct_size;
-  memcpy(st, &sum, st->struct_size < sizeof sum ? st->struct_size : sizeof sum);
+  aia__stats_copy_out(st, &sum, sizeof sum);
   return AIA_OK;
 }
 
 int aia_kvm_sched_stats(const aia_kvm *kvm, aia_thread_stats *st)
 {
-  aia_thread_stats sum, ts;
+  aia_thread_stats sum, one;
   if (kvm == NULL || st == NULL || st->struct_size < sizeof(size_t))
     return AIA_EINVAL;
   memset(&sum, 0, sizeof sum);
   for (uint32_t vm = 0; vm < kvm->nvms; vm++) {
     for (uint32_t i = 0; i < aia_vm_vcpus(kvm->vms[vm]); i++) {
-      ts.struct_size = sizeof ts;
-      if (aia_thread_get_stats(aia_vcpu_thread(aia_vm_vcpu(kvm->vms[vm], i)), &ts) != AIA_OK)
-        return AIA_EINVAL; /* a vCPU always has its thread */
-      sum.run_time += ts.run_time;
-      sum.run_delay += ts.run_delay;
-      sum.nr_switches += ts.nr_switches;
-      sum.nr_voluntary_switches += ts.nr_voluntary_switches;
-      sum.nr_involuntary_switches += ts.nr_involuntary_switches;
-      sum.nr_migrations += ts.nr_migrations;
-      sum.nr_wakeups += ts.nr_wakeups;
-      sum.nr_wakeups_local += ts.nr_wakeups_local;
-      sum.nr_wakeups_remote += ts.nr_wakeups_remote;
-      sum.nr_wakeups_affine += ts.nr_wakeups_affine;
-      sum.nr_wakeups_migrate += ts.nr_wakeups_migrate;
+      one.struct_size = sizeof one;
+      if (aia_thread_get_stats(aia_vcpu_thread(aia_vm_vcpu(kvm->vms[vm], i)), &one) != AIA_OK)
+        return AIA_EINVAL; /* cannot happen: every vCPU has its thread */
+      aia__stats_add(&sum, &one, offsetof(aia_thread_stats, run_time), sizeof sum);
     }
   }
-  sum.struct_size = st->struct_size;
-  memcpy(st, &sum, st->struct_size < sizeof sum ? st->struct_size : sizeof sum);
+  aia__stats_copy_out(st, &sum, sizeof sum);
   return AIA_OK;
 }
 
@@ -705,3 +675,8 @@ bool aia_vcpu_guest_seie(const aia_vcpu *v)
 {
   return v && v->guest_seie;
 }
+
+/* aia__stats_add sums them word by word: counters only after struct_size. */
+_Static_assert(sizeof(aia_thread_stats) % sizeof(uint64_t) == 0, "thread stats: u64 counters");
+_Static_assert(sizeof(aia_vcpu_file_stats) % sizeof(uint64_t) == 0, "file stats: u64 counters");
+_Static_assert(sizeof(aia_vcpu_halt_stats) % sizeof(uint64_t) == 0, "halt stats: u64 counters");
