@@ -34,10 +34,12 @@ typedef struct job {
   aia_thread_stats sched;   /* the vCPU threads' schedstat, summed at the end */
   aia_thread_stats *vsched; /* and per vCPU, VMs in order (nvsched entries) */
   aia_vcpu_halt_stats *vhalt; /* per vCPU too, same order */
+  aia_vcpu_exit_stats *vexit; /* per vCPU too, same order */
   uint32_t *vsched_vm;      /* the VM of each */
   uint32_t nvsched;
   aia_vcpu_file_stats files; /* SW-file use, summed over the vCPUs */
   aia_vcpu_halt_stats halt;  /* KVM's halt statistics, summed over the vCPUs */
+  aia_vcpu_exit_stats exits; /* RISC-V's kvm_vcpu_stat exit counts, summed */
   aia_kvm *kvm;             /* during the run only */
   _Atomic uint64_t sim_done; /* simulated cycles done (progress; the run's thread
                                 writes, the progress thread reads) */

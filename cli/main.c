@@ -325,6 +325,9 @@ static void run_end(void *user, aia_sim *sim)
   j->halt.struct_size = sizeof j->halt;
   if (aia_kvm_halt_stats(j->kvm, &j->halt) != AIA_OK)
     snprintf(j->err, sizeof j->err, "cannot read the halt statistics");
+  j->exits.struct_size = sizeof j->exits;
+  if (aia_kvm_exit_stats(j->kvm, &j->exits) != AIA_OK)
+    snprintf(j->err, sizeof j->err, "cannot read the exit statistics");
   j->files.struct_size = sizeof j->files;
   if (aia_kvm_file_stats(j->kvm, &j->files) != AIA_OK)
     snprintf(j->err, sizeof j->err, "cannot read the file statistics");
@@ -333,7 +336,8 @@ static void run_end(void *user, aia_sim *sim)
   j->vsched = n ? calloc(n, sizeof *j->vsched) : NULL;
   j->vsched_vm = n ? calloc(n, sizeof *j->vsched_vm) : NULL;
   j->vhalt = n ? calloc(n, sizeof *j->vhalt) : NULL;
-  if (n && (j->vsched == NULL || j->vsched_vm == NULL || j->vhalt == NULL)) {
+  j->vexit = n ? calloc(n, sizeof *j->vexit) : NULL;
+  if (n && (j->vsched == NULL || j->vsched_vm == NULL || j->vhalt == NULL || j->vexit == NULL)) {
     snprintf(j->err, sizeof j->err, "out of memory");
     n = 0;
   }
@@ -347,6 +351,9 @@ static void run_end(void *user, aia_sim *sim)
       j->vhalt[k].struct_size = sizeof j->vhalt[k];
       if (aia_vcpu_get_halt_stats(aia_vm_vcpu(v, i), &j->vhalt[k]) != AIA_OK)
         snprintf(j->err, sizeof j->err, "cannot read the halt statistics");
+      j->vexit[k].struct_size = sizeof j->vexit[k];
+      if (aia_vcpu_get_exit_stats(aia_vm_vcpu(v, i), &j->vexit[k]) != AIA_OK)
+        snprintf(j->err, sizeof j->err, "cannot read the exit statistics");
     }
   }
   j->nvsched = k;
@@ -813,6 +820,7 @@ int main(int argc, char **argv)
     free(jobs[i].vsched);
     free(jobs[i].vsched_vm);
     free(jobs[i].vhalt);
+    free(jobs[i].vexit);
   }
   free(jobs);
   free(index);

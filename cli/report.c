@@ -80,11 +80,17 @@ static void json_u64s(FILE *f, const char *name, const uint64_t *a, size_t n)
   fputs("]", f);
 }
 
-/* KVM's generic halt statistics, kernel names; times in ns and cycles. */
-static void json_halt(FILE *f, const aia_vcpu_halt_stats *h, uint64_t hz)
+/* KVM's statistics, kernel names: the generic halt statistics (times in ns
+ * and cycles) and RISC-V's exit counts. */
+static void json_kvm(FILE *f, const aia_vcpu_halt_stats *h, const aia_vcpu_exit_stats *x,
+                     uint64_t hz)
 {
   fprintf(f,
-          "{ \"halt_successful_poll\": %" PRIu64 ", \"halt_attempted_poll\": %" PRIu64
+          "{ \"exits\": %" PRIu64 ", \"wfi_exit_stat\": %" PRIu64 ", \"csr_exit_kernel\": %" PRIu64
+          ", \"csr_exit_user\": %" PRIu64 ", \"signal_exits\": %" PRIu64 ", ",
+          x->exits, x->wfi_exit_stat, x->csr_exit_kernel, x->csr_exit_user, x->signal_exits);
+  fprintf(f,
+          "\"halt_successful_poll\": %" PRIu64 ", \"halt_attempted_poll\": %" PRIu64
           ", \"halt_poll_invalid\": %" PRIu64 ", \"halt_wakeup\": %" PRIu64
           ", \"halt_poll_success_ns\": %" PRIu64 ", \"halt_poll_fail_ns\": %" PRIu64
           ", \"halt_wait_ns\": %" PRIu64 ", \"halt_poll_success_cycles\": %" PRIu64
@@ -160,12 +166,12 @@ static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t ind
     fputs("]", f);
   }
   fputs(", \"kvm\": ", f);
-  json_halt(f, &j->halt, base->clock_hz);
+  json_kvm(f, &j->halt, &j->exits, base->clock_hz);
   fputs(", \"kvm_vcpus\": [", f);
   for (uint32_t k = 0, i = 0; k < j->nvsched; k++) {
     i = (k == 0 || j->vsched_vm[k] != j->vsched_vm[k - 1]) ? 0 : i + 1;
     fprintf(f, "%s{ \"vm\": %u, \"vcpu\": %u, \"kvm\": ", k ? ", " : "", j->vsched_vm[k], i);
-    json_halt(f, &j->vhalt[k], base->clock_hz);
+    json_kvm(f, &j->vhalt[k], &j->vexit[k], base->clock_hz);
     fputs(" }", f);
   }
   fputs("]", f);
@@ -223,6 +229,13 @@ void aia__cli_write_json(FILE *f, const aia_scenario *base, const job *jobs, siz
   fputs("  ] }\n", f);
 }
 
+/* A halt histogram as one CSV cell: its 32 buckets joined by ';'. */
+static void csv_hist(FILE *f, const uint64_t *hist)
+{
+  for (int b = 0; b < AIA_HALT_HIST_BUCKETS; b++)
+    fprintf(f, "%c%" PRIu64, b ? ';' : ',', hist[b]);
+}
+
 void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs)
 {
   fputs("scenario,seed,kernel,policy,point,msis,claimed,coalesced,lost_wakeups,lost_interrupts,"
@@ -236,7 +249,8 @@ void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size
         "vcpus_on_swfile,swfile_entries,swfile_guest_cycles,vs_to_sw,sw_to_vs,swfile_msis,"
         "run_time,run_delay,nr_switches,nr_voluntary_switches,nr_involuntary_switches,"
         "nr_migrations,nr_wakeups,nr_wakeups_local,nr_wakeups_remote,nr_wakeups_affine,"
-        "nr_wakeups_migrate\n", f);
+        "nr_wakeups_migrate,exits,wfi_exit_stat,csr_exit_kernel,csr_exit_user,signal_exits,"
+        "halt_poll_success_hist,halt_poll_fail_hist,halt_wait_hist\n", f);
   for (size_t i = 0; i < njobs; i++) {
     const job *j = &jobs[i];
     const aia_result *r = &j->res.r;
@@ -274,10 +288,17 @@ void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size
     const aia_thread_stats *t = &j->sched;
     fprintf(f,
             ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
             t->run_time, t->run_delay, t->nr_switches, t->nr_voluntary_switches,
             t->nr_involuntary_switches, t->nr_migrations, t->nr_wakeups, t->nr_wakeups_local,
             t->nr_wakeups_remote, t->nr_wakeups_affine, t->nr_wakeups_migrate);
+    const aia_vcpu_exit_stats *x = &j->exits;
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, x->exits,
+            x->wfi_exit_stat, x->csr_exit_kernel, x->csr_exit_user, x->signal_exits);
+    csv_hist(f, h->halt_poll_success_hist);
+    csv_hist(f, h->halt_poll_fail_hist);
+    csv_hist(f, h->halt_wait_hist);
+    fputs("\n", f);
   }
 }
 
@@ -345,6 +366,8 @@ void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, si
     ROW("IPIs (all)", r->ipis);
     ROW("kick IPIs", r->kick_ipis);
     ROW("VM exits (all)", r->vm_exits);
+    ROW("  wfi_exit_stat (WFI traps)", row[k].exits.wfi_exit_stat);
+    ROW("  csr_exit_kernel (SW-file)", row[k].exits.csr_exit_kernel);
     ROW("kick exits", r->kick_exits);
     ROW("guest cycles lost to kicks", r->guest_cycles_lost_to_kicks);
     ROW("wake-ups (all)", r->wakeups);

@@ -280,6 +280,33 @@ AIA_API int aia_vcpu_get_halt_stats(const aia_vcpu *v, aia_vcpu_halt_stats *st);
 /* The same, summed over every vCPU of every VM. AIA_EINVAL as above. */
 AIA_API int aia_kvm_halt_stats(const aia_kvm *kvm, aia_vcpu_halt_stats *st);
 
+/* The part of RISC-V's struct kvm_vcpu_stat (arch/riscv/include/asm/
+ * kvm_host.h) that the model produces, counted where arch/riscv/kvm counts
+ * it. Fields the model cannot produce (ecall_exit_stat, mmio_exit_*,
+ * wrs_exit_stat, the misaligned and access-fault exits) are not here: the
+ * modelled guest makes no SBI calls and no trapped loads or stores. */
+typedef struct aia_vcpu_exit_stats {
+  size_t struct_size;       /* set by the caller to sizeof(aia_vcpu_exit_stats) */
+  uint64_t exits;           /* guest exits of any cause (kvm_arch_vcpu_ioctl_run, after
+                               each return from the guest) */
+  uint64_t wfi_exit_stat;   /* WFIs that trapped to KVM and were handled
+                               (vcpu_insn.c: wfi_insn) */
+  uint64_t csr_exit_kernel; /* trapped CSR accesses emulated in the kernel: the guest's
+                               stopei on its SW-file (vcpu_insn.c: csr_insn) */
+  uint64_t csr_exit_user;   /* trapped CSR accesses handed to the VMM: always 0, every
+                               CSR the model traps is emulated in the kernel */
+  uint64_t signal_exits;    /* returns to the VMM for a pending signal
+                               (kvm_handle_signal_exit): always 0, the model's vCPU
+                               threads get no signals */
+} aia_vcpu_exit_stats;
+
+/* Copies v's exit statistics (as many as fit in st->struct_size).
+ * AIA_EINVAL for a NULL argument or a struct_size smaller than a size_t. */
+AIA_API int aia_vcpu_get_exit_stats(const aia_vcpu *v, aia_vcpu_exit_stats *st);
+
+/* The same, summed over every vCPU of every VM. AIA_EINVAL as above. */
+AIA_API int aia_kvm_exit_stats(const aia_kvm *kvm, aia_vcpu_exit_stats *st);
+
 /* Copies v's file statistics (as many as fit in st->struct_size).
  * AIA_EINVAL for a NULL argument or a struct_size smaller than a size_t. */
 AIA_API int aia_vcpu_get_file_stats(const aia_vcpu *v, aia_vcpu_file_stats *st);

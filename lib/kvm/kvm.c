@@ -309,6 +309,32 @@ int aia_kvm_halt_stats(const aia_kvm *kvm, aia_vcpu_halt_stats *st)
   return AIA_OK;
 }
 
+int aia_vcpu_get_exit_stats(const aia_vcpu *v, aia_vcpu_exit_stats *st)
+{
+  if (v == NULL || st == NULL || st->struct_size < sizeof(size_t))
+    return AIA_EINVAL;
+  aia__stats_copy_out(st, &v->xst, sizeof v->xst);
+  return AIA_OK;
+}
+
+int aia_kvm_exit_stats(const aia_kvm *kvm, aia_vcpu_exit_stats *st)
+{
+  aia_vcpu_exit_stats sum, one;
+  if (kvm == NULL || st == NULL || st->struct_size < sizeof(size_t))
+    return AIA_EINVAL;
+  memset(&sum, 0, sizeof sum);
+  for (uint32_t vm = 0; vm < kvm->nvms; vm++) {
+    for (uint32_t i = 0; i < aia_vm_vcpus(kvm->vms[vm]); i++) {
+      one.struct_size = sizeof one;
+      if (aia_vcpu_get_exit_stats(aia_vm_vcpu(kvm->vms[vm], i), &one) != AIA_OK)
+        return AIA_EINVAL; /* cannot happen: every vCPU exists */
+      aia__stats_add(&sum, &one, offsetof(aia_vcpu_exit_stats, exits), sizeof sum);
+    }
+  }
+  aia__stats_copy_out(st, &sum, sizeof sum);
+  return AIA_OK;
+}
+
 int aia_kvm_file_stats(const aia_kvm *kvm, aia_vcpu_file_stats *st)
 {
   aia_vcpu_file_stats sum, one;
@@ -680,3 +706,4 @@ bool aia_vcpu_guest_seie(const aia_vcpu *v)
 _Static_assert(sizeof(aia_thread_stats) % sizeof(uint64_t) == 0, "thread stats: u64 counters");
 _Static_assert(sizeof(aia_vcpu_file_stats) % sizeof(uint64_t) == 0, "file stats: u64 counters");
 _Static_assert(sizeof(aia_vcpu_halt_stats) % sizeof(uint64_t) == 0, "halt stats: u64 counters");
+_Static_assert(sizeof(aia_vcpu_exit_stats) % sizeof(uint64_t) == 0, "exit stats: u64 counters");

@@ -69,6 +69,7 @@ struct aia_vcpu {
   aia_cycle swfile_lock_until;  /* swfile_extirq_lock held until */
   aia_vcpu_file_stats fst;      /* aia_vcpu_get_file_stats */
   aia_vcpu_halt_stats hst;      /* aia_vcpu_get_halt_stats */
+  aia_vcpu_exit_stats xst;      /* aia_vcpu_get_exit_stats */
   aia_cycle poll_end;           /* kvm_vcpu_halt's poll_end */
   bool do_halt_poll, waited;    /* kvm_vcpu_halt's locals */
   aia_cycle sw_entered;         /* VM entry on the SW-file under way since (if sw_in) */

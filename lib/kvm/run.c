@@ -611,6 +611,7 @@ static void exited(aia_vcpu *v)
   (void)aia_hart_set_vgein(v->kvm->plat, cpu, 0);
   (void)aia_hart_set_hvip(v->kvm->plat, cpu, 0);
   v->exit_pending = false;
+  v->xst.exits++; /* kvm_arch_vcpu_ioctl_run: every return from the guest */
   aia__vcpu_set_state(v, AIA_VCPU_IN_HOST);
   aia__kvm_emit(v->kvm, AIA_EV_VM_EXIT, v, cpu, 0, 0, v->exit_reason);
   if (v->sw_in) {
@@ -632,7 +633,8 @@ static void exited(aia_vcpu *v)
 static void handle_exit(aia_vcpu *v)
 {
   switch (v->exit_reason) {
-  case AIA_EXIT_WFI: /* kvm_riscv_vcpu_wfi */
+  case AIA_EXIT_WFI: /* wfi_insn -> kvm_riscv_vcpu_wfi */
+    v->xst.wfi_exit_stat++;
     if (aia__vcpu_runnable(v)) {
       go(v, PC_LOOP, 0);
       return;
@@ -656,7 +658,8 @@ static void handle_exit(aia_vcpu *v)
     }
     go(v, PC_BLOCK, 0);
     return;
-  case AIA_EXIT_CSR_TRAP: { /* kvm_riscv_vcpu_aia_imsic_rmw(TOPEI) on the SW-file */
+  case AIA_EXIT_CSR_TRAP: { /* csr_insn -> kvm_riscv_vcpu_aia_imsic_rmw(TOPEI), SW-file */
+    v->xst.csr_exit_kernel++;
     v->last_claim = aia__ifile_claim(&v->swfile);
     if (v->last_claim)
       aia__kvm_emit(v->kvm, AIA_EV_EIP_CLEAR, v, here(v), v->last_claim, 0, 1);

@@ -72,7 +72,8 @@ static int check_run(size_t i, const json_t *run)
     return bad(i, "fewer thread hart changes than VS-file migrations");
   {
     static const char *const hf[] = { "halt_attempted_poll", "halt_successful_poll",
-                                      "halt_wakeup", "halt_wait_ns" };
+                                      "halt_wakeup", "exits", "wfi_exit_stat",
+                                      "csr_exit_kernel", "halt_wait_ns" };
     const json_t *kv = json_object_get(run, "kvm_vcpus"), *kt = json_object_get(run, "kvm");
     if (!json_is_array(kv) || !json_is_object(kt))
       return bad(i, "no kvm object or no kvm_vcpus array");
@@ -81,11 +82,17 @@ static int check_run(size_t i, const json_t *run)
       json_array_foreach(kv, k, v)
         s += get(json_object_get(v, "kvm"), hf[f]);
       /* ns figures are converted per vCPU: the sum may round below. */
-      if (s > get(kt, hf[f]) || (f < 3 && s != get(kt, hf[f])))
+      if (s > get(kt, hf[f]) || (f < 6 && s != get(kt, hf[f])))
         return bad(i, hf[f]);
     }
     if (get(kt, "halt_wakeup") != get(run, "wakeups"))
       return bad(i, "halt_wakeup differs from wakeups");
+    if (get(kt, "exits") != get(run, "vm_exits"))
+      return bad(i, "kvm.exits differs from vm_exits");
+    if (get(kt, "wfi_exit_stat") + get(kt, "csr_exit_kernel") > get(kt, "exits"))
+      return bad(i, "more handled traps than exits");
+    if (get(kt, "csr_exit_kernel") != 0 && get(json_object_get(run, "swfile"), "vcpus_on_swfile") == 0)
+      return bad(i, "CSR traps without a vCPU on a SW-file");
   }
   if (!json_is_object(json_object_get(run, "swfile")) ||
       get(json_object_get(run, "swfile"), "vs_to_sw") != get(run, "swfile_fallbacks"))

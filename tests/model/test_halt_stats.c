@@ -1,5 +1,6 @@
-/* KVM's generic halt statistics (aia_vcpu_get_halt_stats), derived a second
- * way from the record stream: a poll starts at its halt_poll record and
+/* KVM's statistics derived a second way from the record stream. The exit
+ * counts (aia_vcpu_get_exit_stats) are the vm_exit records by reason. The
+ * generic halt statistics (aia_vcpu_get_halt_stats): a poll starts at its halt_poll record and
  * ends when the vCPU leaves POLLING; it succeeded when no block record
  * follows (the wake-up came while polling). A halt is counted when it
  * ends, so a vCPU still asleep at the end has its last halt uncounted. */
@@ -12,12 +13,13 @@ typedef struct pulse {
   uint32_t left;
   uint64_t msi;
   aia_cycle period;
+  uint32_t vcpu;
 } pulse;
 
 static void pulse_fire(aia_sim *sim, void *user)
 {
   pulse *p = user;
-  assert_aia_ok(sim, aia_kvm_inject(p->f->kvm, kf_vcpu(p->f, 0), 0, 0, 40, ++p->msi));
+  assert_aia_ok(sim, aia_kvm_inject(p->f->kvm, kf_vcpu(p->f, p->vcpu), 0, 0, 40, ++p->msi));
   if (--p->left)
     assert_aia_ok(sim, aia_sim_schedule(sim, aia_sim_now(sim) + p->period, AIA_PH_HART,
                                         pulse_fire, p, NULL));
@@ -50,6 +52,7 @@ static aia_vcpu_halt_stats check_run(aia_cycle period, aia_cycle poll_max)
   p.left = 40;
   p.msi = 0;
   p.period = period;
+  p.vcpu = 0;
   assert_aia_ok(f.sim, aia_vcpu_start(kf_vcpu(&f, 0), 0));
   assert_aia_ok(f.sim, aia_sim_schedule(f.sim, 50 * US, AIA_PH_HART, pulse_fire, &p, NULL));
   kf_run_until(&f, 50 * US + 41 * period);
@@ -155,6 +158,7 @@ static void test_no_polling(void **state)
   p.left = 10;
   p.msi = 0;
   p.period = 100 * US;
+  p.vcpu = 0;
   assert_aia_ok(f.sim, aia_vcpu_start(kf_vcpu(&f, 0), 0));
   assert_aia_ok(f.sim, aia_sim_schedule(f.sim, 50 * US, AIA_PH_HART, pulse_fire, &p, NULL));
   kf_run_until(&f, 2000 * US);
@@ -167,12 +171,99 @@ static void test_no_polling(void **state)
   kf_free(&f);
 }
 
+/* Two vCPUs on two harts, MSIs to both, in AIA mode `mode`: exits are the
+ * vm_exit records, wfi_exit_stat the WFI ones, csr_exit_kernel the CSR
+ * traps of the SW-file; the VM's sum is the sum of its vCPUs. */
+static aia_vcpu_exit_stats exit_run(aia_mode mode)
+{
+  kf f;
+  pulse p[2];
+  aia_vcpu_exit_stats st[2], sum;
+  kf_defaults(&f);
+  f.vcfg.mode = mode;
+  f.vcfg.vcpus = 2;
+  f.kcfg.injector_hart = 0;
+  kf_build(&f, 3);
+  for (uint32_t i = 0; i < 2; i++) {
+    f.idle[i] = 1;
+    p[i].f = &f;
+    p[i].left = 20;
+    p[i].msi = 0;
+    p[i].period = 70 * US;
+    p[i].vcpu = i;
+    assert_aia_ok(f.sim, aia_vcpu_start(kf_vcpu(&f, i), i));
+  }
+  assert_aia_ok(f.sim, aia_sim_schedule(f.sim, 50 * US, AIA_PH_HART, pulse_fire, &p[0], NULL));
+  assert_aia_ok(f.sim, aia_sim_schedule(f.sim, 85 * US, AIA_PH_HART, pulse_fire, &p[1], NULL));
+  kf_run_until(&f, 50 * US + 30 * 70 * US);
+  memset(&sum, 0, sizeof sum);
+  for (uint32_t i = 0; i < 2; i++) {
+    uint64_t exits = 0, wfi = 0, csr = 0;
+    for (size_t r = 0; r < f.nlog; r++) {
+      const aia_event *e = &f.log[r];
+      if (e->kind != AIA_EV_VM_EXIT || e->vm != 0 || e->vcpu != i)
+        continue;
+      exits++;
+      wfi += e->arg == AIA_EXIT_WFI;
+      csr += e->arg == AIA_EXIT_CSR_TRAP;
+    }
+    st[i].struct_size = sizeof st[i];
+    assert_aia_ok(f.sim, aia_vcpu_get_exit_stats(kf_vcpu(&f, i), &st[i]));
+    assert_int_equal(st[i].exits, exits);
+    /* The run ends long after the last MSI: every exit has been handled. */
+    assert_int_equal(st[i].wfi_exit_stat, wfi);
+    assert_int_equal(st[i].csr_exit_kernel, csr);
+    assert_int_equal(st[i].csr_exit_user, 0);
+    assert_int_equal(st[i].signal_exits, 0);
+    assert_true(st[i].exits >= st[i].wfi_exit_stat + st[i].csr_exit_kernel);
+  }
+  sum.struct_size = sizeof sum;
+  assert_aia_ok(f.sim, aia_kvm_exit_stats(f.kvm, &sum));
+  assert_int_equal(sum.exits, st[0].exits + st[1].exits);
+  assert_int_equal(sum.wfi_exit_stat, st[0].wfi_exit_stat + st[1].wfi_exit_stat);
+  assert_int_equal(sum.csr_exit_kernel, st[0].csr_exit_kernel + st[1].csr_exit_kernel);
+  /* A caller with an older, shorter struct gets what fits. */
+  aia_vcpu_exit_stats small;
+  memset(&small, 0xab, sizeof small);
+  small.struct_size = offsetof(aia_vcpu_exit_stats, wfi_exit_stat);
+  assert_aia_ok(f.sim, aia_vcpu_get_exit_stats(kf_vcpu(&f, 0), &small));
+  assert_int_equal(small.exits, st[0].exits);
+  assert_int_equal(small.wfi_exit_stat, 0xababababababababu);
+  assert_int_equal(aia_vcpu_get_exit_stats(NULL, &small), AIA_EINVAL);
+  assert_int_equal(aia_kvm_exit_stats(f.kvm, NULL), AIA_EINVAL);
+  small.struct_size = 0;
+  assert_int_equal(aia_kvm_exit_stats(f.kvm, &small), AIA_EINVAL);
+  kf_free(&f);
+  return st[0];
+}
+
+static void test_exits_on_vsfile(void **state)
+{
+  (void)state;
+  aia_vcpu_exit_stats st = exit_run(AIA_MODE_HWACCEL);
+  /* An idle guest on its VS-file: a WFI exit per MSI, no CSR traps. */
+  assert_true(st.wfi_exit_stat >= 20);
+  assert_int_equal(st.csr_exit_kernel, 0);
+}
+
+static void test_exits_on_swfile(void **state)
+{
+  (void)state;
+  aia_vcpu_exit_stats st = exit_run(AIA_MODE_EMUL);
+  /* On the SW-file every claim traps: one stopei that claims and one that
+   * finds nothing left, per MSI at least. */
+  assert_true(st.csr_exit_kernel >= 2 * 20);
+  assert_true(st.wfi_exit_stat >= 20);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_short_halts_are_polled),
     cmocka_unit_test(test_long_halts_sleep),
     cmocka_unit_test(test_no_polling),
+    cmocka_unit_test(test_exits_on_vsfile),
+    cmocka_unit_test(test_exits_on_swfile),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
