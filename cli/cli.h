@@ -22,6 +22,22 @@
 #define AIA_CLI_EXIT_INPUT 2
 #define AIA_CLI_EXIT_INTERNAL 3
 
+/* html.c: what the --html page draws of one run, gathered while it runs:
+ * its latency histograms, and the time each of the first harts spends in
+ * a guest, in the host and idle, in AIA_CLI_HTML_BINS bins. */
+#define AIA_CLI_HTML_BINS 100
+#define AIA_CLI_HTML_HARTS 32
+typedef struct html_run {
+  aia_hist lat, wlat;       /* copies of the meter's histograms */
+  uint32_t harts;           /* harts of the platform */
+  uint32_t nharts;          /* harts drawn: the first min(harts, AIA_CLI_HTML_HARTS) */
+  aia_cycle span, bin;      /* cycles the bins cover (duration + drain), per bin */
+  aia_cycle end;            /* cycle the run stopped */
+  uint64_t *occ;            /* [hart][bin][guest, host, idle]: cycles */
+  uint8_t *in_guest, *idle; /* per drawn hart: its state now */
+  aia_cycle *since;         /* per drawn hart: in that state since */
+} html_run;
+
 /* One run of `aiasim run`: a sweep point under one policy. */
 typedef struct job {
   const aia_scenario *scn;  /* the point's scenario */
@@ -40,6 +56,8 @@ typedef struct job {
   aia_vcpu_file_stats files; /* SW-file use, summed over the vCPUs */
   aia_vcpu_halt_stats halt;  /* KVM's halt statistics, summed over the vCPUs */
   aia_vcpu_exit_stats exits; /* RISC-V's kvm_vcpu_stat exit counts, summed */
+  html_run *html;           /* --html and a run the page draws; else NULL */
+  bool progress_on;         /* the progress hook sees the records */
   aia_kvm *kvm;             /* during the run only */
   _Atomic uint64_t sim_done; /* simulated cycles done (progress; the run's thread
                                 writes, the progress thread reads) */
@@ -61,6 +79,23 @@ void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, si
 void aia__cli_write_json(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
                          const size_t *index);
 void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs);
+
+/* report.c: the verdict line of the runs of one point (npol policies side
+ * by side), without "verdict: " and the newline. */
+void aia__cli_verdict(char *buf, size_t len, const job *row, uint32_t npol);
+
+/* html.c: the --html page. prepare allocates j->html (-1: out of memory);
+ * hook takes every record of the run; result copies the meter's
+ * histograms; finish closes the occupancy at the run's last cycle; free
+ * releases j->html. write_html draws the first npol jobs (the first point)
+ * and, for a sweep, the p99 latency of every job. */
+int aia__cli_html_prepare(job *j);
+void aia__cli_html_hook(job *j, const aia_event *ev);
+void aia__cli_html_result(job *j, const aia_meter *m);
+void aia__cli_html_finish(job *j, aia_cycle end);
+void aia__cli_html_free(job *j);
+void aia__cli_write_html(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
+                         uint32_t npol);
 
 /* One check of a scenario's expect block on one run. A count left out of
  * the block must be 0 (the oracle may find no violation the scenario does

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -33,7 +34,8 @@
 static const char usage[] =
     "usage: aiasim run FILE [--policy P[,P]] [--seed N] [--set path=value]...\n"
     "                  [--jobs N] [--json OUT] [--csv OUT] [--trace OUT.json]\n"
-    "                  [--vcd OUT.vcd] [--trace-window FROM:TO] [--quiet] [--progress]\n"
+    "                  [--vcd OUT.vcd] [--trace-window FROM:TO] [--html OUT.html]\n"
+    "                  [--quiet] [--progress]\n"
     "       aiasim check FILE [--set path=value]...\n"
     "       aiasim merge OUT.json IN.json...\n"
     "       aiasim explore FILE [--depth K] [--jobs N] [--budget RUNS|TIME] [--json OUT]\n"
@@ -50,6 +52,7 @@ static const char usage[] =
     "  --jobs N         run sweep points and policies on N threads (same output)\n"
     "  --json OUT       write the JSON report ('-' for stdout)\n"
     "  --csv OUT        write one CSV row per run and point\n"
+    "  --html OUT       write a self-contained page with the report's figures\n"
     "  --trace OUT      Chrome/Perfetto trace of each run (suffixed per run)\n"
     "  --vcd OUT        VCD waveforms of each run (suffixed per run)\n"
     "  --trace-window FROM:TO  only trace records in [FROM, TO) (cycles or units)\n"
@@ -83,7 +86,7 @@ typedef struct opts {
   aia_policy policies[3];
   uint32_t npolicies;
   unsigned jobs;
-  const char *json, *csv, *trace, *vcd, *window;
+  const char *json, *csv, *html, *trace, *vcd, *window;
   int quiet;
   int progress; /* --progress */
   uint32_t shard_k, shard_n; /* --shard K/N; n == 0: all points */
@@ -202,6 +205,8 @@ static void parse_args(int argc, char **argv, opts *o)
       o->json = need(argc, argv, &i);
     } else if (strcmp(a, "--csv") == 0) {
       o->csv = need(argc, argv, &i);
+    } else if (strcmp(a, "--html") == 0) {
+      o->html = need(argc, argv, &i);
     } else if (strcmp(a, "--trace") == 0) {
       o->trace = need(argc, argv, &i);
     } else if (strcmp(a, "--vcd") == 0) {
@@ -314,11 +319,29 @@ static void run_built(void *user, aia_sim *sim, aia_platform *plat, aia_kvm *kvm
   }
 }
 
+/* The --html page's share of the records, and the progress hook's. */
+static void run_hook(void *user, const aia_event *ev)
+{
+  job *j = user;
+  if (j->html)
+    aia__cli_html_hook(j, ev);
+  if (j->progress_on)
+    aia__cli_progress_hook(j, ev);
+}
+
+static void run_result(void *user, const aia_meter *m)
+{
+  job *j = user;
+  if (j->html)
+    aia__cli_html_result(j, m);
+}
+
 static void run_end(void *user, aia_sim *sim)
 {
   job *j = user;
-  (void)sim;
   uint32_t n = 0, k = 0;
+  if (j->html)
+    aia__cli_html_finish(j, aia_sim_now(sim));
   j->sched.struct_size = sizeof j->sched;
   if (aia_kvm_sched_stats(j->kvm, &j->sched) != AIA_OK)
     snprintf(j->err, sizeof j->err, "cannot read the scheduler statistics");
@@ -383,8 +406,9 @@ static void run_job(job *j, bool with_progress)
 {
   aia_run_options opt;
   aia_run_options_init(&opt);
-  if (with_progress) {
-    opt.hook = aia__cli_progress_hook;
+  j->progress_on = with_progress;
+  if (with_progress || j->html) {
+    opt.hook = run_hook;
     opt.hook_user = j;
   }
   opt.probe = j->probe;
@@ -396,6 +420,7 @@ static void run_job(job *j, bool with_progress)
   }
   opt.on_built = run_built;
   opt.on_end = run_end;
+  opt.on_result = run_result;
   opt.user = j;
   j->rc = aia_scenario_run(j->scn, j->policy, &opt, &j->res, j->err, sizeof j->err);
   if (j->rc == AIA_OK && j->err[0])
@@ -516,6 +541,39 @@ static FILE *open_out(const char *path)
   if (f == NULL)
     die_input("cannot write %s: %s", path, strerror(errno));
   return f;
+}
+
+/* Writes the --html page into f (the temporary file tmp, or stdout) and
+ * renames tmp to path. 0, or -1 after saying what went wrong (tmp gone). */
+static int write_html(FILE *f, const char *path, const char *tmp, const aia_scenario *base,
+                      const job *jobs, size_t njobs, uint32_t npol)
+{
+  aia__cli_write_html(f, base, jobs, njobs, npol);
+  if (tmp[0] == '\0' && f != stdout) { /* a device or a pipe, written directly */
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+      fprintf(stderr, "aiasim: error: cannot write %s: %s\n", path, strerror(errno));
+      return -1;
+    }
+    return 0;
+  }
+  if (f == stdout) {
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+      fprintf(stderr, "aiasim: error: cannot write the page to standard output: %s\n",
+              strerror(errno));
+      return -1;
+    }
+    return 0;
+  }
+  int bad = ferror(f);
+  if (fclose(f) != 0)
+    bad = 1;
+  if (bad || rename(tmp, path) != 0) {
+    fprintf(stderr, "aiasim: error: cannot write %s: %s\n", path, strerror(errno));
+    remove(tmp);
+    return -1;
+  }
+  return 0;
 }
 
 /* ---------------------------------------------------------- merge ------ */
@@ -780,6 +838,37 @@ int main(int argc, char **argv)
     if (o.vcd)
       run_path(jobs[i].vcd_path, sizeof jobs[i].vcd_path, o.vcd, &jobs[i], njobs > 1);
   }
+  /* The page is written to a temporary file next to OUT, renamed over OUT
+   * once complete (a device or a pipe is written directly): opened now, so
+   * a path that cannot be written stops the command before any run. */
+  char html_tmp[1100] = "";
+  FILE *html_f = NULL;
+  if (o.html) {
+    struct stat sb;
+    if (strcmp(o.html, "-") == 0) {
+      html_f = stdout;
+    } else if (stat(o.html, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+      if (S_ISDIR(sb.st_mode))
+        die_input("cannot write %s: it is a directory", o.html);
+      html_f = fopen(o.html, "w");
+      if (html_f == NULL)
+        die_input("cannot write %s: %s", o.html, strerror(errno));
+    } else {
+      if (snprintf(html_tmp, sizeof html_tmp, "%s.tmp%ld", o.html, (long)getpid()) >=
+          (int)sizeof html_tmp)
+        die_input("--html %s: path too long", o.html);
+      html_f = fopen(html_tmp, "wx");
+      if (html_f == NULL)
+        die_input("cannot write %s: %s", o.html, strerror(errno));
+    }
+    for (size_t i = 0; i < njobs && i < o.npolicies; i++)
+      if (aia__cli_html_prepare(&jobs[i]) != 0) {
+        fputs("aiasim: error: out of memory\n", stderr);
+        if (html_tmp[0])
+          remove(html_tmp);
+        return EXIT_INTERNAL;
+      }
+  }
   progress pr;
   progress_mode pm = PROGRESS_OFF;
   if (o.progress || (isatty(2) && !o.quiet))
@@ -813,7 +902,16 @@ int main(int argc, char **argv)
       if (f != stdout)
         fclose(f);
     }
-    status = check_expect(base, jobs, njobs, index) ? EXIT_EXPECT : 0;
+    if (html_f && write_html(html_f, o.html, html_tmp, base, jobs, njobs, o.npolicies) != 0)
+      status = EXIT_INPUT;
+    html_f = NULL; /* written, or closed and removed */
+    if (status == 0)
+      status = check_expect(base, jobs, njobs, index) ? EXIT_EXPECT : 0;
+  }
+  if (html_f && html_f != stdout) { /* the runs failed: no page */
+    fclose(html_f);
+    if (html_tmp[0])
+      remove(html_tmp);
   }
   for (size_t i = 0; i < njobs; i++) {
     aia_run_result_free(&jobs[i].res);
@@ -821,6 +919,7 @@ int main(int argc, char **argv)
     free(jobs[i].vsched_vm);
     free(jobs[i].vhalt);
     free(jobs[i].vexit);
+    aia__cli_html_free(&jobs[i]);
   }
   free(jobs);
   free(index);

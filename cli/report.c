@@ -309,6 +309,34 @@ static void us(char *buf, size_t len, uint64_t cycles, uint64_t hz)
   snprintf(buf, len, "%" PRIu64 ".%02" PRIu64, ns100 / 100, ns100 % 100);
 }
 
+void aia__cli_verdict(char *buf, size_t len, const job *row, uint32_t npol)
+{
+  /* Compare nokick with kick when both ran. */
+  const job *kick = NULL, *nokick = NULL;
+  uint64_t lost = 0;
+  for (uint32_t k = 0; k < npol; k++) {
+    if (row[k].policy == AIA_POLICY_KICK)
+      kick = &row[k];
+    if (row[k].policy == AIA_POLICY_NOKICK)
+      nokick = &row[k];
+    lost += row[k].res.r.lost_wakeups + row[k].res.r.lost_interrupts;
+  }
+  if (kick && nokick) {
+    const aia_result *K = &kick->res.r, *N = &nokick->res.r;
+    snprintf(buf, len,
+             "nokick %s (%" PRIu64 " lost wake-ups, %" PRIu64 " lost interrupts); it saves %" PRIu64
+             " kick IPIs and %" PRIu64 " guest cycles; p99 latency %" PRIu64 " vs %" PRIu64
+             " cycles with the kick.",
+             N->lost_wakeups + N->lost_interrupts ? "LOSES interrupts" : "delivers every interrupt",
+             N->lost_wakeups, N->lost_interrupts, K->kick_ipis, K->guest_cycles_lost_to_kicks,
+             N->latency.p99, K->latency.p99);
+  } else {
+    snprintf(buf, len, "%s",
+             lost ? "the oracle found violations (see --json for details)"
+                  : "no lost wake-up, no lost interrupt");
+  }
+}
+
 void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
                         uint32_t npol)
 {
@@ -390,31 +418,9 @@ void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, si
     ROW("lost interrupts", r->lost_interrupts);
 #undef ROW
 #undef ROWUS
-    /* Verdict: compare nokick with kick when both ran. */
-    const job *kick = NULL, *nokick = NULL;
-    for (uint32_t k = 0; k < npol; k++) {
-      if (row[k].policy == AIA_POLICY_KICK)
-        kick = &row[k];
-      if (row[k].policy == AIA_POLICY_NOKICK)
-        nokick = &row[k];
-    }
-    uint64_t lost = 0;
-    for (uint32_t k = 0; k < npol; k++)
-      lost += row[k].res.r.lost_wakeups + row[k].res.r.lost_interrupts;
-    if (kick && nokick) {
-      const aia_result *K = &kick->res.r, *N = &nokick->res.r;
-      fprintf(f,
-              "verdict: nokick %s (%" PRIu64 " lost wake-ups, %" PRIu64
-              " lost interrupts); it saves %" PRIu64 " kick IPIs and %" PRIu64
-              " guest cycles; p99 latency %" PRIu64 " vs %" PRIu64 " cycles with the kick.\n",
-              N->lost_wakeups + N->lost_interrupts ? "LOSES interrupts" : "delivers every interrupt",
-              N->lost_wakeups, N->lost_interrupts, K->kick_ipis, K->guest_cycles_lost_to_kicks,
-              N->latency.p99, K->latency.p99);
-    } else {
-      fprintf(f, "verdict: %s\n",
-              lost ? "the oracle found violations (see --json for details)"
-                   : "no lost wake-up, no lost interrupt");
-    }
+    char verdict[512];
+    aia__cli_verdict(verdict, sizeof verdict, row, npol);
+    fprintf(f, "verdict: %s\n", verdict);
   }
 }
 

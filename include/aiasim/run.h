@@ -41,6 +41,11 @@ typedef struct aia_run_options {
   bool probe;
   aia_cycle probe_at;
   uint32_t probe_vm, probe_vcpu, probe_iid;
+  /* Called once the oracle's final checks are done (only when the run
+   * succeeded), before on_end, with the run's meter: for what the result
+   * record summarises, e.g. the whole latency histograms
+   * (aia_meter_latency). The meter is gone after the call. May be NULL. */
+  void (*on_result)(void *user, const aia_meter *meter);
 } aia_run_options;
 
 AIA_API void aia_run_options_init(aia_run_options *opt);

@@ -402,6 +402,8 @@ int aia_scenario_run(const aia_scenario *scn, aia_policy policy, const aia_run_o
     out->policy = policy;
     out->end = aia_sim_now(s.sim);
     aia_meter_result(s.meter, &out->r);
+    if (opt.on_result)
+      opt.on_result(opt.user, s.meter);
     if (out->r.nviolations) {
       out->violations = calloc(out->r.nviolations, sizeof *out->violations);
       if (out->violations == NULL) {
