@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The kick vs no-kick study: sweeps MSI rate, guest behaviour,
 # oversubscription (with and without noise), kernel era and policy, over
-# several seeds, through `aiasim run`, into one CSV; then plots it (PNG) when
-# gnuplot is installed.
+# several seeds, through `aiasim run`, into one CSV; then plots it (PNG)
+# with gnuplot, which scripts/deps.sh installs (gnuplot-nox) when missing.
 #
 #   bench/kick_vs_nokick/run.sh [OUTDIR] [--quick]
 #
@@ -100,8 +100,9 @@ rm -f "$out/part.csv"
 echo "run.sh: $n scenario runs, $(($(wc -l < "$csv") - 1)) rows in $csv"
 
 awk -F, -v out="$out" -f "$here/aggregate.awk" "$csv"
-if command -v gnuplot >/dev/null 2>&1; then
-  (cd "$out" && gnuplot "$here/plots.gp") && echo "run.sh: plots in $out/*.png"
-else
-  echo "run.sh: gnuplot not installed: no plots (apt-get install gnuplot-nox)"
+if ! command -v gnuplot >/dev/null 2>&1; then
+  AIASIM_DEPS_EXTRA=gnuplot-nox bash "$top/scripts/deps.sh" ||
+    { echo "run.sh: gnuplot is needed for the plots (see above)" >&2; exit 2; }
 fi
+(cd "$out" && gnuplot "$here/plots.gp")
+echo "run.sh: plots in $out/*.png"
