@@ -22,6 +22,26 @@
 #define AIA_CLI_EXIT_INPUT 2
 #define AIA_CLI_EXIT_INTERNAL 3
 
+/* out.c: an output file. Open: "-" is stdout; an existing device or pipe
+ * is written in place; anything else goes to PATH.tmpPID (created
+ * exclusively), renamed over PATH by commit once written, flushed and
+ * closed. open and commit return 0, or -1 with a message naming the path
+ * in err; a failed commit leaves no temporary file. abort drops what was
+ * written. probe opens and aborts (is PATH writable now?). is_special: "-"
+ * or an existing file that is not a regular one. stdout_check: 0 when
+ * everything written to stdout reached it. */
+typedef struct out_file {
+  const char *path;
+  char tmp[1100];
+  FILE *f;
+} out_file;
+int aia__cli_out_open(out_file *o, const char *path, char *err, size_t len);
+int aia__cli_out_commit(out_file *o, char *err, size_t len);
+void aia__cli_out_abort(out_file *o);
+int aia__cli_out_probe(const char *path, char *err, size_t len);
+bool aia__cli_is_special(const char *path);
+int aia__cli_stdout_check(char *err, size_t len);
+
 /* html.c: what the --html page draws of one run, gathered while it runs:
  * its latency histograms, and the time each of the first harts spends in
  * a guest, in the host and idle, in AIA_CLI_HTML_BINS bins. */
@@ -66,7 +86,8 @@ typedef struct job {
   char err[256];
   char trace_path[1024], vcd_path[1024];
   aia_cycle tr_from, tr_to;
-  FILE *trace_f, *vcd_f;
+  out_file trace_o, vcd_o;  /* --trace, --vcd of this run (open during the run) */
+  bool out_err;             /* err is about an output (exit 2, not 3) */
   aia_trace_chrome *trace_w;
   aia_trace_vcd *vcd_w;
 } job;

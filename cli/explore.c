@@ -114,32 +114,36 @@ static void print_cex(const aia_scenario *scn, const char *what, const aia_explo
   }
 }
 
+/* Writes the counterexample as DIR/NAME-POLICY-KIND.yaml and its trace
+ * beside it (.json), each renamed into place once complete. 0, or -1 with
+ * the reason in err. */
 static int write_cex(const char *dir, const aia_scenario *scn, aia_policy p, bool wakeup,
-                     const aia_explore_cex *x, char *path, size_t plen)
+                     const aia_explore_cex *x, char *path, size_t plen, char *err, size_t elen)
 {
-  char err[256];
-  FILE *f;
+  char tpath[1100], why[256];
+  out_file o;
   int rc;
   snprintf(path, plen, "%s/%s-%s-%s.yaml", dir, scn->name, aia_policy_name(p), kind_name(wakeup));
-  f = fopen(path, "w");
-  if (f == NULL)
-    return AIA_EIO;
-  rc = aia_explore_write_scenario(scn, p, x, f);
-  if (fclose(f) != 0 && rc == AIA_OK)
-    rc = AIA_EIO;
-  if (rc != AIA_OK)
-    return rc;
-  {
-    char tpath[1100];
-    snprintf(tpath, sizeof tpath, "%.*s.json", (int)(strlen(path) - 5), path);
-    f = fopen(tpath, "w");
-    if (f == NULL)
-      return AIA_EIO;
-    rc = aia_explore_trace(scn, p, x, f, err, sizeof err);
-    if (fclose(f) != 0 && rc == AIA_OK)
-      rc = AIA_EIO;
+  if (aia__cli_out_open(&o, path, err, elen) != 0)
+    return -1;
+  rc = aia_explore_write_scenario(scn, p, x, o.f);
+  if (rc != AIA_OK) {
+    aia__cli_out_abort(&o);
+    snprintf(err, elen, "cannot write %.900s: %s", path, aia_strerror(rc));
+    return -1;
   }
-  return rc;
+  if (aia__cli_out_commit(&o, err, elen) != 0)
+    return -1;
+  snprintf(tpath, sizeof tpath, "%.*s.json", (int)(strlen(path) - 5), path);
+  if (aia__cli_out_open(&o, tpath, err, elen) != 0)
+    return -1;
+  rc = aia_explore_trace(scn, p, x, o.f, why, sizeof why);
+  if (rc != AIA_OK) {
+    aia__cli_out_abort(&o);
+    snprintf(err, elen, "cannot write %.900s: %.250s", tpath, why);
+    return -1;
+  }
+  return aia__cli_out_commit(&o, err, elen);
 }
 
 int aia__cli_explore(int argc, char **argv)
@@ -157,12 +161,18 @@ int aia__cli_explore(int argc, char **argv)
   size_t nfound = 0;
   int status = 0;
   FILE *jf = NULL;
+  out_file jo = { 0 };
+  char err0[1200];
 
   aia_explore_config_init(&cfg);
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       fputs(usage, stdout);
+      if (aia__cli_stdout_check(err0, sizeof err0) != 0) {
+        fprintf(stderr, "aiasim: error: %s\n", err0);
+        return AIA_CLI_EXIT_INPUT;
+      }
       return 0;
     } else if (strcmp(a, "--depth") == 0) {
       const char *v = need(argc, argv, &i);
@@ -300,10 +310,11 @@ int aia__cli_explore(int argc, char **argv)
     npol = scn->npolicies;
     memcpy(pol, scn->policies, sizeof pol);
   }
-  if (json != NULL && strcmp(json, "-") != 0) {
-    jf = fopen(json, "w");
-    if (jf == NULL)
-      die("--json %s: cannot write", json);
+  if (json != NULL) {
+    char err[1200];
+    if (aia__cli_out_open(&jo, json, err, sizeof err) != 0)
+      die("%s", err);
+    jf = jo.f;
   }
   for (uint32_t k = 0; k < npol; k++) {
     aia_explore_report r;
@@ -326,12 +337,14 @@ int aia__cli_explore(int argc, char **argv)
     if (unexpected && status == 0)
       status = AIA_CLI_EXIT_EXPECT;
     if (outdir != NULL) {
-      if (r.found_wakeup &&
-          write_cex(outdir, scn, pol[k], true, &r.wakeup, pw, sizeof pw) != AIA_OK)
-        die("--out %s: cannot write the counterexample", outdir);
-      if (r.found_interrupt &&
-          write_cex(outdir, scn, pol[k], false, &r.interrupt, pi, sizeof pi) != AIA_OK)
-        die("--out %s: cannot write the counterexample", outdir);
+      char werr[1200];
+      if ((r.found_wakeup &&
+           write_cex(outdir, scn, pol[k], true, &r.wakeup, pw, sizeof pw, werr, sizeof werr) != 0) ||
+          (r.found_interrupt && write_cex(outdir, scn, pol[k], false, &r.interrupt, pi, sizeof pi,
+                                          werr, sizeof werr) != 0)) {
+        aia__cli_out_abort(&jo);
+        die("%s", werr);
+      }
     }
     if (!quiet) {
       if (k == 0)
@@ -355,8 +368,6 @@ int aia__cli_explore(int argc, char **argv)
         printf("  written: %s (and .json)\n", pi);
     }
     if (json != NULL && k == 0) {
-      if (jf == NULL)
-        jf = stdout;
       fprintf(jf, "{ \"aiasim\": 1, \"explore\": \"%s\", \"kernel\": \"%s\", \"depth\": %u, \"runs\": [",
               scn->name, aia_era_name(scn->kernel), cfg.depth);
     }
@@ -373,10 +384,21 @@ int aia__cli_explore(int argc, char **argv)
     aia_explore_report_free(&r);
   }
   if (jf != NULL) {
-    if (status != AIA_CLI_EXIT_INPUT && status != AIA_CLI_EXIT_INTERNAL)
+    char err[1200];
+    if (status != AIA_CLI_EXIT_INPUT && status != AIA_CLI_EXIT_INTERNAL) {
       fprintf(jf, "\n] }\n");
-    if (jf != stdout && fclose(jf) != 0 && status == 0)
-      status = AIA_CLI_EXIT_INTERNAL;
+      if (aia__cli_out_commit(&jo, err, sizeof err) != 0) {
+        fprintf(stderr, "aiasim: explore: error: %s\n", err);
+        status = AIA_CLI_EXIT_INPUT;
+      }
+    } else {
+      aia__cli_out_abort(&jo); /* no half report */
+    }
+  }
+  if (!quiet && aia__cli_stdout_check(err0, sizeof err0) != 0) {
+    fprintf(stderr, "aiasim: explore: error: %s\n", err0);
+    if (status == 0 || status == AIA_CLI_EXIT_EXPECT)
+      status = AIA_CLI_EXIT_INPUT;
   }
 out:
   for (size_t i = 0; i < nov; i++)

@@ -63,7 +63,8 @@ static const char usage[] =
     "  merge            join the --json reports of the shards of one sweep into the\n"
     "                   report a single run gives (byte for byte)\n"
     "\n"
-    "Exit status: 0 ok, 1 an expect failed or a violation, 2 bad input, 3 internal error.\n";
+    "Exit status: 0 ok, 1 an expect failed or a violation, 2 bad input or an output\n"
+    "that cannot be written, 3 internal error.\n";
 
 static void die_input(const char *fmt, ...)
 {
@@ -74,6 +75,17 @@ static void die_input(const char *fmt, ...)
   va_end(ap);
   fputs("\n", stderr);
   exit(EXIT_INPUT);
+}
+
+/* Exits 0 when what was written to stdout reached it, else 2. */
+static void exit_stdout_checked(void)
+{
+  char err[256];
+  if (aia__cli_stdout_check(err, sizeof err) != 0) {
+    fprintf(stderr, "aiasim: error: %s\n", err);
+    exit(EXIT_INPUT);
+  }
+  exit(0);
 }
 
 /* ---------------------------------------------------------- options ---- */
@@ -152,11 +164,11 @@ static void parse_args(int argc, char **argv, opts *o)
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
     fputs(usage, stdout);
-    exit(0);
+    exit_stdout_checked();
   }
-  if (strcmp(argv[1], "--version") == 0) {
+  if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
     printf("aiasim %s\n", aia_version_string());
-    exit(0);
+    exit_stdout_checked();
   }
   o->cmd = argv[1];
   if (strcmp(o->cmd, "merge") == 0)
@@ -308,14 +320,16 @@ static void run_built(void *user, aia_sim *sim, aia_platform *plat, aia_kvm *kvm
   tc.platform = plat;
   tc.kvm = kvm;
   if (j->trace_path[0]) {
-    j->trace_f = fopen(j->trace_path, "w");
-    if (j->trace_f == NULL || aia_trace_chrome_open(sim, j->trace_f, &tc, &j->trace_w) != AIA_OK)
-      snprintf(j->err, sizeof j->err, "cannot write the trace %.180s", j->trace_path);
+    if (aia__cli_out_open(&j->trace_o, j->trace_path, j->err, sizeof j->err) != 0)
+      j->out_err = true;
+    else if (aia_trace_chrome_open(sim, j->trace_o.f, &tc, &j->trace_w) != AIA_OK)
+      snprintf(j->err, sizeof j->err, "cannot start the trace %.180s", j->trace_path);
   }
   if (j->vcd_path[0]) {
-    j->vcd_f = fopen(j->vcd_path, "w");
-    if (j->vcd_f == NULL || aia_trace_vcd_open(sim, j->vcd_f, &tc, &j->vcd_w) != AIA_OK)
-      snprintf(j->err, sizeof j->err, "cannot write the VCD %.180s", j->vcd_path);
+    if (aia__cli_out_open(&j->vcd_o, j->vcd_path, j->err, sizeof j->err) != 0)
+      j->out_err = true;
+    else if (aia_trace_vcd_open(sim, j->vcd_o.f, &tc, &j->vcd_w) != AIA_OK)
+      snprintf(j->err, sizeof j->err, "cannot start the VCD %.180s", j->vcd_path);
   }
 }
 
@@ -381,17 +395,34 @@ static void run_end(void *user, aia_sim *sim)
   }
   j->nvsched = k;
   j->kvm = NULL;
-  if (j->trace_w && aia_trace_chrome_close(j->trace_w) != AIA_OK)
-    snprintf(j->err, sizeof j->err, "error writing the trace %.180s", j->trace_path);
-  if (j->vcd_w && aia_trace_vcd_close(j->vcd_w) != AIA_OK)
-    snprintf(j->err, sizeof j->err, "error writing the VCD %.180s", j->vcd_path);
-  if (j->trace_f && fclose(j->trace_f) != 0)
-    snprintf(j->err, sizeof j->err, "error writing the trace %.180s", j->trace_path);
-  if (j->vcd_f && fclose(j->vcd_f) != 0)
-    snprintf(j->err, sizeof j->err, "error writing the VCD %.180s", j->vcd_path);
+  /* A trace is renamed into place only when its writer and its stream
+   * both succeeded; else its temporary file goes and the run fails. */
+  /* AIA_EIO: the stream is in error, which the commit reports with its
+   * reason; anything else (events dropped for lack of memory) here. */
+  int rt = j->trace_w ? aia_trace_chrome_close(j->trace_w) : AIA_OK;
+  int rv = j->vcd_w ? aia_trace_vcd_close(j->vcd_w) : AIA_OK;
+  bool bad_t = rt != AIA_OK && rt != AIA_EIO, bad_v = rv != AIA_OK && rv != AIA_EIO;
   j->trace_w = NULL;
   j->vcd_w = NULL;
-  j->trace_f = j->vcd_f = NULL;
+  char e[sizeof j->err];
+  if (bad_t) {
+    aia__cli_out_abort(&j->trace_o);
+    snprintf(j->err, sizeof j->err, "cannot write %.200s: %s", j->trace_path,
+             aia_strerror(rt));
+    j->out_err = true;
+  } else if (aia__cli_out_commit(&j->trace_o, e, sizeof e) != 0) {
+    snprintf(j->err, sizeof j->err, "%s", e);
+    j->out_err = true;
+  }
+  if (bad_v) {
+    aia__cli_out_abort(&j->vcd_o);
+    snprintf(j->err, sizeof j->err, "cannot write %.200s: %s", j->vcd_path,
+             aia_strerror(rv));
+    j->out_err = true;
+  } else if (aia__cli_out_commit(&j->vcd_o, e, sizeof e) != 0) {
+    snprintf(j->err, sizeof j->err, "%s", e);
+    j->out_err = true;
+  }
 }
 
 typedef struct pool {
@@ -533,48 +564,6 @@ static int check_expect(const aia_scenario *base, const job *jobs, size_t njobs,
   return bad;
 }
 
-static FILE *open_out(const char *path)
-{
-  if (strcmp(path, "-") == 0)
-    return stdout;
-  FILE *f = fopen(path, "w");
-  if (f == NULL)
-    die_input("cannot write %s: %s", path, strerror(errno));
-  return f;
-}
-
-/* Writes the --html page into f (the temporary file tmp, or stdout) and
- * renames tmp to path. 0, or -1 after saying what went wrong (tmp gone). */
-static int write_html(FILE *f, const char *path, const char *tmp, const aia_scenario *base,
-                      const job *jobs, size_t njobs, uint32_t npol)
-{
-  aia__cli_write_html(f, base, jobs, njobs, npol);
-  if (tmp[0] == '\0' && f != stdout) { /* a device or a pipe, written directly */
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-      fprintf(stderr, "aiasim: error: cannot write %s: %s\n", path, strerror(errno));
-      return -1;
-    }
-    return 0;
-  }
-  if (f == stdout) {
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-      fprintf(stderr, "aiasim: error: cannot write the page to standard output: %s\n",
-              strerror(errno));
-      return -1;
-    }
-    return 0;
-  }
-  int bad = ferror(f);
-  if (fclose(f) != 0)
-    bad = 1;
-  if (bad || rename(tmp, path) != 0) {
-    fprintf(stderr, "aiasim: error: cannot write %s: %s\n", path, strerror(errno));
-    remove(tmp);
-    return -1;
-  }
-  return 0;
-}
 
 /* ---------------------------------------------------------- merge ------ */
 
@@ -710,13 +699,20 @@ static int merge_main(int argc, char **argv)
       }
   }
   if (status == 0) {
-    FILE *f = open_out(outp);
-    fprintf(f, "%s\n", header);
-    for (size_t i = 0; i < nlines; i++)
-      fprintf(f, "%s%s\n", lines[i].text, i + 1 < nlines ? "," : "");
-    fputs("  ] }\n", f);
-    if (f != stdout && fclose(f) != 0)
-      status = EXIT_INTERNAL;
+    out_file of;
+    char err[1200];
+    if (aia__cli_out_open(&of, outp, err, sizeof err) == 0) {
+      fprintf(of.f, "%s\n", header);
+      for (size_t i = 0; i < nlines; i++)
+        fprintf(of.f, "%s%s\n", lines[i].text, i + 1 < nlines ? "," : "");
+      fputs("  ] }\n", of.f);
+      if (aia__cli_out_commit(&of, err, sizeof err) == 0)
+        err[0] = '\0';
+    }
+    if (err[0]) {
+      fprintf(stderr, "aiasim: merge: error: %s\n", err);
+      status = EXIT_INPUT;
+    }
   }
   for (size_t i = 0; i < nlines; i++)
     free(lines[i].text);
@@ -838,37 +834,47 @@ int main(int argc, char **argv)
     if (o.vcd)
       run_path(jobs[i].vcd_path, sizeof jobs[i].vcd_path, o.vcd, &jobs[i], njobs > 1);
   }
-  /* The page is written to a temporary file next to OUT, renamed over OUT
-   * once complete (a device or a pipe is written directly): opened now, so
-   * a path that cannot be written stops the command before any run. */
-  char html_tmp[1100] = "";
-  FILE *html_f = NULL;
-  if (o.html) {
-    struct stat sb;
-    if (strcmp(o.html, "-") == 0) {
-      html_f = stdout;
-    } else if (stat(o.html, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-      if (S_ISDIR(sb.st_mode))
-        die_input("cannot write %s: it is a directory", o.html);
-      html_f = fopen(o.html, "w");
-      if (html_f == NULL)
-        die_input("cannot write %s: %s", o.html, strerror(errno));
-    } else {
-      if (snprintf(html_tmp, sizeof html_tmp, "%s.tmp%ld", o.html, (long)getpid()) >=
-          (int)sizeof html_tmp)
-        die_input("--html %s: path too long", o.html);
-      html_f = fopen(html_tmp, "wx");
-      if (html_f == NULL)
-        die_input("cannot write %s: %s", o.html, strerror(errno));
+  /* Every output is opened (or, for the per-run traces, probed) now, so a
+   * path that cannot be written stops the command before any run. Files
+   * go to a temporary name, renamed into place once complete. */
+  out_file json_o = { 0 }, csv_o = { 0 }, html_o = { 0 };
+  {
+    char err[1200];
+    int bad = 0;
+    const char *special = NULL;
+    if (njobs > 1 && o.trace && aia__cli_is_special(o.trace))
+      special = o.trace;
+    if (njobs > 1 && o.vcd && aia__cli_is_special(o.vcd))
+      special = o.vcd;
+    if (special)
+      die_input("%s: %zu runs write one trace each (OUT-<policy>-<point>): give a file name",
+                special, njobs);
+    if (o.json && aia__cli_out_open(&json_o, o.json, err, sizeof err) != 0)
+      bad = 1;
+    if (!bad && o.csv && aia__cli_out_open(&csv_o, o.csv, err, sizeof err) != 0)
+      bad = 1;
+    if (!bad && o.html && aia__cli_out_open(&html_o, o.html, err, sizeof err) != 0)
+      bad = 1;
+    for (size_t i = 0; i < njobs && !bad; i++)
+      if ((jobs[i].trace_path[0] && aia__cli_out_probe(jobs[i].trace_path, err, sizeof err) != 0) ||
+          (jobs[i].vcd_path[0] && aia__cli_out_probe(jobs[i].vcd_path, err, sizeof err) != 0))
+        bad = 1;
+    if (bad) {
+      aia__cli_out_abort(&json_o);
+      aia__cli_out_abort(&csv_o);
+      aia__cli_out_abort(&html_o);
+      die_input("%s", err);
     }
+  }
+  if (o.html)
     for (size_t i = 0; i < njobs && i < o.npolicies; i++)
       if (aia__cli_html_prepare(&jobs[i]) != 0) {
         fputs("aiasim: error: out of memory\n", stderr);
-        if (html_tmp[0])
-          remove(html_tmp);
+        aia__cli_out_abort(&json_o);
+        aia__cli_out_abort(&csv_o);
+        aia__cli_out_abort(&html_o);
         return EXIT_INTERNAL;
       }
-  }
   progress pr;
   progress_mode pm = PROGRESS_OFF;
   if (o.progress || (isatty(2) && !o.quiet))
@@ -885,34 +891,47 @@ int main(int argc, char **argv)
     if (jobs[i].rc != AIA_OK) {
       fprintf(stderr, "aiasim: %s: run %zu (%s): %s\n", o.file, i,
               aia_policy_name(jobs[i].policy), jobs[i].err);
-      status = EXIT_INTERNAL;
+      /* An output that could not be written is the user's to fix (2). */
+      if (status != EXIT_INTERNAL)
+        status = jobs[i].out_err ? EXIT_INPUT : EXIT_INTERNAL;
     }
   if (status == 0) {
-    if (!o.quiet)
+    char err[1200];
+    if (!o.quiet) {
       aia__cli_text_report(stdout, base, jobs, njobs, o.npolicies);
+      if (aia__cli_stdout_check(err, sizeof err) != 0) {
+        fprintf(stderr, "aiasim: error: the text report: %s\n", err);
+        status = EXIT_INPUT;
+      }
+    }
     if (o.json) {
-      FILE *f = open_out(o.json);
-      aia__cli_write_json(f, base, jobs, njobs, index);
-      if (f != stdout)
-        fclose(f);
+      aia__cli_write_json(json_o.f, base, jobs, njobs, index);
+      if (aia__cli_out_commit(&json_o, err, sizeof err) != 0) {
+        fprintf(stderr, "aiasim: error: %s\n", err);
+        status = EXIT_INPUT;
+      }
     }
     if (o.csv) {
-      FILE *f = open_out(o.csv);
-      aia__cli_write_csv(f, base, jobs, njobs);
-      if (f != stdout)
-        fclose(f);
+      aia__cli_write_csv(csv_o.f, base, jobs, njobs);
+      if (aia__cli_out_commit(&csv_o, err, sizeof err) != 0) {
+        fprintf(stderr, "aiasim: error: %s\n", err);
+        status = EXIT_INPUT;
+      }
     }
-    if (html_f && write_html(html_f, o.html, html_tmp, base, jobs, njobs, o.npolicies) != 0)
-      status = EXIT_INPUT;
-    html_f = NULL; /* written, or closed and removed */
+    if (o.html) {
+      aia__cli_write_html(html_o.f, base, jobs, njobs, o.npolicies);
+      if (aia__cli_out_commit(&html_o, err, sizeof err) != 0) {
+        fprintf(stderr, "aiasim: error: %s\n", err);
+        status = EXIT_INPUT;
+      }
+    }
     if (status == 0)
       status = check_expect(base, jobs, njobs, index) ? EXIT_EXPECT : 0;
   }
-  if (html_f && html_f != stdout) { /* the runs failed: no page */
-    fclose(html_f);
-    if (html_tmp[0])
-      remove(html_tmp);
-  }
+  /* The runs failed: no report replaces an older one. */
+  aia__cli_out_abort(&json_o);
+  aia__cli_out_abort(&csv_o);
+  aia__cli_out_abort(&html_o);
   for (size_t i = 0; i < njobs; i++) {
     aia_run_result_free(&jobs[i].res);
     free(jobs[i].vsched);
