@@ -76,6 +76,7 @@ typedef struct job {
   aia_vcpu_file_stats files; /* SW-file use, summed over the vCPUs */
   aia_vcpu_halt_stats halt;  /* KVM's halt statistics, summed over the vCPUs */
   aia_vcpu_exit_stats exits; /* RISC-V's kvm_vcpu_stat exit counts, summed */
+  aia_injector_stats inj;   /* the injector hart at the end of the run */
   html_run *html;           /* --html and a run the page draws; else NULL */
   bool progress_on;         /* the progress hook sees the records */
   aia_kvm *kvm;             /* during the run only */
@@ -100,6 +101,10 @@ void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, si
 void aia__cli_write_json(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
                          const size_t *index);
 void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs);
+
+/* report.c: whether the injector hart of a run was saturated: MSIs still
+ * waiting for it at the end, or some refused because its backlog was full. */
+bool aia__cli_injector_saturated(const job *j);
 
 /* report.c: the verdict line of the runs of one point (npol policies side
  * by side), without "verdict: " and the newline. */

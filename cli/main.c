@@ -365,6 +365,9 @@ static void run_end(void *user, aia_sim *sim)
   j->exits.struct_size = sizeof j->exits;
   if (aia_kvm_exit_stats(j->kvm, &j->exits) != AIA_OK)
     snprintf(j->err, sizeof j->err, "cannot read the exit statistics");
+  j->inj.struct_size = sizeof j->inj;
+  if (aia_kvm_injector_stats(j->kvm, &j->inj) != AIA_OK)
+    snprintf(j->err, sizeof j->err, "cannot read the injector statistics");
   j->files.struct_size = sizeof j->files;
   if (aia_kvm_file_stats(j->kvm, &j->files) != AIA_OK)
     snprintf(j->err, sizeof j->err, "cannot read the file statistics");

@@ -165,6 +165,18 @@ static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t ind
     }
     fputs("]", f);
   }
+  {
+    const aia_injector_stats *q = &j->inj;
+    uint64_t dur = base->duration ? base->duration : 1;
+    fprintf(f,
+            ", \"injector\": { \"saturated\": %s, \"queued\": %" PRIu64 ", \"refused\": %" PRIu64
+            ", \"injected\": %" PRIu64 ", \"waiting\": %" PRIu64 ", \"backlog_max\": %" PRIu64
+            ", \"delay_max_cycles\": %" PRIu64 ", \"busy_cycles\": %" PRIu64
+            ", \"utilization\": %.4f }",
+            aia__cli_injector_saturated(j) ? "true" : "false", q->queued, q->refused, q->injected,
+            q->waiting, q->backlog_max, q->delay_max, q->busy_cycles,
+            (double)q->busy_cycles / (double)dur);
+  }
   fputs(", \"kvm\": ", f);
   json_kvm(f, &j->halt, &j->exits, base->clock_hz);
   fputs(", \"kvm_vcpus\": [", f);
@@ -309,6 +321,11 @@ static void us(char *buf, size_t len, uint64_t cycles, uint64_t hz)
   snprintf(buf, len, "%" PRIu64 ".%02" PRIu64, ns100 / 100, ns100 % 100);
 }
 
+bool aia__cli_injector_saturated(const job *j)
+{
+  return j->inj.waiting > 0 || j->inj.refused > 0;
+}
+
 void aia__cli_verdict(char *buf, size_t len, const job *row, uint32_t npol)
 {
   /* Compare nokick with kick when both ran. */
@@ -421,6 +438,18 @@ void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, si
     char verdict[512];
     aia__cli_verdict(verdict, sizeof verdict, row, npol);
     fprintf(f, "verdict: %s\n", verdict);
+    for (uint32_t k = 0; k < npol; k++) {
+      const aia_injector_stats *q = &row[k].inj;
+      if (!aia__cli_injector_saturated(&row[k]))
+        continue;
+      us(a, sizeof a, q->delay_max, base->clock_hz);
+      fprintf(f,
+              "warning: %s: the injector hart is saturated (the workload sends MSIs faster than"
+              " it injects them): %" PRIu64 " MSIs still waiting at the end, %" PRIu64
+              " refused (backlog full), up to %" PRIu64 " waiting at once, up to %s us of wait;"
+              " these are not lost interrupts.\n",
+              aia_policy_name(row[k].policy), q->waiting, q->refused, q->backlog_max, a);
+    }
   }
 }
 

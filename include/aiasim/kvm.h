@@ -119,6 +119,12 @@ typedef struct aia_kvm_config {
    * AIA_KVM_JITTER_INDEX(field); default none. halt_poll_max and
    * halt_poll_start are limits, not costs: their jitter is ignored. */
   aia_jitter jitter[AIA_KVM_JITTER_MAX];
+  /* Most injections waiting for the injector hart at once; one more is
+   * refused (aia_kvm_inject returns AIA_EBUSY, counted in
+   * aia_injector_stats.refused): a workload faster than the injector
+   * saturates it, it does not grow the model without bound. 1..2^32-1;
+   * default 1048576 (about 64 MiB of waiting jobs). */
+  uint32_t injector_backlog;
 } aia_kvm_config;
 
 AIA_API void aia_kvm_config_init(aia_kvm_config *cfg);
@@ -313,6 +319,27 @@ AIA_API int aia_vcpu_get_file_stats(const aia_vcpu *v, aia_vcpu_file_stats *st);
 
 /* The same, summed over every vCPU of every VM. AIA_EINVAL as above. */
 AIA_API int aia_kvm_file_stats(const aia_kvm *kvm, aia_vcpu_file_stats *st);
+
+/* The injector hart: kvm_riscv_vcpu_aia_imsic_inject runs there, one call
+ * at a time (aia_kvm_inject queues each behind the ones before it). A
+ * workload faster than the routine saturates it: MSIs wait longer and
+ * longer, and some may still wait when the run ends. Those were never
+ * handed to the modelled hypervisor, so the oracle does not count them as
+ * lost interrupts; they are `waiting` here. */
+typedef struct aia_injector_stats {
+  size_t struct_size;     /* set by the caller to sizeof(aia_injector_stats) */
+  uint64_t queued;        /* aia_kvm_inject calls accepted */
+  uint64_t refused;       /* calls refused (AIA_EBUSY): injector_backlog were waiting */
+  uint64_t injected;      /* routines that ran */
+  uint64_t waiting;       /* accepted, not run yet (queued - injected) */
+  uint64_t backlog_max;   /* most waiting at once */
+  aia_cycle delay_max;    /* longest wait between a call and the start of its routine */
+  aia_cycle busy_cycles;  /* cycles the injector spent in routines, up to now */
+} aia_injector_stats;
+
+/* Copies the injector's statistics (as many as fit in st->struct_size).
+ * AIA_EINVAL for a NULL argument or a struct_size smaller than a size_t. */
+AIA_API int aia_kvm_injector_stats(const aia_kvm *kvm, aia_injector_stats *st);
 
 /* kvm_riscv_aia_disable: hart `hart` goes offline. SGEI is masked there;
  * every vCPU holding one of its guest files is released to its SW-file (its

@@ -74,6 +74,12 @@ AIA_API void aia_meter_finish(aia_meter *m);
 /* The figures so far. Pointers inside stay valid until the sim is destroyed. */
 AIA_API void aia_meter_result(const aia_meter *m, aia_result *res);
 
+/* MSIs sent through KVM whose injection routine had not run when
+ * aia_meter_finish was called (the injector hart was saturated): not lost
+ * interrupts, the hypervisor never had them; aia_injector_stats.waiting
+ * counts the same ones. 0 before the finish. */
+AIA_API uint64_t aia_meter_not_injected(const aia_meter *m);
+
 /* The latency histograms themselves (for merging or finer percentiles). */
 AIA_API const aia_hist *aia_meter_latency(const aia_meter *m);
 AIA_API const aia_hist *aia_meter_wake_latency(const aia_meter *m);

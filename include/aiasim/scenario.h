@@ -223,6 +223,7 @@ typedef struct aia_scenario {
   uint32_t nllc;               /* entries of llc (the number of harts when set) */
   aia_scn_force *force;        /* forced moments, in file order */
   uint32_t nforce;
+  uint32_t injector_backlog;   /* host.injector_backlog (aia_kvm_config); default 1048576 */
 } aia_scenario;
 
 /* An empty scenario with every default (timing from the model's defaults),

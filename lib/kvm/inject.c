@@ -88,6 +88,7 @@ void aia__inject_run(aia__kjob *j)
   aia_kvm *kvm = j->kvm;
   aia_vcpu *v = j->v;
   uint32_t from = kvm->cfg.injector_hart;
+  kvm->inj.injected++;
   aia__kvm_emit(kvm, AIA_EV_INJECT, v, from, j->iid, j->msi, (uint64_t)kvm->cfg.policy);
   if (v->vsfile_cpu >= 0) {
     uint64_t pa = 0;
@@ -132,13 +133,24 @@ int aia_kvm_inject(aia_kvm *kvm, aia_vcpu *v, uint32_t guest_index, uint32_t off
   if (data == 0 || data > v->vm->ids)
     return aia__sim_fail(kvm->sim, AIA_EINVAL, "inject: identity %u: must be 1..%u", data,
                          v->vm->ids);
-  /* The routine runs on the injector hart; routines there run one at a time. */
+  /* The routine runs on the injector hart; routines there run one at a
+   * time. A full backlog refuses the call (the caller may retry later). */
+  if (kvm->inj.queued - kvm->inj.injected >= kvm->cfg.injector_backlog) {
+    kvm->inj.refused++;
+    return AIA_EBUSY;
+  }
   start = kvm->sim->now > kvm->injector_busy ? kvm->sim->now : kvm->injector_busy;
   aia_cycle cost = AIA__COST(kvm, inject);
   j = aia__kjob_post(kvm, KJ_INJECT, start + cost);
   if (j == NULL)
     return aia__sim_fail(kvm->sim, AIA_ENOMEM, "inject: out of memory");
   kvm->injector_busy = start + cost;
+  kvm->inj.queued++;
+  kvm->inj.busy_cycles += cost;
+  if (start - kvm->sim->now > kvm->inj.delay_max)
+    kvm->inj.delay_max = start - kvm->sim->now;
+  if (kvm->inj.queued - kvm->inj.injected > kvm->inj.backlog_max)
+    kvm->inj.backlog_max = kvm->inj.queued - kvm->inj.injected;
   j->v = v;
   j->iid = data;
   j->msi = msi;

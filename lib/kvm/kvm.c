@@ -16,6 +16,7 @@ void aia_kvm_config_init(aia_kvm_config *cfg)
   cfg->policy = AIA_POLICY_NOKICK;
   cfg->faults = 0;
   cfg->injector_hart = 0;
+  cfg->injector_backlog = 1u << 20;
   aia_kvm_timing *t = &cfg->timing;
   t->vm_entry = 1500;
   t->vm_exit = 2000;
@@ -210,6 +211,9 @@ int aia_kvm_create(aia_sim *sim, aia_platform *plat, aia_host *host, const aia_k
   if (c.injector_hart >= pc.harts)
     return aia__sim_fail(sim, AIA_EINVAL, "kvm: injector_hart %u: the platform has %u harts",
                          c.injector_hart, pc.harts);
+  if (c.injector_backlog == 0)
+    return aia__sim_fail(sim, AIA_EINVAL, "kvm: injector_backlog 0: at least 1 injection must "
+                                          "be able to wait");
   kvm = calloc(1, sizeof *kvm);
   if (kvm == NULL)
     return AIA_ENOMEM;
@@ -306,6 +310,20 @@ int aia_kvm_halt_stats(const aia_kvm *kvm, aia_vcpu_halt_stats *st)
     }
   }
   aia__stats_copy_out(st, &sum, sizeof sum);
+  return AIA_OK;
+}
+
+int aia_kvm_injector_stats(const aia_kvm *kvm, aia_injector_stats *st)
+{
+  aia_injector_stats tmp;
+  if (kvm == NULL || st == NULL || st->struct_size < sizeof(size_t))
+    return AIA_EINVAL;
+  tmp = kvm->inj;
+  tmp.waiting = tmp.queued - tmp.injected;
+  /* Cycles booked for routines not finished yet do not count. */
+  if (kvm->injector_busy > kvm->sim->now)
+    tmp.busy_cycles -= kvm->injector_busy - kvm->sim->now;
+  aia__stats_copy_out(st, &tmp, sizeof tmp);
   return AIA_OK;
 }
 

@@ -149,6 +149,7 @@ struct aia_kvm {
   struct aia_vm **vms;
   uint32_t nvms;
   aia_cycle injector_busy;      /* injection routines on the injector run one at a time */
+  aia_injector_stats inj;       /* aia_kvm_injector_stats (busy_cycles: booked ahead) */
   uint64_t next_msi;            /* last MSI id handed out (workload sources) */
   uint32_t ndevices;            /* sources created, for their PRNG streams */
   aia_rng rng;                  /* jitter draws */

@@ -8,7 +8,10 @@
 #include "aiasim/obs.h"
 #include "core/sim_impl.h"
 
-enum { MSI_IN_FLIGHT = 0, MSI_PENDING, MSI_CLAIMED, MSI_COALESCED, MSI_DROPPED };
+/* MSI_QUEUED: sent through KVM, its injection routine has not run yet (the
+ * injector hart is busy); at the end of a run such an MSI was never handed
+ * to the hypervisor, so it is not a lost interrupt. */
+enum { MSI_IN_FLIGHT = 0, MSI_PENDING, MSI_CLAIMED, MSI_COALESCED, MSI_DROPPED, MSI_QUEUED };
 
 typedef struct msi_rec {
   aia_cycle src;
@@ -61,6 +64,7 @@ struct aia_meter {
   aia_result r;
   aia_violation *viol;
   uint32_t nviol;
+  uint64_t not_injected;     /* MSIs still waiting for the injector at the finish */
   bool finished;
 };
 
@@ -188,7 +192,7 @@ static void new_msi(aia_meter *m, const aia_event *ev, vstate *s)
   if (need > m->cap) {
     /* Drop resolved records at the front before growing. */
     size_t k = 0;
-    while (k < m->n && m->msis[k].state >= MSI_CLAIMED && m->msis[k].state != MSI_DROPPED)
+    while (k < m->n && (m->msis[k].state == MSI_CLAIMED || m->msis[k].state == MSI_COALESCED))
       k++;
     if (k > 0) {
       memmove(m->msis, m->msis + k, (m->n - k) * sizeof *m->msis);
@@ -216,7 +220,7 @@ static void new_msi(aia_meter *m, const aia_event *ev, vstate *s)
   r->src = ev->cycle;
   r->vcpu = (uint32_t)(s - m->vs);
   r->iid = (uint16_t)ev->iid;
-  r->state = MSI_IN_FLIGHT;
+  r->state = ev->arg == 0 ? MSI_QUEUED : MSI_IN_FLIGHT; /* arg 0: through KVM */
   r->wake = s->state == AIA_VCPU_BLOCKED;
   m->r.msis++;
 }
@@ -290,6 +294,11 @@ static void on_event(void *user, const aia_event *ev)
     s->landed = ev->cycle;
     if (s->state == AIA_VCPU_BLOCKED)
       arm_check(m, s, ev->cycle + m->cfg.wake_bound);
+    break;
+  case AIA_EV_INJECT: /* the injection routine runs: the MSI is KVM's now */
+    r = r ? r : msi_of(m, ev->msi);
+    if (r && r->state == MSI_QUEUED)
+      r->state = MSI_IN_FLIGHT;
     break;
   case AIA_EV_MSI_DROPPED:
     r = r ? r : msi_of(m, ev->msi);
@@ -508,6 +517,10 @@ void aia_meter_finish(aia_meter *m)
       msi_rec *r = &m->msis[k];
       if (r->state == MSI_CLAIMED || r->state == MSI_COALESCED)
         continue;
+      if (r->state == MSI_QUEUED) { /* still waiting for the injector */
+        m->not_injected++;
+        continue;
+      }
       char what[160];
       snprintf(what, sizeof what, "MSI %llu (identity %u to vCPU %u.%u) was never claimed%s",
                (unsigned long long)(m->base + k), r->iid, m->vs[r->vcpu].vm, m->vs[r->vcpu].vcpu,
@@ -529,6 +542,11 @@ void aia_meter_result(const aia_meter *m, aia_result *res)
   res->trace_hash = aia_sim_hash(m->sim);
   res->violations = m->viol;
   res->nviolations = m->nviol;
+}
+
+uint64_t aia_meter_not_injected(const aia_meter *m)
+{
+  return m ? m->not_injected : 0;
 }
 
 const aia_hist *aia_meter_latency(const aia_meter *m)

@@ -152,6 +152,7 @@ static int build(const aia_scenario *scn, aia_policy policy, const aia_run_optio
   kc.policy = policy;
   kc.faults = scn->faults;
   kc.injector_hart = scn->injector_hart;
+  kc.injector_backlog = scn->injector_backlog;
   kc.timing.vm_entry = T(VM_ENTRY);
   kc.timing.vm_exit = T(VM_EXIT);
   kc.timing.guest_trap = T(GUEST_TRAP);

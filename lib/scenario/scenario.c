@@ -67,6 +67,7 @@ void aia__scn_defaults(aia_scenario *scn)
   t[AIA_T_CSR_EMULATE] = kc.timing.csr_emulate;
   t[AIA_T_HALT_POLL_START] = kc.timing.halt_poll_start;
   scn->injector_hart = kc.injector_hart;
+  scn->injector_backlog = kc.injector_backlog;
   scn->balance_interval = hc.balance_interval;
   scn->scheduler = hc.scheduler;
   scn->hz = hc.hz;
@@ -438,6 +439,8 @@ static void check_host(const aia_scenario *s, chk *c)
     rep(c, "host.injector_hart",
         "injector_hart: hart %" PRIu32 " does not exist (the platform has %" PRIu32 " hart%s)",
         s->injector_hart, s->harts, pl(s->harts));
+  if (s->injector_backlog == 0)
+    rep(c, "host.injector_backlog", "injector_backlog: 0: at least 1 injection must be able to wait");
   if (s->nnoise > 0 && s->noise == NULL) {
     rep(c, "host.noise", "noise: %" PRIu32 " entries counted but no list", s->nnoise);
     return;
