@@ -46,6 +46,12 @@ typedef struct aia_run_options {
    * record summarises, e.g. the whole latency histograms
    * (aia_meter_latency). The meter is gone after the call. May be NULL. */
   void (*on_result)(void *user, const aia_meter *meter);
+  /* Budgets (aia_limits): the run is refused before it starts when the
+   * scenario's estimate exceeds them, and stopped with AIA_ELIMIT when it
+   * takes more than max_events engine events. 0: no limit. Defaults:
+   * AIA_LIMIT_MEMORY_DEFAULT, AIA_LIMIT_EVENTS_DEFAULT. */
+  uint64_t max_memory;
+  uint64_t max_events;
 } aia_run_options;
 
 AIA_API void aia_run_options_init(aia_run_options *opt);

@@ -254,6 +254,43 @@ AIA_API int aia_scenario_add_device(aia_scenario *scn, const char *name, uint32_
  * *out as aia_scenario_add_vm. AIA_EINVAL, AIA_ENOMEM. */
 AIA_API int aia_scenario_add_noise(aia_scenario *scn, aia_scn_noise **out);
 
+/* Budgets of one run and of a sweep (docs/limits.md). 0 means no limit. */
+#define AIA_LIMIT_MEMORY_DEFAULT (UINT64_C(8) << 30) /* 8 GiB */
+#define AIA_LIMIT_EVENTS_DEFAULT UINT64_C(4000000000)
+#define AIA_LIMIT_POINTS_DEFAULT UINT64_C(1000000)
+typedef struct aia_limits {
+  size_t struct_size;   /* set by aia_limits_init() */
+  uint64_t max_memory;  /* bytes one run may need, as estimated below; default 8 GiB */
+  uint64_t max_events;  /* engine events one run may take; default 4e9 (a few
+                           minutes of one core) */
+  uint64_t max_points;  /* points of a sweep; default 1e6 */
+} aia_limits;
+
+AIA_API void aia_limits_init(aia_limits *l);
+
+/* What one run of a scenario will cost, estimated from the file alone:
+ * memory (measured bytes per hart, vCPU, VM, device, and per MSI that may
+ * wait for the injector, with a margin), a floor of the engine events
+ * (about 4 per MSI, plus host ticks and noise), the MSIs the devices send,
+ * and the sweep's points. */
+typedef struct aia_scenario_cost {
+  size_t struct_size;   /* set by the caller to sizeof(aia_scenario_cost) */
+  uint64_t memory;      /* bytes */
+  uint64_t events;      /* at least this many engine events */
+  uint64_t msis;        /* MSIs the devices send */
+  uint64_t vcpus;       /* vCPUs of all VMs */
+  uint64_t points;      /* sweep points (1 without a sweep) */
+} aia_scenario_cost;
+
+/* Fills *out. AIA_EINVAL for a NULL argument or a struct_size smaller than
+ * a size_t. */
+AIA_API int aia_scenario_cost_estimate(const aia_scenario *scn, aia_scenario_cost *out);
+
+/* AIA_OK when the estimate fits in `lim` (NULL: the defaults); else
+ * AIA_ELIMIT with a sentence naming the budget in err (may be NULL). */
+AIA_API int aia_scenario_check_limits(const aia_scenario *scn, const aia_limits *lim, char *err,
+                                      size_t len);
+
 /* Cross-checks a scenario (the same checks as the loader: ranges, vCPU
  * affinity within harts, identities within ids, ids legal, geilen <= 63,
  * device targets exist, sweep path exists). AIA_ESCHEMA with *diag set (line

@@ -55,6 +55,9 @@ typedef struct aia_sim_config {
   uint64_t clock_hz;    /* cycles per simulated second; default 1000000000 */
   uint64_t max_events_per_cycle; /* livelock guard for zero-delay loops; 0 = off
                                     (default 1000000) */
+  uint64_t max_steps;   /* budget: queue events one simulation may run in all; one
+                           more fails the run call with AIA_ELIMIT; 0 = none
+                           (the default) */
 } aia_sim_config;
 
 /* Fills cfg with the defaults and sets struct_size. */

@@ -21,7 +21,8 @@ AIA_BEGIN_DECLS
   X(EVIRTUAL, -10, "virtual instruction")                                  \
   X(EACCESS, -11, "access fault")                                          \
   X(ENODEV, -12, "no device at that address")                             \
-  X(EBUSY, -13, "resource busy")
+  X(EBUSY, -13, "resource busy")                                           \
+  X(ELIMIT, -14, "a resource budget was exceeded")
 
 /* 0 is success; every failure is negative. Functions that can fail return
  * int holding one of these values. */

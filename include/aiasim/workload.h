@@ -73,7 +73,7 @@ typedef struct aia_device_config {
   aia_msi_path path;        /* default kvm */
   aia_pattern pattern;      /* default poisson */
   aia_cycle period;         /* mean gap; default 50,000 */
-  uint32_t burst_count;     /* default 8 */
+  uint32_t burst_count;     /* default 8; at most AIA_BURST_MAX */
   aia_cycle burst_every;    /* default 1,000,000 */
   const aia_msi_at *list;   /* pattern list; copied */
   uint32_t nlist;
@@ -83,6 +83,9 @@ typedef struct aia_device_config {
 } aia_device_config;
 
 AIA_API void aia_device_config_init(aia_device_config *cfg);
+
+/* Most MSIs one burst may send at one instant. */
+#define AIA_BURST_MAX 1048576u
 
 typedef struct aia_device aia_device; /* opaque; owned by the sim */
 

@@ -50,6 +50,7 @@ int aia_sim_create(const aia_sim_config *cfg, aia_sim **out)
   sim->seed = c.seed;
   sim->clock_hz = c.clock_hz;
   sim->max_per_cycle = c.max_events_per_cycle;
+  sim->max_steps = c.max_steps;
   sim->hash = FNV_BASIS;
   sim->seq = 1; /* keys are never 0: 0 marks an idle event */
   sim->next_hook_id = 1;
@@ -145,6 +146,9 @@ static int run_one(aia_sim *sim)
   } else {
     sim->same_cycle = 1;
   }
+  if (sim->max_steps && sim->steps >= sim->max_steps)
+    return aia__sim_fail(sim, AIA_ELIMIT, "the event budget of %llu events is spent (cycle %llu)",
+                         (unsigned long long)sim->max_steps, (unsigned long long)when);
   ev = aia__evq_pop(&sim->q);
   sim->now = when;
   sim->phase = phase;

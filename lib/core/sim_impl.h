@@ -48,7 +48,7 @@ struct aia_sim {
   uint32_t phase;          /* phase of the event running (or last run) */
   uint64_t seq;
   aia__evq q;
-  uint64_t seed, clock_hz, max_per_cycle;
+  uint64_t seed, clock_hz, max_per_cycle, max_steps;
   uint64_t same_cycle;     /* events run on the current cycle */
   int running, stop;
 

@@ -313,6 +313,11 @@ int aia_kvm_halt_stats(const aia_kvm *kvm, aia_vcpu_halt_stats *st)
   return AIA_OK;
 }
 
+void aia__kvm_injector_refused(aia_kvm *kvm, uint64_t n)
+{
+  kvm->inj.refused += n;
+}
+
 int aia_kvm_injector_stats(const aia_kvm *kvm, aia_injector_stats *st)
 {
   aia_injector_stats tmp;

@@ -184,6 +184,8 @@ void aia__host_sei_check(aia_kvm *kvm, uint32_t hart, bool woke);
 
 /* kvm.c: deferred work */
 aia__kjob *aia__kjob_post(aia_kvm *kvm, uint32_t kind, aia_cycle when);
+/* n more MSIs refused by a full injector backlog (aia_injector_stats). */
+void aia__kvm_injector_refused(aia_kvm *kvm, uint64_t n);
 
 /* kick.c */
 bool aia__vcpu_wake_up(aia_vcpu *v, uint32_t from, uint64_t msi);

@@ -21,6 +21,11 @@ typedef struct msi_rec {
   uint8_t wake;  /* target was blocked at injection */
 } msi_rec;
 
+typedef struct old_rec {
+  uint64_t id;
+  msi_rec r;
+} old_rec;
+
 typedef struct pend {
   uint32_t iid;
   bool cleared; /* its bit was cleared by an emulated claim; CLAIM follows */
@@ -60,6 +65,11 @@ struct aia_meter {
   msi_rec *msis;             /* ids [base, base + n) */
   uint64_t base;
   size_t n, cap;
+  /* Records older than base still unresolved (an MSI never claimed holds
+   * its place): moved here, in id order, so that the window above stays as
+   * long as the MSIs in flight, not as long as the run. */
+  old_rec *old;
+  size_t nold, cold;
   aia_hist lat, wlat;
   aia_result r;
   aia_violation *viol;
@@ -91,9 +101,61 @@ static vstate *vs_of(aia_meter *m, uint32_t vm, uint32_t vcpu)
 
 static msi_rec *msi_of(aia_meter *m, uint64_t id)
 {
-  if (id < m->base || id >= m->base + m->n)
+  if (id < m->base) { /* binary search among the old ones */
+    size_t lo = 0, hi = m->nold;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (m->old[mid].id < id)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    return lo < m->nold && m->old[lo].id == id ? &m->old[lo].r : NULL;
+  }
+  if (id >= m->base + m->n)
     return NULL;
   return &m->msis[id - m->base];
+}
+
+static bool resolved(const msi_rec *r)
+{
+  return r->state == MSI_CLAIMED || r->state == MSI_COALESCED;
+}
+
+/* Moves the unresolved records of the window's first half to `old` and
+ * drops the half, when few of them are unresolved: memory then follows the
+ * MSIs in flight. Records in `old` that got resolved are dropped too. */
+static void compact_old(aia_meter *m)
+{
+  size_t half = m->n / 2, keep = 0;
+  for (size_t k = 0; k < half; k++)
+    keep += !resolved(&m->msis[k]);
+  if (half == 0 || keep > half / 4)
+    return; /* mostly in flight: the window must grow */
+  size_t w = 0;
+  for (size_t k = 0; k < m->nold; k++)
+    if (!resolved(&m->old[k].r))
+      m->old[w++] = m->old[k];
+  m->nold = w;
+  if (m->nold + keep > m->cold) {
+    size_t c = m->cold ? m->cold : 64;
+    while (c < m->nold + keep)
+      c *= 2;
+    old_rec *o = realloc(m->old, c * sizeof *o);
+    if (o == NULL)
+      return;
+    m->old = o;
+    m->cold = c;
+  }
+  for (size_t k = 0; k < half; k++)
+    if (!resolved(&m->msis[k])) {
+      m->old[m->nold].id = m->base + k;
+      m->old[m->nold].r = m->msis[k];
+      m->nold++;
+    }
+  memmove(m->msis, m->msis + half, (m->n - half) * sizeof *m->msis);
+  m->n -= half;
+  m->base += half;
 }
 
 static void ring_push(vstate *s, const aia_event *ev)
@@ -192,13 +254,18 @@ static void new_msi(aia_meter *m, const aia_event *ev, vstate *s)
   if (need > m->cap) {
     /* Drop resolved records at the front before growing. */
     size_t k = 0;
-    while (k < m->n && (m->msis[k].state == MSI_CLAIMED || m->msis[k].state == MSI_COALESCED))
+    while (k < m->n && resolved(&m->msis[k]))
       k++;
     if (k > 0) {
       memmove(m->msis, m->msis + k, (m->n - k) * sizeof *m->msis);
       m->n -= k;
       m->base += k;
       need -= k;
+    }
+    if (need > m->cap) {
+      uint64_t before = m->base;
+      compact_old(m);
+      need -= (size_t)(m->base - before);
     }
     if (need > m->cap) {
       size_t cap = m->cap ? m->cap * 2 : 1024;
@@ -429,6 +496,7 @@ static void meter_free(void *obj)
   free(m->vs);
   free(m->vm_base);
   free(m->msis);
+  free(m->old);
   free(m->viol);
   aia_hist_free(&m->lat);
   aia_hist_free(&m->wlat);
@@ -513,8 +581,9 @@ void aia_meter_finish(aia_meter *m)
         violation(m, AIA_VIOL_LOST_WAKEUP, s, 0, 0, what);
       }
     }
-    for (size_t k = 0; k < m->n; k++) {
-      msi_rec *r = &m->msis[k];
+    for (size_t k = 0; k < m->nold + m->n; k++) {
+      uint64_t id = k < m->nold ? m->old[k].id : m->base + (k - m->nold);
+      msi_rec *r = k < m->nold ? &m->old[k].r : &m->msis[k - m->nold];
       if (r->state == MSI_CLAIMED || r->state == MSI_COALESCED)
         continue;
       if (r->state == MSI_QUEUED) { /* still waiting for the injector */
@@ -523,9 +592,9 @@ void aia_meter_finish(aia_meter *m)
       }
       char what[160];
       snprintf(what, sizeof what, "MSI %llu (identity %u to vCPU %u.%u) was never claimed%s",
-               (unsigned long long)(m->base + k), r->iid, m->vs[r->vcpu].vm, m->vs[r->vcpu].vcpu,
+               (unsigned long long)id, r->iid, m->vs[r->vcpu].vm, m->vs[r->vcpu].vcpu,
                r->state == MSI_DROPPED ? " (its write was lost)" : "");
-      violation(m, AIA_VIOL_LOST_INTERRUPT, &m->vs[r->vcpu], m->base + k, r->iid, what);
+      violation(m, AIA_VIOL_LOST_INTERRUPT, &m->vs[r->vcpu], id, r->iid, what);
     }
   }
   m->finished = true;

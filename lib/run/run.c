@@ -21,6 +21,8 @@ void aia_run_options_init(aia_run_options *opt)
   opt->struct_size = sizeof *opt;
   opt->oracle = true;
   opt->hook_mask = AIA_EV_ALL;
+  opt->max_memory = AIA_LIMIT_MEMORY_DEFAULT;
+  opt->max_events = AIA_LIMIT_EVENTS_DEFAULT;
 }
 
 const char *aia_policy_name(aia_policy p)
@@ -104,6 +106,18 @@ static int build(const aia_scenario *scn, aia_policy policy, const aia_run_optio
   aia_sim_config_init(&sc);
   sc.seed = scn->seed;
   sc.clock_hz = scn->clock_hz;
+  sc.max_steps = opt->max_events;
+  /* The zero-delay guard grows with the system: every vCPU and hart may
+   * act on one cycle (all vCPUs start at cycle 0). */
+  {
+    aia_scenario_cost c;
+    c.struct_size = sizeof c;
+    if (aia_scenario_cost_estimate(scn, &c) == AIA_OK) {
+      uint64_t need = 64 * (c.vcpus + scn->harts + scn->ndevices);
+      if (need > sc.max_events_per_cycle)
+        sc.max_events_per_cycle = need;
+    }
+  }
   rc = aia_sim_create(&sc, &s->sim);
   if (rc != AIA_OK)
     return fail(err, errlen, rc, "cannot create the simulation: %s", aia_strerror(rc));
@@ -369,6 +383,16 @@ int aia_scenario_run(const aia_scenario *scn, aia_policy policy, const aia_run_o
   aia_run_options_init(&opt);
   if (opt_in)
     memcpy(&opt, opt_in, opt_in->struct_size < sizeof opt ? opt_in->struct_size : sizeof opt);
+  {
+    aia_limits lim;
+    char why[256];
+    aia_limits_init(&lim);
+    lim.max_memory = opt.max_memory;
+    lim.max_events = opt.max_events;
+    lim.max_points = 0; /* one run; the sweep is the caller's */
+    if (aia_scenario_check_limits(scn, &lim, why, sizeof why) != AIA_OK)
+      return fail(err, errlen, AIA_ELIMIT, "%s", why);
+  }
   rc = build(scn, policy, &opt, &s, err, errlen);
   if (rc == AIA_OK && opt.probe) {
     aia_vm *vm = aia_kvm_vm(s.kvm, opt.probe_vm);

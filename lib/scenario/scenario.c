@@ -631,9 +631,9 @@ static void check_device(const aia_scenario *s, chk *c, uint32_t i)
     }
     break;
   case AIA_PATTERN_BURST:
-    if (d->burst_count == 0) {
+    if (d->burst_count == 0 || d->burst_count > AIA_BURST_MAX) {
       snprintf(path, sizeof path, "devices.%" PRIu32 ".burst.count", i);
-      rep(c, path, "count: must be at least 1");
+      rep(c, path, "count: must be 1..%u (MSIs at one instant)", AIA_BURST_MAX);
     }
     if (d->burst_every == 0) {
       snprintf(path, sizeof path, "devices.%" PRIu32 ".burst.every", i);

@@ -183,26 +183,32 @@ int aia_workload_send(aia_kvm *kvm, aia_vcpu *v, uint32_t iid, aia_msi_path path
     *msi = id;
   if (path == AIA_PATH_DIRECT)
     return aia_kvm_inject_direct(kvm, v, iid, id);
-  return aia_kvm_inject(kvm, v, 0, AIA_MMIO_SETEIPNUM_LE, iid, id);
+  int rc = aia_kvm_inject(kvm, v, 0, AIA_MMIO_SETEIPNUM_LE, iid, id);
+  if (rc == AIA_EBUSY) { /* refused: the id was not used (ids stay dense) */
+    kvm->next_msi--;
+    if (msi)
+      *msi = 0;
+  }
+  return rc;
 }
 
-static void send_one(aia_device *d, uint32_t vcpu, uint32_t iid)
+static int send_one(aia_device *d, uint32_t vcpu, uint32_t iid)
 {
   aia_vcpu *v = aia_vm_vcpu(d->cfg.vm, vcpu);
   if (v == NULL)
-    return;
+    return AIA_OK;
   d->sent++;
-  (void)aia_workload_send(d->kvm, v, iid, d->cfg.path, NULL);
+  return aia_workload_send(d->kvm, v, iid, d->cfg.path, NULL);
 }
 
-static void send_next(aia_device *d)
+static int send_next(aia_device *d)
 {
   uint32_t n = d->cfg.nvcpus, vcpu;
   if (d->cfg.random_target)
     vcpu = d->vcpus[aia_rng_below(&d->rng, n)];
   else
     vcpu = d->vcpus[d->rr++ % n];
-  send_one(d, vcpu, d->iids[d->iid_idx++ % d->cfg.niids]);
+  return send_one(d, vcpu, d->iids[d->iid_idx++ % d->cfg.niids]);
 }
 
 static void arm(aia_device *d, aia_cycle when)
@@ -234,7 +240,14 @@ static void device_fire(aia_sim *sim, aia__ev *ev)
     break;
   case AIA_PATTERN_BURST:
     for (uint32_t i = 0; i < d->cfg.burst_count; i++)
-      send_next(d);
+      if (send_next(d) == AIA_EBUSY) {
+        /* The injector's backlog is full and stays so this cycle: the rest
+         * of the burst is refused at once, not one by one. */
+        uint32_t rest = d->cfg.burst_count - i - 1;
+        d->sent += rest;
+        aia__kvm_injector_refused(d->kvm, rest);
+        break;
+      }
     arm(d, now + d->cfg.burst_every);
     break;
   default:
@@ -286,14 +299,25 @@ int aia_device_create(aia_kvm *kvm, const aia_device_config *cfg, aia_device **o
     return aia__sim_fail(sim, AIA_EINVAL, "device: period must be > 0");
   if (c.pattern == AIA_PATTERN_BURST && (c.burst_count == 0 || c.burst_every == 0))
     return aia__sim_fail(sim, AIA_EINVAL, "device: burst count and every must be > 0");
+  if (c.pattern == AIA_PATTERN_BURST && c.burst_count > AIA_BURST_MAX)
+    return aia__sim_fail(sim, AIA_EINVAL, "device: burst count %u: at most %u MSIs at one instant",
+                         c.burst_count, AIA_BURST_MAX);
+  if (c.stop != 0 && c.start > c.stop)
+    return aia__sim_fail(sim, AIA_EINVAL, "device: start (cycle %llu) is after stop (cycle %llu)",
+                         (unsigned long long)c.start, (unsigned long long)c.stop);
+  if ((c.nvcpus && c.vcpus == NULL) || (c.niids && c.iids == NULL) || (c.nlist && c.list == NULL))
+    return aia__sim_fail(sim, AIA_EINVAL, "device: %s is NULL but %s is %u",
+                         c.nvcpus && c.vcpus == NULL ? "vcpus" : c.niids && c.iids == NULL ? "iids" : "list",
+                         c.nvcpus && c.vcpus == NULL ? "nvcpus" : c.niids && c.iids == NULL ? "niids" : "nlist",
+                         c.nvcpus && c.vcpus == NULL ? c.nvcpus : c.niids && c.iids == NULL ? c.niids : c.nlist);
   for (uint32_t i = 0; i < c.nvcpus; i++)
-    if (c.vcpus == NULL || c.vcpus[i] >= nv)
-      return aia__sim_fail(sim, AIA_EINVAL, "device: target vCPU %u: the VM has %u", c.vcpus ? c.vcpus[i] : 0, nv);
+    if (c.vcpus[i] >= nv)
+      return aia__sim_fail(sim, AIA_EINVAL, "device: target vCPU %u: the VM has %u", c.vcpus[i], nv);
   for (uint32_t i = 0; i < c.niids; i++)
-    if (c.iids == NULL || c.iids[i] == 0 || c.iids[i] > c.vm->ids)
-      return aia__sim_fail(sim, AIA_EINVAL, "device: identity %u: must be 1..%u", c.iids ? c.iids[i] : 0, c.vm->ids);
+    if (c.iids[i] == 0 || c.iids[i] > c.vm->ids)
+      return aia__sim_fail(sim, AIA_EINVAL, "device: identity %u: must be 1..%u", c.iids[i], c.vm->ids);
   for (uint32_t i = 0; i < c.nlist; i++)
-    if (c.list == NULL || c.list[i].vcpu >= nv || c.list[i].iid == 0 || c.list[i].iid > c.vm->ids)
+    if (c.list[i].vcpu >= nv || c.list[i].iid == 0 || c.list[i].iid > c.vm->ids)
       return aia__sim_fail(sim, AIA_EINVAL, "device: list item %u has a bad vCPU or identity", i);
   if (c.pattern == AIA_PATTERN_LIST && c.nlist == 0)
     return aia__sim_fail(sim, AIA_EINVAL, "device: pattern list needs at least one item");
