@@ -22,6 +22,31 @@
 #define AIA_CLI_EXIT_INPUT 2
 #define AIA_CLI_EXIT_INTERNAL 3
 
+/* main.c: the command line of `aiasim run` and `check`. */
+typedef struct opts {
+  const char *cmd, *file;
+  aia_override *ov;
+  size_t nov;
+  char **ov_store; /* strings we allocated for --seed */
+  aia_policy policies[3];
+  uint32_t npolicies;
+  unsigned jobs;
+  const char *json, *csv, *html, *trace, *vcd, *window;
+  int quiet;
+  int progress; /* --progress */
+  uint32_t shard_k, shard_n; /* --shard K/N; n == 0: all points */
+  aia_limits lim;            /* --max-memory, --max-events, --max-points */
+} opts;
+
+/* main.c: prints "aiasim: error: ..." and exits 2. */
+void aia__cli_die_input(const char *fmt, ...);
+/* main.c: a loader diagnostic, as file:line:col: error: ..., with the line. */
+void aia__cli_print_diag(const aia_diag *d);
+/* run.c: `aiasim run` once the scenario is loaded; the exit status. */
+int aia__cli_run(const opts *o, aia_scenario *base);
+/* merge.c: `aiasim merge OUT IN...` (argv after "merge"); the exit status. */
+int aia__cli_merge(int argc, char **argv);
+
 /* out.c: an output file. Open: "-" is stdout; an existing device or pipe
  * is written in place; anything else goes to PATH.tmpPID (created
  * exclusively), renamed over PATH by commit once written, flushed and
@@ -63,6 +88,7 @@ typedef struct job {
   const aia_scenario *scn;  /* the point's scenario */
   aia_policy policy;
   uint32_t point;           /* index of the point */
+  size_t run;               /* its run number in the whole (unsharded) sweep */
   bool probe;
   aia_cycle probe_at;
   int64_t offset;
@@ -79,6 +105,7 @@ typedef struct job {
   aia_injector_stats inj;   /* the injector hart at the end of the run */
   html_run *html;           /* --html and a run the page draws; else NULL */
   bool progress_on;         /* the progress hook sees the records */
+  const aia_limits *lim;    /* the command's budgets */
   aia_kvm *kvm;             /* during the run only */
   _Atomic uint64_t sim_done; /* simulated cycles done (progress; the run's thread
                                 writes, the progress thread reads) */
@@ -93,13 +120,18 @@ typedef struct job {
   aia_trace_vcd *vcd_w;
 } job;
 
-/* report.c: the text report (npol policies side by side per point), the
- * JSON report (`index` maps job i to its run number in the unsharded
- * sweep) and the CSV. */
+/* report.c: the reports, written as the runs come: the text report (its
+ * header, then npol policies side by side for each point of `jobs`), the
+ * JSON report (begin, the runs of each batch, first: no separator before
+ * the first run of all, end) and the CSV (header, then rows). */
+void aia__cli_text_header(FILE *f, const aia_scenario *base);
 void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
                           uint32_t npol);
-void aia__cli_write_json(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
-                         const size_t *index);
+void aia__cli_json_begin(FILE *f, const aia_scenario *base);
+void aia__cli_json_runs(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
+                        bool first);
+void aia__cli_json_end(FILE *f, bool any);
+void aia__cli_csv_header(FILE *f);
 void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs);
 
 /* report.c: whether the injector hart of a run was saturated: MSIs still
@@ -113,15 +145,21 @@ void aia__cli_verdict(char *buf, size_t len, const job *row, uint32_t npol);
 /* html.c: the --html page. prepare allocates j->html (-1: out of memory);
  * hook takes every record of the run; result copies the meter's
  * histograms; finish closes the occupancy at the run's last cycle; free
- * releases j->html. write_html draws the first npol jobs (the first point)
- * and, for a sweep, the p99 latency of every job. */
+ * releases j->html. write_html draws `rows` (the npol runs of the first
+ * point) and, for a sweep, the p99 latency of every run in pts. */
 int aia__cli_html_prepare(job *j);
 void aia__cli_html_hook(job *j, const aia_event *ev);
 void aia__cli_html_result(job *j, const aia_meter *m);
 void aia__cli_html_finish(job *j, aia_cycle end);
 void aia__cli_html_free(job *j);
-void aia__cli_write_html(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
-                         uint32_t npol);
+/* One run's p99 for the page's sweep panel. */
+typedef struct html_point {
+  uint32_t point;
+  aia_policy policy;
+  uint64_t p99;
+} html_point;
+void aia__cli_write_html(FILE *f, const aia_scenario *base, const job *rows, uint32_t npol,
+                         const html_point *pts, size_t npts);
 
 /* One check of a scenario's expect block on one run. A count left out of
  * the block must be 0 (the oracle may find no violation the scenario does
@@ -144,19 +182,27 @@ typedef enum progress_mode {
 } progress_mode;
 
 typedef struct progress {
-  const job *jobs;
+  const job *jobs;       /* the batch running now (under mu) */
   size_t njobs;
+  size_t total;          /* runs of the whole command */
+  uint64_t cycles_before; /* simulated cycles of the batches done */
+  uint64_t cycles_total; /* of all runs (estimated from the base scenario) */
+  uint64_t hz;
   progress_mode mode;
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  size_t done;  /* runs finished */
+  size_t done;           /* runs finished */
   bool stop, started;
   pthread_t thread;
   struct timespec t0;
 } progress;
 
-/* Starts the progress thread (nothing when mode is PROGRESS_OFF). */
-void aia__cli_progress_start(progress *pr, const job *jobs, size_t njobs, progress_mode mode);
+/* Starts the progress thread (nothing when mode is PROGRESS_OFF) for
+ * `total` runs of `cycles_total` simulated cycles in all. */
+void aia__cli_progress_start(progress *pr, size_t total, uint64_t cycles_total, uint64_t hz,
+                             progress_mode mode);
+/* The batch now running (NULL when it is done: its cycles count as done). */
+void aia__cli_progress_batch(progress *pr, const job *jobs, size_t njobs);
 /* A run finished (its sim_done set to its whole length). */
 void aia__cli_progress_job_done(progress *pr, job *j);
 /* Stops the thread and prints the final line. */

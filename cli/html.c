@@ -426,18 +426,19 @@ static void kick_figure(FILE *f, const job *rows, uint32_t npol, uint64_t hz)
 }
 
 /* p99 latency of every point of a sweep, one line per policy. */
-static void sweep_figure(FILE *f, const job *jobs, size_t njobs, uint32_t npol, uint64_t hz)
+static void sweep_figure(FILE *f, const job *rows, uint32_t npol, const html_point *pts, size_t npts,
+                         uint64_t hz)
 {
   const int h = FIG_H, y1 = h - MB;
   uint32_t pmin = UINT32_MAX, pmax = 0;
   uint64_t lmax = 0;
-  for (size_t i = 0; i < njobs; i++) {
-    if (jobs[i].point < pmin)
-      pmin = jobs[i].point;
-    if (jobs[i].point > pmax)
-      pmax = jobs[i].point;
-    if (jobs[i].res.r.latency.p99 > lmax)
-      lmax = jobs[i].res.r.latency.p99;
+  for (size_t i = 0; i < npts; i++) {
+    if (pts[i].point < pmin)
+      pmin = pts[i].point;
+    if (pts[i].point > pmax)
+      pmax = pts[i].point;
+    if (pts[i].p99 > lmax)
+      lmax = pts[i].p99;
   }
   double ystep = nice_step(us_of(lmax, hz), 4), ymax = ystep * ceil(us_of(lmax, hz) / ystep);
   if (ymax <= 0)
@@ -459,17 +460,17 @@ static void sweep_figure(FILE *f, const job *jobs, size_t njobs, uint32_t npol, 
     ytick(f, y1 - t / ymax * (y1 - MT), b);
   }
   for (uint32_t k = 0; k < npol; k++) {
-    aia_policy p = jobs[k].policy;
+    aia_policy p = rows[k].policy;
     size_t n = 0;
-    for (size_t i = 0; i < njobs; i++)
-      n += jobs[i].policy == p;
+    for (size_t i = 0; i < npts; i++)
+      n += pts[i].policy == p;
     fprintf(f, "<g class=\"series\" data-name=\"%s\" data-points=\"%zu\">", aia_policy_name(p), n);
     fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", color_of(p));
-    for (size_t i = 0; i < njobs; i++) {
-      if (jobs[i].policy != p)
+    for (size_t i = 0; i < npts; i++) {
+      if (pts[i].policy != p)
         continue;
-      double x = ML + (double)(jobs[i].point - pmin) / xspan * (FIG_W - ML - MR);
-      double y = y1 - us_of(jobs[i].res.r.latency.p99, hz) / ymax * (y1 - MT);
+      double x = ML + (double)(pts[i].point - pmin) / xspan * (FIG_W - ML - MR);
+      double y = y1 - us_of(pts[i].p99, hz) / ymax * (y1 - MT);
       fprintf(f, "%.1f,%.1f ", x, y);
     }
     fputs("\"/></g>\n", f);
@@ -516,15 +517,12 @@ static const char css[] =
     "table.summary td,table.summary th{border:1px solid #ccc;padding:.2em .6em;text-align:right}"
     "table.summary td:first-child{text-align:left}";
 
-void aia__cli_write_html(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
-                         uint32_t npol)
+void aia__cli_write_html(FILE *f, const aia_scenario *base, const job *rows, uint32_t npol,
+                         const html_point *pts, size_t npts)
 {
-  const job *rows = jobs;
   uint64_t hz = base->clock_hz;
   char verdict[512];
-  uint32_t npoints = 0;
-  for (size_t i = 0; i < njobs; i += npol)
-    npoints++;
+  size_t npoints = npol ? npts / npol : 0;
   aia__cli_verdict(verdict, sizeof verdict, rows, npol);
   fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>aiasim: ", f);
   esc(f, base->name);
@@ -536,7 +534,7 @@ void aia__cli_write_html(FILE *f, const aia_scenario *base, const job *jobs, siz
           hz ? (double)base->duration * 1e3 / (double)hz : 0.0,
           hz ? (double)base->drain * 1e3 / (double)hz : 0.0);
   if (npoints > 1)
-    fprintf(f, "; %u sweep points run, the panels show point %u except the last", npoints,
+    fprintf(f, "; %zu sweep points run, the panels show point %u except the last", npoints,
             rows[0].point);
   fputs(".</p>\n<p class=\"verdict\" id=\"verdict\">", f);
   esc(f, verdict);
@@ -565,7 +563,7 @@ void aia__cli_write_html(FILE *f, const aia_scenario *base, const job *jobs, siz
   fputs("</section>\n", f);
   if (npoints > 1) {
     fputs("<section class=\"panel\" id=\"sweep\"><h2>p99 latency across the sweep</h2>\n", f);
-    sweep_figure(f, jobs, njobs, npol, hz);
+    sweep_figure(f, rows, npol, pts, npts, hz);
     fputs("</section>\n", f);
   }
   fputs("</body></html>\n", f);

@@ -33,20 +33,22 @@ void aia__cli_progress_hook(void *user, const aia_event *ev)
 /* One line: "aiasim: 42% simulated (8.4 of 20.0 ms), 1/2 runs, 3.1 s, about 4.3 s left". */
 static void print_line(progress *pr, size_t done, bool final)
 {
-  uint64_t sim = 0, total = 0, hz = pr->njobs ? pr->jobs[0].scn->clock_hz : 1;
+  uint64_t sim, total = pr->cycles_total, hz = pr->hz ? pr->hz : 1;
   double el = since(&pr->t0), f;
+  pthread_mutex_lock(&pr->mu);
+  sim = pr->cycles_before;
   for (size_t i = 0; i < pr->njobs; i++) {
     uint64_t d = atomic_load_explicit(&pr->jobs[i].sim_done, memory_order_relaxed);
     uint64_t t = job_total(&pr->jobs[i]);
     sim += d < t ? d : t;
-    total += t;
   }
+  pthread_mutex_unlock(&pr->mu);
+  if (final || sim > total)
+    sim = total; /* a sweep of durations: the total is an estimate */
   f = total ? (double)sim / (double)total : 1.0;
-  if (hz == 0)
-    hz = 1;
   fprintf(stderr, "%saiasim: %3.0f%% simulated (%.1f of %.1f ms), %zu/%zu runs, %.1f s",
           pr->mode == PROGRESS_TERMINAL ? "\r" : "", 100.0 * f, (double)sim * 1e3 / (double)hz,
-          (double)total * 1e3 / (double)hz, done, pr->njobs, el);
+          (double)total * 1e3 / (double)hz, done, pr->total, el);
   if (!final && f > 0.005)
     fprintf(stderr, ", about %.1f s left", el * (1.0 - f) / f);
   else if (!final)
@@ -83,10 +85,15 @@ static void *progress_main(void *arg)
   return NULL;
 }
 
-void aia__cli_progress_start(progress *pr, const job *jobs, size_t njobs, progress_mode mode)
+void aia__cli_progress_start(progress *pr, size_t total, uint64_t cycles_total, uint64_t hz,
+                             progress_mode mode)
 {
-  pr->jobs = jobs;
-  pr->njobs = njobs;
+  pr->jobs = NULL;
+  pr->njobs = 0;
+  pr->total = total;
+  pr->cycles_before = 0;
+  pr->cycles_total = cycles_total;
+  pr->hz = hz;
   pr->mode = mode;
   pr->done = 0;
   pr->stop = false;
@@ -104,6 +111,22 @@ void aia__cli_progress_start(progress *pr, const job *jobs, size_t njobs, progre
     return;
   }
   pr->started = true;
+}
+
+void aia__cli_progress_batch(progress *pr, const job *jobs, size_t njobs)
+{
+  if (!pr->started) {
+    pr->jobs = jobs;
+    pr->njobs = njobs;
+    return;
+  }
+  pthread_mutex_lock(&pr->mu);
+  if (jobs == NULL)
+    for (size_t i = 0; i < pr->njobs; i++)
+      pr->cycles_before += job_total(&pr->jobs[i]);
+  pr->jobs = jobs;
+  pr->njobs = njobs;
+  pthread_mutex_unlock(&pr->mu);
 }
 
 void aia__cli_progress_job_done(progress *pr, job *j)

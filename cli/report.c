@@ -225,8 +225,7 @@ static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t ind
 
 /* The report: a header line, one line per run, a footer line. `index` maps
  * job i to its run number in the whole (unsharded) sweep. */
-void aia__cli_write_json(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
-                       const size_t *index)
+void aia__cli_json_begin(FILE *f, const aia_scenario *base)
 {
   fputs("{ \"aiasim\": 1, \"report_schema\": " AIA_CLI_REPORT_SCHEMA ", \"scenario\": ", f);
   json_str(f, base->name);
@@ -234,11 +233,23 @@ void aia__cli_write_json(FILE *f, const aia_scenario *base, const job *jobs, siz
           ", \"seed\": %" PRIu64 ", \"kernel\": \"%s\", \"clock_hz\": %" PRIu64
           ", \"duration\": %" PRIu64 ", \"drain\": %" PRIu64 ", \"runs\": [\n",
           base->seed, aia_era_name(base->kernel), base->clock_hz, base->duration, base->drain);
+}
+
+/* One run a line, a comma at the end of each but the last of all: the
+ * separator goes before every run but the first. */
+void aia__cli_json_runs(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
+                        bool first)
+{
   for (size_t i = 0; i < njobs; i++) {
-    json_run(f, base, &jobs[i], index[i]);
-    fputs(i + 1 < njobs ? ",\n" : "\n", f);
+    if (!first || i > 0)
+      fputs(",\n", f);
+    json_run(f, base, &jobs[i], jobs[i].run);
   }
-  fputs("  ] }\n", f);
+}
+
+void aia__cli_json_end(FILE *f, bool any)
+{
+  fputs(any ? "\n  ] }\n" : "  ] }\n", f);
 }
 
 /* A halt histogram as one CSV cell: its 32 buckets joined by ';'. */
@@ -248,7 +259,7 @@ static void csv_hist(FILE *f, const uint64_t *hist)
     fprintf(f, "%c%" PRIu64, b ? ';' : ',', hist[b]);
 }
 
-void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs)
+void aia__cli_csv_header(FILE *f)
 {
   fputs("scenario,seed,kernel,policy,point,msis,claimed,coalesced,lost_wakeups,lost_interrupts,"
         "lat_count,lat_p50,lat_p90,lat_p99,lat_p999,lat_max,lat_mean,"
@@ -263,6 +274,10 @@ void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size
         "nr_migrations,nr_wakeups,nr_wakeups_local,nr_wakeups_remote,nr_wakeups_affine,"
         "nr_wakeups_migrate,exits,wfi_exit_stat,csr_exit_kernel,csr_exit_user,signal_exits,"
         "halt_poll_success_hist,halt_poll_fail_hist,halt_wait_hist\n", f);
+}
+
+void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs)
+{
   for (size_t i = 0; i < njobs; i++) {
     const job *j = &jobs[i];
     const aia_result *r = &j->res.r;
@@ -354,16 +369,20 @@ void aia__cli_verdict(char *buf, size_t len, const job *row, uint32_t npol)
   }
 }
 
-void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
-                        uint32_t npol)
+void aia__cli_text_header(FILE *f, const aia_scenario *base)
 {
-  char a[64];
   fprintf(f, "aiasim %s: scenario %s, seed %" PRIu64 ", kernel %s", aia_version_string(),
           base->name, base->seed, aia_era_name(base->kernel));
   for (uint32_t b = 1; b; b <<= 1)
     if ((base->faults & b) && aia_fault_name(b))
       fprintf(f, ", fault %s", aia_fault_name(b));
   fputs("\n", f);
+}
+
+void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
+                        uint32_t npol)
+{
+  char a[64];
   for (size_t i0 = 0; i0 < njobs; i0 += npol) {
     const job *row = &jobs[i0];
     if (base->sweep.kind == AIA_SWEEP_SET)

@@ -1,0 +1,594 @@
+/* cli/run.c: `aiasim run`: the runs of a sweep, on --jobs threads, in
+ * batches of points whose results are written (text, JSON, CSV) as soon as
+ * the batch is done and then freed, so memory does not grow with the
+ * number of points; the --html page keeps only what it draws.
+ * SPDX-License-Identifier: MIT
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aiasim/aiasim.h"
+#include "aiasim/run.h"
+#include "aiasim/scenario.h"
+#include "aiasim/trace.h"
+#include "cli.h"
+
+/* ---------------------------------------------------------- the runs --- */
+
+
+/* Trace writers of one run: opened on the built system, closed at its end,
+ * where the vCPU threads' scheduler statistics are collected too. */
+static void run_built(void *user, aia_sim *sim, aia_platform *plat, aia_kvm *kvm)
+{
+  job *j = user;
+  aia_trace_config tc;
+  j->kvm = kvm;
+  aia_trace_config_init(&tc);
+  tc.from = j->tr_from;
+  tc.to = j->tr_to;
+  tc.scenario = j->scn->name;
+  tc.platform = plat;
+  tc.kvm = kvm;
+  if (j->trace_path[0]) {
+    if (aia__cli_out_open(&j->trace_o, j->trace_path, j->err, sizeof j->err) != 0)
+      j->out_err = true;
+    else if (aia_trace_chrome_open(sim, j->trace_o.f, &tc, &j->trace_w) != AIA_OK)
+      snprintf(j->err, sizeof j->err, "cannot start the trace %.180s", j->trace_path);
+  }
+  if (j->vcd_path[0]) {
+    if (aia__cli_out_open(&j->vcd_o, j->vcd_path, j->err, sizeof j->err) != 0)
+      j->out_err = true;
+    else if (aia_trace_vcd_open(sim, j->vcd_o.f, &tc, &j->vcd_w) != AIA_OK)
+      snprintf(j->err, sizeof j->err, "cannot start the VCD %.180s", j->vcd_path);
+  }
+}
+
+/* The --html page's share of the records, and the progress hook's. */
+static void run_hook(void *user, const aia_event *ev)
+{
+  job *j = user;
+  if (j->html)
+    aia__cli_html_hook(j, ev);
+  if (j->progress_on)
+    aia__cli_progress_hook(j, ev);
+}
+
+static void run_result(void *user, const aia_meter *m)
+{
+  job *j = user;
+  if (j->html)
+    aia__cli_html_result(j, m);
+}
+
+static void run_end(void *user, aia_sim *sim)
+{
+  job *j = user;
+  uint32_t n = 0, k = 0;
+  if (j->html)
+    aia__cli_html_finish(j, aia_sim_now(sim));
+  j->sched.struct_size = sizeof j->sched;
+  if (aia_kvm_sched_stats(j->kvm, &j->sched) != AIA_OK)
+    snprintf(j->err, sizeof j->err, "cannot read the scheduler statistics");
+  j->halt.struct_size = sizeof j->halt;
+  if (aia_kvm_halt_stats(j->kvm, &j->halt) != AIA_OK)
+    snprintf(j->err, sizeof j->err, "cannot read the halt statistics");
+  j->exits.struct_size = sizeof j->exits;
+  if (aia_kvm_exit_stats(j->kvm, &j->exits) != AIA_OK)
+    snprintf(j->err, sizeof j->err, "cannot read the exit statistics");
+  j->inj.struct_size = sizeof j->inj;
+  if (aia_kvm_injector_stats(j->kvm, &j->inj) != AIA_OK)
+    snprintf(j->err, sizeof j->err, "cannot read the injector statistics");
+  j->files.struct_size = sizeof j->files;
+  if (aia_kvm_file_stats(j->kvm, &j->files) != AIA_OK)
+    snprintf(j->err, sizeof j->err, "cannot read the file statistics");
+  for (uint32_t vm = 0; vm < aia_kvm_vm_count(j->kvm); vm++)
+    n += aia_vm_vcpus(aia_kvm_vm(j->kvm, vm));
+  j->vsched = n ? calloc(n, sizeof *j->vsched) : NULL;
+  j->vsched_vm = n ? calloc(n, sizeof *j->vsched_vm) : NULL;
+  j->vhalt = n ? calloc(n, sizeof *j->vhalt) : NULL;
+  j->vexit = n ? calloc(n, sizeof *j->vexit) : NULL;
+  if (n && (j->vsched == NULL || j->vsched_vm == NULL || j->vhalt == NULL || j->vexit == NULL)) {
+    snprintf(j->err, sizeof j->err, "out of memory");
+    n = 0;
+  }
+  for (uint32_t vm = 0; vm < aia_kvm_vm_count(j->kvm) && k < n; vm++) {
+    aia_vm *v = aia_kvm_vm(j->kvm, vm);
+    for (uint32_t i = 0; i < aia_vm_vcpus(v) && k < n; i++, k++) {
+      j->vsched[k].struct_size = sizeof j->vsched[k];
+      j->vsched_vm[k] = vm;
+      if (aia_thread_get_stats(aia_vcpu_thread(aia_vm_vcpu(v, i)), &j->vsched[k]) != AIA_OK)
+        snprintf(j->err, sizeof j->err, "cannot read the scheduler statistics");
+      j->vhalt[k].struct_size = sizeof j->vhalt[k];
+      if (aia_vcpu_get_halt_stats(aia_vm_vcpu(v, i), &j->vhalt[k]) != AIA_OK)
+        snprintf(j->err, sizeof j->err, "cannot read the halt statistics");
+      j->vexit[k].struct_size = sizeof j->vexit[k];
+      if (aia_vcpu_get_exit_stats(aia_vm_vcpu(v, i), &j->vexit[k]) != AIA_OK)
+        snprintf(j->err, sizeof j->err, "cannot read the exit statistics");
+    }
+  }
+  j->nvsched = k;
+  j->kvm = NULL;
+  /* A trace is renamed into place only when its writer and its stream
+   * both succeeded; else its temporary file goes and the run fails. */
+  /* AIA_EIO: the stream is in error, which the commit reports with its
+   * reason; anything else (events dropped for lack of memory) here. */
+  int rt = j->trace_w ? aia_trace_chrome_close(j->trace_w) : AIA_OK;
+  int rv = j->vcd_w ? aia_trace_vcd_close(j->vcd_w) : AIA_OK;
+  bool bad_t = rt != AIA_OK && rt != AIA_EIO, bad_v = rv != AIA_OK && rv != AIA_EIO;
+  j->trace_w = NULL;
+  j->vcd_w = NULL;
+  char e[sizeof j->err];
+  if (bad_t) {
+    aia__cli_out_abort(&j->trace_o);
+    snprintf(j->err, sizeof j->err, "cannot write %.200s: %s", j->trace_path,
+             aia_strerror(rt));
+    j->out_err = true;
+  } else if (aia__cli_out_commit(&j->trace_o, e, sizeof e) != 0) {
+    snprintf(j->err, sizeof j->err, "%s", e);
+    j->out_err = true;
+  }
+  if (bad_v) {
+    aia__cli_out_abort(&j->vcd_o);
+    snprintf(j->err, sizeof j->err, "cannot write %.200s: %s", j->vcd_path,
+             aia_strerror(rv));
+    j->out_err = true;
+  } else if (aia__cli_out_commit(&j->vcd_o, e, sizeof e) != 0) {
+    snprintf(j->err, sizeof j->err, "%s", e);
+    j->out_err = true;
+  }
+}
+
+typedef struct pool {
+  job *jobs;
+  size_t njobs, next, done;
+  pthread_mutex_t mu;
+  const opts *o;
+  progress *pr;
+} pool;
+
+static void run_job(job *j, bool with_progress)
+{
+  aia_run_options opt;
+  aia_run_options_init(&opt);
+  j->progress_on = with_progress;
+  if (with_progress || j->html) {
+    opt.hook = run_hook;
+    opt.hook_user = j;
+  }
+  opt.probe = j->probe;
+  opt.probe_at = j->probe_at;
+  if (j->probe) {
+    opt.probe_vm = j->scn->sweep.vm;
+    opt.probe_vcpu = j->scn->sweep.vcpu;
+    opt.probe_iid = 1;
+  }
+  opt.on_built = run_built;
+  opt.on_end = run_end;
+  opt.on_result = run_result;
+  opt.user = j;
+  opt.max_memory = j->lim->max_memory;
+  opt.max_events = j->lim->max_events;
+  j->rc = aia_scenario_run(j->scn, j->policy, &opt, &j->res, j->err, sizeof j->err);
+  if (j->rc == AIA_OK && j->err[0])
+    j->rc = AIA_EIO;
+}
+
+/* OUT.json for a single run; OUT-<policy>[-<point>].json for several. */
+static void run_path(char *buf, size_t len, const char *base, const job *j, int many)
+{
+  const char *dot = strrchr(base, '.');
+  const char *slash = strrchr(base, '/');
+  if (!many) {
+    snprintf(buf, len, "%s", base);
+    return;
+  }
+  if (dot == NULL || (slash && dot < slash))
+    dot = base + strlen(base);
+  snprintf(buf, len, "%.*s-%s-%u%s", (int)(dot - base), base, aia_policy_name(j->policy), j->point,
+           dot);
+}
+
+/* "FROM:TO" with durations in the scenario's units (cycles or ns/us/ms/s). */
+static aia_cycle parse_window_part(const char *s, size_t n, uint64_t hz)
+{
+  char buf[64];
+  char *end;
+  if (n == 0)
+    return 0;
+  if (n >= sizeof buf)
+    aia__cli_die_input("--trace-window: value too long");
+  memcpy(buf, s, n);
+  buf[n] = '\0';
+  double v = strtod(buf, &end);
+  uint64_t mul_num = 1, mul_den = 1; /* cycles */
+  if (strcmp(end, "ns") == 0) { mul_num = hz; mul_den = 1000000000u; }
+  else if (strcmp(end, "us") == 0) { mul_num = hz; mul_den = 1000000u; }
+  else if (strcmp(end, "ms") == 0) { mul_num = hz; mul_den = 1000u; }
+  else if (strcmp(end, "s") == 0) { mul_num = hz; mul_den = 1u; }
+  else if (*end != '\0' || end == buf)
+    aia__cli_die_input("--trace-window: '%s' is not a duration (cycles, or ns/us/ms/s)", buf);
+  if (v < 0)
+    aia__cli_die_input("--trace-window: '%s' is negative", buf);
+  return (aia_cycle)(v * (double)mul_num / (double)mul_den + 0.5);
+}
+
+static void *worker(void *arg)
+{
+  pool *p = arg;
+  for (;;) {
+    pthread_mutex_lock(&p->mu);
+    size_t i = p->next < p->njobs ? p->next++ : p->njobs;
+    pthread_mutex_unlock(&p->mu);
+    if (i >= p->njobs)
+      return NULL;
+    run_job(&p->jobs[i], p->pr->mode != PROGRESS_OFF);
+    aia__cli_progress_job_done(p->pr, &p->jobs[i]);
+    pthread_mutex_lock(&p->mu);
+    p->done++;
+    pthread_mutex_unlock(&p->mu);
+  }
+}
+
+static void run_all(pool *p, unsigned nthreads)
+{
+  if (nthreads > p->njobs)
+    nthreads = (unsigned)p->njobs;
+  if (nthreads <= 1) {
+    worker(p);
+  } else {
+    pthread_t *t = calloc(nthreads, sizeof *t);
+    if (t == NULL)
+      exit(AIA_CLI_EXIT_INTERNAL);
+    for (unsigned i = 0; i < nthreads; i++)
+      if (pthread_create(&t[i], NULL, worker, p) != 0)
+        exit(AIA_CLI_EXIT_INTERNAL);
+    for (unsigned i = 0; i < nthreads; i++)
+      pthread_join(t[i], NULL);
+    free(t);
+  }
+}
+
+/* ---------------------------------------------------------- expect ----- */
+
+/* 1 if the expect block failed or an unexpected violation was found (the
+ * checks themselves: aia__cli_expect_checks). */
+static int check_expect(const aia_scenario *base, const job *jobs, size_t njobs)
+{
+  int bad = 0;
+  for (size_t i = 0; i < njobs; i++) {
+    expect_check ck[3];
+    size_t n = aia__cli_expect_checks(base, &jobs[i].res.r, ck);
+    const char *pol = aia_policy_name(jobs[i].policy);
+    for (size_t k = 0; k < n; k++) {
+      const expect_check *c = &ck[k];
+      if (c->held)
+        continue;
+      bad = 1;
+      if (c->min == c->max)
+        fprintf(stderr, "aiasim: %s: run %zu (%s): %" PRIu64 " %s, expected %" PRIu64 "\n",
+                base->name, jobs[i].run, pol, c->measured, c->label, c->min);
+      else if (c->max == UINT64_MAX)
+        fprintf(stderr, "aiasim: %s: run %zu (%s): %" PRIu64 " %s, expected at least %" PRIu64 "\n",
+                base->name, jobs[i].run, pol, c->measured, c->label, c->min);
+      else
+        fprintf(stderr, "aiasim: %s: run %zu (%s): %" PRIu64 " %s, expected %" PRIu64 "..%" PRIu64 "\n",
+                base->name, jobs[i].run, pol, c->measured, c->label, c->min, c->max);
+    }
+  }
+  return bad;
+}
+
+
+
+/* ---------------------------------------------------------- the sweep -- */
+
+/* Points run by one batch: enough to keep every thread busy between the
+ * batches, few enough that a batch's results are small. */
+#define BATCH_POINTS_PER_THREAD 32u
+
+/* The point's scenario: the base itself, or (SET sweep) the base loaded
+ * again with the point's value. 0, or an exit status after the message. */
+static int point_scenario(const aia_scenario *base, uint32_t i, aia_scenario **out)
+{
+  *out = (aia_scenario *)base;
+  if (base->sweep.kind != AIA_SWEEP_SET)
+    return 0;
+  aia_diag diags[16];
+  size_t nfound = 0;
+  int rc = aia_scenario_point(base, i, out, diags, 16, &nfound);
+  if (rc == AIA_OK)
+    return 0;
+  *out = NULL;
+  for (size_t k = 0; k < nfound && k < 16; k++)
+    aia__cli_print_diag(&diags[k]);
+  if (nfound == 0)
+    fprintf(stderr, "%s: error: sweep point %u: %s\n", base->name, i, aia_strerror(rc));
+  return rc == AIA_ENOMEM ? AIA_CLI_EXIT_INTERNAL : AIA_CLI_EXIT_INPUT;
+}
+
+static void job_free(job *j)
+{
+  aia_run_result_free(&j->res);
+  free(j->vsched);
+  free(j->vsched_vm);
+  free(j->vhalt);
+  free(j->vexit);
+  aia__cli_html_free(j);
+}
+
+/* Reports a failed run; the exit status it calls for. */
+static int job_failed(const opts *o, const job *j)
+{
+  fprintf(stderr, "aiasim: %s: run %zu (%s): %s\n", o->file, j->run, aia_policy_name(j->policy),
+          j->err);
+  /* An output that could not be written, or a budget the run did not fit
+   * in, is the user's to fix (2). */
+  if (j->rc == AIA_ELIMIT) {
+    fprintf(stderr, "aiasim: %s: the budget is --max-events %" PRIu64 " (0: no limit)\n", o->file,
+            o->lim.max_events);
+    return AIA_CLI_EXIT_INPUT;
+  }
+  return j->out_err ? AIA_CLI_EXIT_INPUT : AIA_CLI_EXIT_INTERNAL;
+}
+
+int aia__cli_run(const opts *o, aia_scenario *base)
+{
+  aia_policy pols[3];
+  uint32_t npol = o->npolicies;
+  memcpy(pols, o->policies, sizeof pols);
+  if (npol == 0) {
+    npol = base->npolicies;
+    memcpy(pols, base->policies, sizeof pols);
+  }
+
+  /* The points this command runs (a shard runs every shard_n-th). */
+  uint32_t npoints = 1;
+  if (base->sweep.kind != AIA_SWEEP_NONE) {
+    aia_scenario_cost c;
+    c.struct_size = sizeof c;
+    (void)aia_scenario_cost_estimate(base, &c);
+    if (c.points < 1 || c.points > UINT32_MAX)
+      aia__cli_die_input("%s: the sweep has %" PRIu64 " points; at most %" PRIu32, o->file, c.points,
+                         UINT32_MAX);
+    npoints = (uint32_t)c.points;
+  }
+  uint32_t first = o->shard_n ? o->shard_k : 0, stride = o->shard_n ? o->shard_n : 1;
+  uint64_t nmine = first < npoints ? (npoints - first + stride - 1) / stride : 0;
+  size_t njobs_total = (size_t)nmine * npol;
+  aia_cycle trap[3] = { 0, 0, 0 };
+  if (base->sweep.kind == AIA_SWEEP_OFFSET)
+    for (uint32_t k = 0; k < npol; k++) {
+      char err[256];
+      int rc = aia_scenario_wfi_trap(base, pols[k], base->sweep.vm, base->sweep.vcpu, &trap[k], err,
+                                     sizeof err);
+      if (rc != AIA_OK) {
+        fprintf(stderr, "%s: error: offset sweep: %s\n", o->file, err);
+        return AIA_CLI_EXIT_INPUT;
+      }
+    }
+  aia_cycle tr_from = 0, tr_to = 0;
+  if (o->window) {
+    const char *colon = strchr(o->window, ':');
+    if (colon == NULL)
+      aia__cli_die_input("--trace-window %s: expected FROM:TO", o->window);
+    tr_from = parse_window_part(o->window, (size_t)(colon - o->window), base->clock_hz);
+    tr_to = parse_window_part(colon + 1, strlen(colon + 1), base->clock_hz);
+    if (tr_to != 0 && tr_to <= tr_from)
+      aia__cli_die_input("--trace-window %s: TO must be after FROM", o->window);
+    if (tr_from >= base->duration + base->drain)
+      aia__cli_die_input("--trace-window %s: FROM is at or after the end of the run (cycle %" PRIu64
+                         ")",
+                         o->window, base->duration + base->drain);
+  }
+
+  /* Every output is opened (the per-run traces probed) now, so a path that
+   * cannot be written stops the command before any run. Files go to a
+   * temporary name, renamed into place once complete. */
+  out_file json_o = { 0 }, csv_o = { 0 }, html_o = { 0 };
+  {
+    char err[1200];
+    int bad = 0;
+    const char *special = NULL;
+    if (njobs_total > 1 && o->trace && aia__cli_is_special(o->trace))
+      special = o->trace;
+    if (njobs_total > 1 && o->vcd && aia__cli_is_special(o->vcd))
+      special = o->vcd;
+    if (special)
+      aia__cli_die_input("%s: %zu runs write one trace each (OUT-<policy>-<point>): give a file name",
+                         special, njobs_total);
+    if (o->json && aia__cli_out_open(&json_o, o->json, err, sizeof err) != 0)
+      bad = 1;
+    if (!bad && o->csv && aia__cli_out_open(&csv_o, o->csv, err, sizeof err) != 0)
+      bad = 1;
+    if (!bad && o->html && aia__cli_out_open(&html_o, o->html, err, sizeof err) != 0)
+      bad = 1;
+    if (!bad && njobs_total > 0 && (o->trace || o->vcd)) {
+      /* Every trace goes to the same directory: the first one tells. */
+      job probe;
+      char path[1024];
+      memset(&probe, 0, sizeof probe);
+      probe.policy = pols[0];
+      probe.point = first;
+      if (o->trace) {
+        run_path(path, sizeof path, o->trace, &probe, njobs_total > 1);
+        bad = aia__cli_out_probe(path, err, sizeof err) != 0;
+      }
+      if (!bad && o->vcd) {
+        run_path(path, sizeof path, o->vcd, &probe, njobs_total > 1);
+        bad = aia__cli_out_probe(path, err, sizeof err) != 0;
+      }
+    }
+    if (bad) {
+      aia__cli_out_abort(&json_o);
+      aia__cli_out_abort(&csv_o);
+      aia__cli_out_abort(&html_o);
+      aia__cli_die_input("%s", err);
+    }
+  }
+
+  progress pr;
+  progress_mode pm = PROGRESS_OFF;
+  if (o->progress || (isatty(2) && !o->quiet))
+    pm = isatty(2) ? PROGRESS_TERMINAL : PROGRESS_LOG;
+  aia__cli_progress_start(&pr, njobs_total, (uint64_t)njobs_total * (base->duration + base->drain),
+                          base->clock_hz, pm);
+  if (!o->quiet)
+    aia__cli_text_header(stdout, base);
+  if (o->json)
+    aia__cli_json_begin(json_o.f, base);
+  if (o->csv)
+    aia__cli_csv_header(csv_o.f);
+
+  /* The sweep panel of the page: each run's p99, nothing else. */
+  html_point *hp = NULL;
+  size_t nhp = 0;
+  if (o->html && nmine > 1) {
+    hp = calloc(njobs_total, sizeof *hp);
+    if (hp == NULL) {
+      fputs("aiasim: error: out of memory\n", stderr);
+      return AIA_CLI_EXIT_INTERNAL;
+    }
+  }
+  job keep[3];              /* the first point's runs, for the page */
+  aia_scenario *keep_scn = NULL;
+  uint32_t nkeep = 0;
+  int status = 0, expect_bad = 0;
+  size_t bpoints = (size_t)BATCH_POINTS_PER_THREAD * (o->jobs ? o->jobs : 1);
+  job *batch = calloc(bpoints * npol, sizeof *batch);
+  aia_scenario **bscn = calloc(bpoints, sizeof *bscn);
+  if (batch == NULL || bscn == NULL) {
+    fputs("aiasim: error: out of memory\n", stderr);
+    status = AIA_CLI_EXIT_INTERNAL;
+  }
+  size_t runs_written = 0;
+  for (uint64_t next = 0; status == 0 && next < nmine;) {
+    size_t np = 0, nj = 0;
+    bool first_batch = next == 0;
+    memset(batch, 0, bpoints * npol * sizeof *batch);
+    for (; np < bpoints && next < nmine; np++, next++) {
+      uint32_t i = first + (uint32_t)(next * stride);
+      status = point_scenario(base, i, &bscn[np]);
+      if (status != 0)
+        break;
+      int64_t off = base->sweep.kind == AIA_SWEEP_OFFSET ? base->sweep.from + (int64_t)i * base->sweep.step
+                                                        : 0;
+      for (uint32_t k = 0; k < npol; k++) {
+        job *j = &batch[nj++];
+        j->scn = bscn[np];
+        j->policy = pols[k];
+        j->lim = &o->lim;
+        j->point = i;
+        j->run = (size_t)i * npol + k;
+        j->offset = off;
+        j->tr_from = tr_from;
+        j->tr_to = tr_to;
+        if (base->sweep.kind == AIA_SWEEP_OFFSET) {
+          int64_t at = (int64_t)trap[k] + off;
+          j->probe = true;
+          j->probe_at = at < 0 ? 0 : (aia_cycle)at;
+        }
+        if (o->trace)
+          run_path(j->trace_path, sizeof j->trace_path, o->trace, j, njobs_total > 1);
+        if (o->vcd)
+          run_path(j->vcd_path, sizeof j->vcd_path, o->vcd, j, njobs_total > 1);
+        if (o->html && first_batch && nj <= npol && aia__cli_html_prepare(j) != 0) {
+          fputs("aiasim: error: out of memory\n", stderr);
+          status = AIA_CLI_EXIT_INTERNAL;
+        }
+      }
+    }
+    if (status == 0) {
+      pool p = { .jobs = batch, .njobs = nj, .o = o, .pr = &pr };
+      pthread_mutex_init(&p.mu, NULL);
+      aia__cli_progress_batch(&pr, batch, nj);
+      run_all(&p, o->jobs);
+      aia__cli_progress_batch(&pr, NULL, 0);
+      pthread_mutex_destroy(&p.mu);
+      for (size_t i = 0; i < nj; i++)
+        if (batch[i].rc != AIA_OK) {
+          int st = job_failed(o, &batch[i]);
+          if (status != AIA_CLI_EXIT_INTERNAL)
+            status = st;
+        }
+    }
+    if (status == 0) {
+      if (!o->quiet)
+        aia__cli_text_report(stdout, base, batch, nj, npol);
+      if (o->json)
+        aia__cli_json_runs(json_o.f, base, batch, nj, runs_written == 0);
+      if (o->csv)
+        aia__cli_write_csv(csv_o.f, base, batch, nj);
+      for (size_t i = 0; hp && i < nj; i++) {
+        hp[nhp].point = batch[i].point;
+        hp[nhp].policy = batch[i].policy;
+        hp[nhp].p99 = batch[i].res.r.latency.p99;
+        nhp++;
+      }
+      expect_bad |= check_expect(base, batch, nj);
+      runs_written += nj;
+    }
+    /* Free the batch; the page keeps the first point's runs (and their
+     * scenario). */
+    bool keeping = o->html && first_batch && status == 0;
+    for (size_t i = 0; i < nj; i++) {
+      if (keeping && i < npol)
+        keep[nkeep++] = batch[i];
+      else
+        job_free(&batch[i]);
+    }
+    for (size_t k = 0; k < np; k++) {
+      if (bscn[k] == NULL || bscn[k] == base)
+        continue;
+      if (keeping && k == 0)
+        keep_scn = bscn[0];
+      else
+        aia_scenario_destroy(bscn[k]);
+    }
+  }
+  aia__cli_progress_stop(&pr);
+  if (status == 0) {
+    char err[1200];
+    if (!o->quiet && aia__cli_stdout_check(err, sizeof err) != 0) {
+      fprintf(stderr, "aiasim: error: the text report: %s\n", err);
+      status = AIA_CLI_EXIT_INPUT;
+    }
+    if (o->json) {
+      aia__cli_json_end(json_o.f, runs_written > 0);
+      if (aia__cli_out_commit(&json_o, err, sizeof err) != 0) {
+        fprintf(stderr, "aiasim: error: %s\n", err);
+        status = AIA_CLI_EXIT_INPUT;
+      }
+    }
+    if (o->csv && aia__cli_out_commit(&csv_o, err, sizeof err) != 0) {
+      fprintf(stderr, "aiasim: error: %s\n", err);
+      status = AIA_CLI_EXIT_INPUT;
+    }
+    if (o->html) {
+      if (nkeep == npol)
+        aia__cli_write_html(html_o.f, base, keep, npol, hp, nhp);
+      if (nkeep != npol || aia__cli_out_commit(&html_o, err, sizeof err) != 0) {
+        fprintf(stderr, "aiasim: error: %s\n", nkeep == npol ? err : "--html: no run to draw");
+        status = AIA_CLI_EXIT_INPUT;
+      }
+    }
+    if (status == 0)
+      status = expect_bad ? AIA_CLI_EXIT_EXPECT : 0;
+  }
+  /* A failure: no report replaces an older one. */
+  aia__cli_out_abort(&json_o);
+  aia__cli_out_abort(&csv_o);
+  aia__cli_out_abort(&html_o);
+  for (uint32_t k = 0; k < nkeep; k++)
+    job_free(&keep[k]);
+  if (keep_scn)
+    aia_scenario_destroy(keep_scn);
+  free(batch);
+  free(bscn);
+  free(hp);
+  return status;
+}
