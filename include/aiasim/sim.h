@@ -69,7 +69,9 @@ AIA_API void aia_sim_config_init(aia_sim_config *cfg);
 AIA_API int aia_sim_create(const aia_sim_config *cfg, aia_sim **out);
 
 /* Destroys the simulation and every object attached to it. NULL: no-op.
- * Must not be called from inside a hook or a timer callback of this sim. */
+ * From inside a hook or a timer callback of this sim (even for a record
+ * emitted outside a run call) it does nothing: destroy the sim after the
+ * call that led to the hook returns. */
 AIA_API void aia_sim_destroy(aia_sim *sim);
 
 /* Current simulated cycle. */
@@ -84,8 +86,13 @@ AIA_API uint64_t aia_sim_clock_hz(const aia_sim *sim);
  * before anything runs. */
 
 /* Runs events until the queue is empty or aia_sim_stop() is called.
- * AIA_ESTATE when called re-entrantly (from a hook or callback), AIA_ERANGE if
- * the livelock guard tripped (see aia_sim_errmsg()). */
+ * AIA_ESTATE when called re-entrantly (from a hook or callback, also one
+ * called for a record emitted outside a run call), AIA_ERANGE if the
+ * livelock guard tripped, AIA_ELIMIT when max_steps events have run, and
+ * the status of a model error (a callback that broke its contract, such as
+ * a guest behaviour returning an unknown action): the run stops at that
+ * event, and every later run call returns the same status (see
+ * aia_sim_errmsg()). */
 AIA_API int aia_sim_run(aia_sim *sim);
 
 /* Runs every event with cycle <= limit, then sets the clock to limit (never

@@ -37,13 +37,16 @@ AIA_API void aia_hist_init(aia_hist *h);
 AIA_API void aia_hist_free(aia_hist *h);      /* leaves an empty, reusable hist */
 AIA_API void aia_hist_reset(aia_hist *h);     /* empties, keeps the memory */
 
-/* Records one value. AIA_ENOMEM if the buckets could not grow (nothing changes). */
+/* Records one value. AIA_ENOMEM if the buckets could not grow (nothing
+ * changes); AIA_EINVAL for a NULL histogram. Every function here accepts
+ * NULL: the init/free/reset calls do nothing, the queries return 0, and
+ * summarize fills *s with zeros. */
 AIA_API int aia_hist_record(aia_hist *h, uint64_t value);
 
 /* Records `n` copies of one value. */
 AIA_API int aia_hist_record_n(aia_hist *h, uint64_t value, uint64_t n);
 
-/* Adds src into dst. AIA_ENOMEM leaves dst unchanged. */
+/* Adds src into dst. AIA_ENOMEM leaves dst unchanged; AIA_EINVAL for NULL. */
 AIA_API int aia_hist_merge(aia_hist *dst, const aia_hist *src);
 
 /* Value at quantile q (0..1) by nearest rank: the smallest recorded value v

@@ -29,6 +29,19 @@ int aia__sim_fail(aia_sim *sim, int status, const char *fmt, ...)
   return status;
 }
 
+int aia__sim_abort(aia_sim *sim, int status, const char *fmt, ...)
+{
+  va_list ap;
+  if (sim->abort_rc != AIA_OK)
+    return status; /* the first error is the one reported */
+  va_start(ap, fmt);
+  vsnprintf(sim->errmsg, sizeof sim->errmsg, fmt, ap);
+  va_end(ap);
+  sim->abort_rc = status;
+  sim->stop = 1;
+  return status;
+}
+
 int aia_sim_create(const aia_sim_config *cfg, aia_sim **out)
 {
   aia_sim_config c;
@@ -61,8 +74,8 @@ int aia_sim_create(const aia_sim_config *cfg, aia_sim **out)
 
 void aia_sim_destroy(aia_sim *sim)
 {
-  if (!aia__sim_ok(sim) || sim->running)
-    return;
+  if (!aia__sim_ok(sim) || sim->running || sim->dispatching)
+    return; /* from a hook or a callback: not allowed, nothing happens */
   /* The queue first, while every component's memory is valid: cancelled
    * entries stay in the heap and still point at their events (evq.h).
    * Then the components, in reverse order of attachment. */
@@ -160,6 +173,8 @@ static int run_one(aia_sim *sim)
 static int run_loop(aia_sim *sim, int bounded, aia_cycle limit)
 {
   int rc = AIA_OK;
+  if (sim->abort_rc != AIA_OK)
+    return sim->abort_rc;
   sim->running = 1;
   sim->stop = 0;
   for (;;) {
@@ -171,6 +186,10 @@ static int run_loop(aia_sim *sim, int bounded, aia_cycle limit)
       break;
   }
   sim->running = 0;
+  if (rc == AIA_OK && sim->abort_rc != AIA_OK) {
+    sim->stop = 0;
+    return sim->abort_rc; /* the clock stays at the event that broke */
+  }
   if (rc == AIA_OK && bounded && !sim->stop && limit > sim->now) {
     sim->now = limit;
     sim->phase = 0;
@@ -184,7 +203,7 @@ int aia_sim_run(aia_sim *sim)
   int rc;
   if (!aia__sim_ok(sim))
     return AIA_EINVAL;
-  if (sim->running)
+  if (sim->running || sim->dispatching)
     return aia__sim_fail(sim, AIA_ESTATE, "aia_sim_run called from inside the simulation");
   if ((rc = aia__sim_run_hook(sim, AIA__RUN_ALL, 0)) != AIA_OK)
     return rc;
@@ -198,7 +217,7 @@ int aia_sim_run_until(aia_sim *sim, aia_cycle limit)
   int rc;
   if (!aia__sim_ok(sim))
     return AIA_EINVAL;
-  if (sim->running)
+  if (sim->running || sim->dispatching)
     return aia__sim_fail(sim, AIA_ESTATE, "aia_sim_run_until called from inside the simulation");
   if (limit < sim->now)
     return aia__sim_fail(sim, AIA_ERANGE, "run_until(%llu) is before now (%llu)",
@@ -213,15 +232,21 @@ int aia_sim_step(aia_sim *sim)
   int rc;
   if (!aia__sim_ok(sim))
     return AIA_EINVAL;
-  if (sim->running)
+  if (sim->running || sim->dispatching)
     return aia__sim_fail(sim, AIA_ESTATE, "aia_sim_step called from inside the simulation");
   if ((rc = aia__sim_run_hook(sim, AIA__RUN_STEP, 0)) != AIA_OK)
     return rc;
+  if (sim->abort_rc != AIA_OK)
+    return sim->abort_rc;
   if (aia__evq_size(&sim->q) == 0)
     return AIA_ENOENT;
   sim->running = 1;
   rc = run_one(sim);
   sim->running = 0;
+  if (rc == AIA_OK && sim->abort_rc != AIA_OK) {
+    sim->stop = 0;
+    rc = sim->abort_rc;
+  }
   return rc;
 }
 
@@ -427,11 +452,13 @@ void aia_sim_emit(aia_sim *sim, const aia_event *in)
     /* Index loop: a hook may add or remove hooks while we iterate. A hook
      * removed during dispatch may shift a later one past this index for this
      * one record; documented as "from the next record". */
+    sim->dispatching++;
     for (uint32_t i = 0; i < sim->nhooks; i++) {
       aia__hook h2 = sim->hooks[i];
       if ((h2.mask >> ev.kind) & 1u)
         h2.fn(h2.user, &ev);
     }
+    sim->dispatching--;
   }
 }
 

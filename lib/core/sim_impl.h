@@ -51,6 +51,9 @@ struct aia_sim {
   uint64_t seed, clock_hz, max_per_cycle, max_steps;
   uint64_t same_cycle;     /* events run on the current cycle */
   int running, stop;
+  int dispatching;         /* hooks being called (records may come outside a run) */
+  int abort_rc;            /* a model error stopped the run: every run call returns it */
+  bool has_platform;       /* aia_platform_create was called on this sim */
 
   aia__hook *hooks;
   uint32_t nhooks, hook_cap, next_hook_id;
@@ -107,6 +110,11 @@ int aia__sim_fail(aia_sim *sim, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+
+/* A model error inside a run (a callback's contract broken): writes
+ * errmsg, stops the run, and makes this and every later run call return
+ * `status`. Returns status. */
+int aia__sim_abort(aia_sim *sim, int status, const char *fmt, ...);
 
 /* True when a handle looks alive. */
 static inline int aia__sim_ok(const aia_sim *sim)

@@ -107,6 +107,8 @@ int aia_platform_create(aia_sim *sim, const aia_platform_config *cfg, aia_platfo
   *out = NULL;
   if (!aia__sim_ok(sim) || cfg == NULL || cfg->struct_size < sizeof(size_t) + 4)
     return AIA_EINVAL;
+  if (sim->has_platform)
+    return aia__sim_fail(sim, AIA_ESTATE, "platform: this simulation has one already");
   aia_platform_config_init(&c);
   memcpy(&c, cfg, cfg->struct_size < sizeof c ? cfg->struct_size : sizeof c);
   c.struct_size = sizeof c;
@@ -141,6 +143,7 @@ int aia_platform_create(aia_sim *sim, const aia_platform_config *cfg, aia_platfo
   rc = aia__sim_attach(sim, p, platform_destroy);
   if (rc != AIA_OK)
     goto oom;
+  sim->has_platform = true;
   *out = p;
   return AIA_OK;
 oom:

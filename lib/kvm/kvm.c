@@ -530,6 +530,10 @@ int aia_vcpu_set_guest(aia_vcpu *v, const aia_guest_ops *ops, void *user)
 {
   if (v == NULL || ops == NULL || ops->next == NULL || ops->struct_size < sizeof(size_t) + sizeof(void *))
     return AIA_EINVAL;
+  if (v->started)
+    return aia__sim_fail(v->kvm->sim, AIA_ESTATE,
+                         "vcpu %u.%u: a guest behaviour cannot be set after aia_vcpu_start",
+                         v->vm->index, v->index);
   memset(&v->ops, 0, sizeof v->ops);
   memcpy(&v->ops, ops, ops->struct_size < sizeof v->ops ? ops->struct_size : sizeof v->ops);
   v->guest_user = user;
@@ -543,6 +547,11 @@ int aia_vcpu_guest_setup(aia_vcpu *v, uint32_t eidelivery, uint32_t eithreshold,
   aia_file_image img;
   if (v == NULL)
     return AIA_EINVAL;
+  if (v->started)
+    return aia__sim_fail(v->kvm->sim, AIA_ESTATE,
+                         "vcpu %u.%u: guest setup after aia_vcpu_start (the guest programs its "
+                         "file itself then: aia_vcpu_guest_enable_range)",
+                         v->vm->index, v->index);
   if (eidelivery > 1 || eithreshold > v->vm->ids || enable_lo > enable_hi ||
       enable_hi > v->vm->ids)
     return aia__sim_fail(v->kvm->sim, AIA_EINVAL,

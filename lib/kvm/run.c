@@ -153,6 +153,18 @@ static void guest_next(aia_vcpu *v)
 {
   aia_cycle until = UINT64_MAX;
   aia_guest_action a = v->ops.next(v->guest_user, v, now_of(v), &until);
+  if (a != AIA_GUEST_BUSY && a != AIA_GUEST_WFI) {
+    aia__sim_abort(v->kvm->sim, AIA_EINVAL,
+                   "vcpu %u.%u: the guest's next() returned action %d (AIA_GUEST_BUSY or "
+                   "AIA_GUEST_WFI)",
+                   v->vm->index, v->index, (int)a);
+    a = AIA_GUEST_WFI;
+  } else if (a == AIA_GUEST_BUSY && until < now_of(v)) {
+    aia__sim_abort(v->kvm->sim, AIA_EINVAL,
+                   "vcpu %u.%u: the guest's next() returned until = cycle %llu, before now (%llu)",
+                   v->vm->index, v->index, (unsigned long long)until,
+                   (unsigned long long)now_of(v));
+  }
   if (v->exit_pending || v->state != AIA_VCPU_IN_GUEST)
     return; /* the behaviour changed something that made it exit */
   if (a == AIA_GUEST_WFI) {

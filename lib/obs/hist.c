@@ -43,6 +43,8 @@ static void bucket_bounds(uint32_t b, uint64_t *lo, uint64_t *width)
 
 void aia_hist_init(aia_hist *h)
 {
+  if (h == NULL)
+    return;
   memset(h, 0, sizeof *h);
 }
 
@@ -56,6 +58,8 @@ void aia_hist_free(aia_hist *h)
 
 void aia_hist_reset(aia_hist *h)
 {
+  if (h == NULL)
+    return;
   if (h->counts)
     memset(h->counts, 0, h->nbuckets * sizeof *h->counts);
   h->count = h->min = h->max = h->sum_lo = h->sum_hi = 0;
@@ -88,6 +92,8 @@ static void add_sum(aia_hist *h, uint64_t lo, uint64_t hi)
 int aia_hist_record_n(aia_hist *h, uint64_t v, uint64_t n)
 {
   uint32_t b;
+  if (h == NULL)
+    return AIA_EINVAL;
   if (n == 0)
     return AIA_OK;
   b = bucket_of(v);
@@ -116,6 +122,8 @@ int aia_hist_record(aia_hist *h, uint64_t v)
 
 int aia_hist_merge(aia_hist *dst, const aia_hist *src)
 {
+  if (dst == NULL || src == NULL)
+    return AIA_EINVAL;
   if (src->count == 0)
     return AIA_OK;
   if (src->nbuckets > dst->nbuckets && grow(dst, src->nbuckets) != AIA_OK)
@@ -134,7 +142,7 @@ int aia_hist_merge(aia_hist *dst, const aia_hist *src)
 uint64_t aia_hist_quantile(const aia_hist *h, double q)
 {
   uint64_t rank, seen = 0;
-  if (h->count == 0)
+  if (h == NULL || h->count == 0)
     return 0;
   if (!(q > 0.0))
     return h->min;
@@ -163,13 +171,18 @@ uint64_t aia_hist_quantile(const aia_hist *h, double q)
 
 double aia_hist_mean(const aia_hist *h)
 {
-  if (h->count == 0)
+  if (h == NULL || h->count == 0)
     return 0.0;
   return ((double)h->sum_hi * 18446744073709551616.0 + (double)h->sum_lo) / (double)h->count;
 }
 
 void aia_hist_summarize(const aia_hist *h, aia_hist_summary *s)
 {
+  if (h == NULL || s == NULL) {
+    if (s)
+      memset(s, 0, sizeof *s);
+    return;
+  }
   s->count = h->count;
   s->mean = aia_hist_mean(h);
   s->min = h->min;

@@ -176,8 +176,11 @@ void aia_device_config_init(aia_device_config *cfg)
 int aia_workload_send(aia_kvm *kvm, aia_vcpu *v, uint32_t iid, aia_msi_path path, uint64_t *msi)
 {
   uint64_t id;
-  if (kvm == NULL || v == NULL)
+  if (kvm == NULL || v == NULL || v->kvm != kvm)
     return AIA_EINVAL;
+  if ((unsigned)path > AIA_PATH_DIRECT)
+    return aia__sim_fail(kvm->sim, AIA_EINVAL, "workload send: path %u: must be kvm or direct",
+                         (unsigned)path);
   id = ++kvm->next_msi;
   if (msi)
     *msi = id;
