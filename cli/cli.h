@@ -40,8 +40,9 @@ typedef struct opts {
 
 /* main.c: prints "aiasim: error: ..." and exits 2. */
 void aia__cli_die_input(const char *fmt, ...);
-/* main.c: a loader diagnostic, as file:line:col: error: ..., with the line. */
-void aia__cli_print_diag(const aia_diag *d);
+/* main.c: a loader diagnostic, as file:line:col: error: ..., with the line;
+ * one about an override names it as typed (--set PATH=VALUE, --seed N). */
+void aia__cli_print_diag(const aia_diag *d, const opts *o);
 /* run.c: `aiasim run` once the scenario is loaded; the exit status. */
 int aia__cli_run(const opts *o, aia_scenario *base);
 /* merge.c: `aiasim merge OUT IN...` (argv after "merge"); the exit status. */

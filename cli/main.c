@@ -170,6 +170,7 @@ static const char *need(int argc, char **argv, int *i)
 
 static void parse_args(int argc, char **argv, opts *o)
 {
+  int dashdash = 0;
   memset(o, 0, sizeof *o);
   o->jobs = 1;
   aia_limits_init(&o->lim);
@@ -258,7 +259,9 @@ static void parse_args(int argc, char **argv, opts *o)
       o->lim.max_events = parse_budget(a, need(argc, argv, &i), 0);
     } else if (strcmp(a, "--max-points") == 0) {
       o->lim.max_points = parse_budget(a, need(argc, argv, &i), 0);
-    } else if (a[0] == '-' && a[1] != '\0') {
+    } else if (strcmp(a, "--") == 0 && !dashdash) {
+      dashdash = 1; /* what follows is a file name, even "-x" */
+    } else if (a[0] == '-' && a[1] != '\0' && !dashdash) {
       aia__cli_die_input("unknown option '%s' (see --help)", a);
     } else if (o->file == NULL) {
       o->file = a;
@@ -273,9 +276,18 @@ static void parse_args(int argc, char **argv, opts *o)
 /* ---------------------------------------------------------- diagnostics */
 
 /* Prints "file:line:col: error: msg", then the source line and a caret. */
-void aia__cli_print_diag(const aia_diag *d)
+void aia__cli_print_diag(const aia_diag *d, const opts *o)
 {
   char buf[768];
+  /* An override's problem names the option the user typed. */
+  if (o && strcmp(d->file, "<--set>") == 0 && d->line >= 1 && d->line <= o->nov) {
+    const aia_override *ov = &o->ov[d->line - 1];
+    if (o->ov_store && o->ov_store[d->line - 1] == NULL && strcmp(ov->path, "seed") == 0)
+      fprintf(stderr, "--seed %s: error: %s\n", ov->value, d->message);
+    else
+      fprintf(stderr, "--set %s=%s: error: %s\n", ov->path, ov->value, d->message);
+    return;
+  }
   aia_diag_format(d, buf, sizeof buf);
   fprintf(stderr, "%s\n", buf);
   if (d->line == 0 || d->file[0] == '\0' || d->file[0] == '<')
@@ -310,13 +322,43 @@ static aia_scenario *load_or_exit(const opts *o)
   aia_diag diags[MAX_DIAGS];
   size_t nfound = 0;
   aia_scenario *scn = NULL;
-  int rc = aia_scenario_load_file(o->file, o->ov, o->nov, &scn, diags, MAX_DIAGS, &nfound);
+  int rc;
+  if (strcmp(o->file, "-") == 0) { /* the scenario on standard input */
+    size_t len = 0, cap = 0;
+    char *text = NULL;
+    for (;;) {
+      if (len + 65536 > cap) {
+        cap = cap ? cap * 2 : 65536;
+        if (cap > ((size_t)64 << 20) + 131072) /* past the loader's 64 MiB: it refuses */
+          break;
+        char *t = realloc(text, cap);
+        if (t == NULL) {
+          free(text);
+          exit(EXIT_INTERNAL);
+        }
+        text = t;
+      }
+      size_t got = fread(text + len, 1, cap - len, stdin);
+      len += got;
+      if (got == 0)
+        break;
+    }
+    if (ferror(stdin)) {
+      free(text);
+      aia__cli_die_input("-: cannot read standard input: %s", strerror(errno));
+    }
+    rc = aia_scenario_load_mem("<stdin>", text ? text : "", len, o->ov, o->nov, &scn, diags,
+                               MAX_DIAGS, &nfound);
+    free(text);
+  } else {
+    rc = aia_scenario_load_file(o->file, o->ov, o->nov, &scn, diags, MAX_DIAGS, &nfound);
+  }
   if (rc == AIA_OK)
     return scn;
   if (rc == AIA_ENOMEM)
     exit(EXIT_INTERNAL);
   for (size_t i = 0; i < nfound && i < MAX_DIAGS; i++)
-    aia__cli_print_diag(&diags[i]);
+    aia__cli_print_diag(&diags[i], o);
   if (nfound > MAX_DIAGS)
     fprintf(stderr, "aiasim: %zu more errors not shown\n", nfound - MAX_DIAGS);
   if (nfound == 0)
@@ -346,6 +388,21 @@ int main(int argc, char **argv)
                                           : "max-events");
       exit(EXIT_INPUT);
     }
+  }
+  /* List MSIs the run never reaches: not an error (a sweep of durations
+   * may cut some), but never silent. */
+  for (uint32_t i = 0; i < base->ndevices; i++) {
+    const aia_scn_device *d = &base->devices[i];
+    uint32_t late = 0;
+    if (d->pattern != AIA_PATTERN_LIST)
+      continue;
+    for (uint32_t k = 0; k < d->nat; k++)
+      late += d->at[k].at >= base->duration;
+    if (late)
+      fprintf(stderr,
+              "%s: warning: device %s: %" PRIu32 " of its %" PRIu32 " list MSIs are at or after the"
+              " end of the run (duration %" PRIu64 " cycles): they are never sent\n",
+              o.file, d->name, late, d->nat, base->duration);
   }
   if (strcmp(o.cmd, "check") == 0) {
     aia_scenario_destroy(base);

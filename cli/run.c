@@ -293,7 +293,7 @@ static int check_expect(const aia_scenario *base, const job *jobs, size_t njobs)
 
 /* The point's scenario: the base itself, or (SET sweep) the base loaded
  * again with the point's value. 0, or an exit status after the message. */
-static int point_scenario(const aia_scenario *base, uint32_t i, aia_scenario **out)
+static int point_scenario(const opts *o, const aia_scenario *base, uint32_t i, aia_scenario **out)
 {
   *out = (aia_scenario *)base;
   if (base->sweep.kind != AIA_SWEEP_SET)
@@ -305,7 +305,7 @@ static int point_scenario(const aia_scenario *base, uint32_t i, aia_scenario **o
     return 0;
   *out = NULL;
   for (size_t k = 0; k < nfound && k < 16; k++)
-    aia__cli_print_diag(&diags[k]);
+    aia__cli_print_diag(&diags[k], o);
   if (nfound == 0)
     fprintf(stderr, "%s: error: sweep point %u: %s\n", base->name, i, aia_strerror(rc));
   return rc == AIA_ENOMEM ? AIA_CLI_EXIT_INTERNAL : AIA_CLI_EXIT_INPUT;
@@ -472,7 +472,7 @@ int aia__cli_run(const opts *o, aia_scenario *base)
     memset(batch, 0, bpoints * npol * sizeof *batch);
     for (; np < bpoints && next < nmine; np++, next++) {
       uint32_t i = first + (uint32_t)(next * stride);
-      status = point_scenario(base, i, &bscn[np]);
+      status = point_scenario(o, base, i, &bscn[np]);
       if (status != 0)
         break;
       int64_t off = base->sweep.kind == AIA_SWEEP_OFFSET ? base->sweep.from + (int64_t)i * base->sweep.step

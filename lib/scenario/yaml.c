@@ -1797,6 +1797,20 @@ static int tree_set(walk *w, const char *path, int val, origin o, undo *u, char 
         node(w, cur)->data.mapping.pairs.start[pair].value = m;
         v = m;
       }
+      if (v == 0 && !last) {
+        /* A list item (a number next) cannot be made from nothing: the
+         * list must be in the file for an override to name its items. */
+        size_t q = e + 1;
+        while (q < plen && path[q] >= '0' && path[q] <= '9')
+          q++;
+        if (q > e + 1 && (q == plen || path[q] == '.')) {
+          snprintf(why, wlen,
+                   "'%.*s' is not in the file, so it has no item %.*s to set: write the list in "
+                   "the file first",
+                   (int)e, path, (int)(q - e - 1), path + e + 1);
+          return -1;
+        }
+      }
       if (v == 0) {
         int k = add_scalar(w, c, cl, o), nv;
         if (k == 0) {

@@ -552,6 +552,11 @@ static void test_overrides(void **state)
   assert_string_equal(load_bad(MIN "host: {noise: [{}]}\n", &bad8, 1, AIA_ESCHEMA, buf,
                                sizeof buf),
                       "<--set>:1:0: error: noise has no item 4 (it has 1, numbered from 0)");
+  /* a list that is not in the file has no items to set */
+  const aia_override bad9 = { "host.noise.0.busy", "1ms" };
+  assert_string_equal(load_bad(MIN, &bad9, 1, AIA_ESCHEMA, buf, sizeof buf),
+                      "<--set>:1:0: error: 'host.noise' is not in the file, so it has no item 0 "
+                      "to set: write the list in the file first");
   /* an unnamed VM answers to its default name */
   const aia_override byname = { "vms.vm1.vcpus", "3" };
   s = load_ok(MIN "vms: [{name: a}, {}]\ndevices: [{vm: vm1, rate: 1k/s}]\n", &byname, 1);
