@@ -128,7 +128,10 @@ typedef struct job {
 void aia__cli_text_header(FILE *f, const aia_scenario *base);
 void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
                           uint32_t npol);
-void aia__cli_json_begin(FILE *f, const aia_scenario *base);
+void aia__cli_json_begin(FILE *f, const aia_scenario *base, const opts *o, size_t total_runs);
+/* How the header says which shard a report is; merge writes the second. */
+#define AIA_CLI_SHARD_FMT "\"shard\": { \"k\": %u, \"n\": %u }"
+#define AIA_CLI_NO_SHARD "\"shard\": null"
 void aia__cli_json_runs(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
                         bool first);
 void aia__cli_json_end(FILE *f, bool any);

@@ -412,6 +412,10 @@ int main(int argc, char **argv)
     free(o.ov_store);
     return 0;
   }
+  if (o.npolicies == 0) { /* the scenario's */
+    o.npolicies = base->npolicies;
+    memcpy(o.policies, base->policies, sizeof o.policies);
+  }
   int status = aia__cli_run(&o, base);
   aia_scenario_destroy(base);
   for (size_t i = 0; i < o.nov; i++)

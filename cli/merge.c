@@ -71,6 +71,9 @@ int aia__cli_merge(int argc, char **argv)
   mline *lines = NULL;
   size_t nlines = 0, cap = 0;
   char *header = NULL;
+  unsigned nshards = 0;
+  size_t total = 0;
+  char *seen = NULL; /* shards given */
   int status = 0;
   for (int a = 1; a < argc && status == 0; a++) {
     size_t len;
@@ -95,11 +98,61 @@ int aia__cli_merge(int argc, char **argv)
       return EXIT_INPUT;
     }
     *nl = '\0';
-    if (header == NULL) {
-      header = strdup(text);
-    } else if (strcmp(header, text) != 0) {
-      fprintf(stderr, "%s:1:1: error: another scenario, seed or kernel than %s\n", argv[a], argv[1]);
+    /* The header without its shard is the sweep's identity: the same for
+     * every part, and the header of the merged report. */
+    json_t *sh = json_object_get(doc, "shard");
+    json_t *tot = json_object_get(doc, "total_runs");
+    char shard_txt[96];
+    unsigned k = 0, n = 0;
+    if (!json_is_object(sh) || !json_is_integer(tot) ||
+        !json_is_integer(json_object_get(sh, "k")) || !json_is_integer(json_object_get(sh, "n"))) {
+      fprintf(stderr, "%s:1:1: error: not a shard (no \"shard\" in its header): run it with "
+                      "--shard K/N\n",
+              argv[a]);
       status = EXIT_INPUT;
+    } else {
+      k = (unsigned)json_integer_value(json_object_get(sh, "k"));
+      n = (unsigned)json_integer_value(json_object_get(sh, "n"));
+      snprintf(shard_txt, sizeof shard_txt, AIA_CLI_SHARD_FMT, k, n);
+      char *at = strstr(text, shard_txt);
+      if (at == NULL || n == 0 || k >= n) {
+        fprintf(stderr, "%s:1:1: error: its shard is not written as aiasim writes it\n", argv[a]);
+        status = EXIT_INPUT;
+      } else {
+        size_t hl = strlen(text) - strlen(shard_txt) + strlen(AIA_CLI_NO_SHARD) + 1;
+        char *canon = malloc(hl);
+        if (canon == NULL)
+          exit(EXIT_INTERNAL);
+        snprintf(canon, hl, "%.*s%s%s", (int)(at - text), text, AIA_CLI_NO_SHARD,
+                 at + strlen(shard_txt));
+        if (header == NULL) {
+          header = canon;
+          nshards = n;
+          total = (size_t)json_integer_value(tot);
+          seen = calloc(n, sizeof *seen);
+          if (seen == NULL)
+            exit(EXIT_INTERNAL);
+        } else {
+          if (strcmp(header, canon) != 0) {
+            fprintf(stderr,
+                    "%s:1:1: error: another sweep than %s (its scenario, overrides, seed, kernel,"
+                    " policies or shard count differ)\n",
+                    argv[a], argv[1]);
+            status = EXIT_INPUT;
+          }
+          free(canon);
+        }
+        if (status == 0 && n != nshards) {
+          fprintf(stderr, "%s:1:1: error: shard %u/%u, but %s is of %u shards\n", argv[a], k, n,
+                  argv[1], nshards);
+          status = EXIT_INPUT;
+        } else if (status == 0 && seen[k]) {
+          fprintf(stderr, "%s:1:1: error: shard %u/%u given twice\n", argv[a], k, n);
+          status = EXIT_INPUT;
+        } else if (status == 0) {
+          seen[k] = 1;
+        }
+      }
     }
     size_t nruns = json_array_size(json_object_get(doc, "runs")), got = 0;
     for (char *line = nl + 1; status == 0 && *line;) {
@@ -139,15 +192,29 @@ int aia__cli_merge(int argc, char **argv)
     json_decref(doc);
     free(text);
   }
+  for (unsigned k = 0; status == 0 && k < nshards; k++)
+    if (!seen[k]) {
+      fprintf(stderr, "aiasim: merge: error: shard %u/%u is missing\n", k, nshards);
+      status = EXIT_INPUT;
+    }
   if (status == 0) {
     qsort(lines, nlines, sizeof *lines, cmp_mline);
     for (size_t i = 1; i < nlines; i++)
       if (lines[i].run == lines[i - 1].run) {
-        fprintf(stderr, "aiasim: merge: run %zu appears twice\n", lines[i].run);
+        fprintf(stderr, "aiasim: merge: error: run %zu appears twice\n", lines[i].run);
         status = EXIT_INPUT;
         break;
       }
   }
+  if (status == 0 && nlines != total) {
+    fprintf(stderr, "aiasim: merge: error: %zu runs, but the sweep has %zu\n", nlines, total);
+    status = EXIT_INPUT;
+  }
+  for (size_t i = 0; status == 0 && i < nlines; i++)
+    if (lines[i].run != i) {
+      fprintf(stderr, "aiasim: merge: error: run %zu is missing\n", i);
+      status = EXIT_INPUT;
+    }
   if (status == 0) {
     out_file of;
     char err[1200];
@@ -168,6 +235,7 @@ int aia__cli_merge(int argc, char **argv)
     free(lines[i].text);
   free(lines);
   free(header);
+  free(seen);
   return status;
 }
 

@@ -225,14 +225,50 @@ static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t ind
 
 /* The report: a header line, one line per run, a footer line. `index` maps
  * job i to its run number in the whole (unsharded) sweep. */
-void aia__cli_json_begin(FILE *f, const aia_scenario *base)
+/* FNV-1a over the scenario's text and the overrides, in order. */
+static uint64_t sweep_hash(const aia_scenario *base, const opts *o)
+{
+  uint64_t h = UINT64_C(0xcbf29ce484222325);
+  for (size_t i = 0; base->text && i < base->text_len; i++)
+    h = (h ^ (unsigned char)base->text[i]) * UINT64_C(0x100000001b3);
+  for (size_t k = 0; k < o->nov; k++) {
+    const char *parts[2] = { o->ov[k].path, o->ov[k].value };
+    for (int p = 0; p < 2; p++) {
+      for (const char *c = parts[p]; *c; c++)
+        h = (h ^ (unsigned char)*c) * UINT64_C(0x100000001b3);
+      h = (h ^ (unsigned char)(p ? '\n' : '=')) * UINT64_C(0x100000001b3);
+    }
+  }
+  return h;
+}
+
+void aia__cli_json_begin(FILE *f, const aia_scenario *base, const opts *o, size_t total_runs)
 {
   fputs("{ \"aiasim\": 1, \"report_schema\": " AIA_CLI_REPORT_SCHEMA ", \"scenario\": ", f);
   json_str(f, base->name);
   fprintf(f,
           ", \"seed\": %" PRIu64 ", \"kernel\": \"%s\", \"clock_hz\": %" PRIu64
-          ", \"duration\": %" PRIu64 ", \"drain\": %" PRIu64 ", \"runs\": [\n",
+          ", \"duration\": %" PRIu64 ", \"drain\": %" PRIu64,
           base->seed, aia_era_name(base->kernel), base->clock_hz, base->duration, base->drain);
+  /* What identifies the sweep, for merge: the file and the overrides, the
+   * runs of the whole sweep, and which shard this is. */
+  fprintf(f, ", \"sweep_hash\": \"%016" PRIx64 "\", \"overrides\": [", sweep_hash(base, o));
+  for (size_t k = 0; k < o->nov; k++) {
+    char buf[600];
+    snprintf(buf, sizeof buf, "%s=%s", o->ov[k].path, o->ov[k].value);
+    if (k)
+      fputs(", ", f);
+    json_str(f, buf);
+  }
+  fputs("], \"policies\": [", f);
+  for (uint32_t k = 0; k < o->npolicies; k++)
+    fprintf(f, "%s\"%s\"", k ? ", " : "", aia_policy_name(o->policies[k]));
+  fprintf(f, "], \"total_runs\": %zu, ", total_runs);
+  if (o->shard_n)
+    fprintf(f, AIA_CLI_SHARD_FMT, o->shard_k, o->shard_n);
+  else
+    fputs(AIA_CLI_NO_SHARD, f);
+  fputs(", \"runs\": [\n", f);
 }
 
 /* One run a line, a comma at the end of each but the last of all: the

@@ -440,7 +440,7 @@ int aia__cli_run(const opts *o, aia_scenario *base)
   if (!o->quiet)
     aia__cli_text_header(stdout, base);
   if (o->json)
-    aia__cli_json_begin(json_o.f, base);
+    aia__cli_json_begin(json_o.f, base, o, (size_t)npoints * npol);
   if (o->csv)
     aia__cli_csv_header(csv_o.f);
 

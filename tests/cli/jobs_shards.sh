@@ -17,6 +17,20 @@ runs=$(grep -c '"run":' j1.json)
 for k in 0 1 2; do "$aiasim" run "$scn" --quiet --shard $k/3 --json s$k.json; done
 "$aiasim" merge merged.json s2.json s0.json s1.json
 cmp j1.json merged.json
-# Merging the same shard twice is refused.
-if "$aiasim" merge bad.json s0.json s0.json 2>/dev/null; then echo "duplicate runs accepted"; exit 1; fi
+# Refused, each with its reason: a shard twice, a shard missing, a shard of
+# another sweep (an override), of another shard count, an unsharded report.
+refuse() {
+  local why=$1
+  shift
+  if "$aiasim" merge bad.json "$@" 2> err.txt; then echo "merge accepted: $why"; exit 1; fi
+  grep -q -- "$why" err.txt || { echo "merge: no '$why' in: $(cat err.txt)"; exit 1; }
+  [ ! -e bad.json ] || { echo "merge wrote a report it refused"; exit 1; }
+}
+refuse "given twice" s0.json s0.json s1.json s2.json
+refuse "shard 1/3 is missing" s0.json s2.json
+"$aiasim" run "$scn" --quiet --shard 1/3 --set timing.vm_exit=3001 --json s1x.json
+refuse "another sweep" s0.json s1x.json s2.json
+"$aiasim" run "$scn" --quiet --shard 1/2 --json s1y.json
+refuse "is of 3 shards" s0.json s1y.json s2.json
+refuse "not a shard" s0.json j1.json
 echo "jobs and shards: $runs runs identical"
