@@ -38,8 +38,11 @@ typedef struct opts {
   aia_limits lim;            /* --max-memory, --max-events, --max-points */
 } opts;
 
+/* args.c: fills *o from the command line (argv[1] is the command); any
+ * problem goes to aia__cli_die_input. */
+void aia__cli_parse_args(int argc, char **argv, opts *o);
 /* main.c: prints "aiasim: error: ..." and exits 2. */
-void aia__cli_die_input(const char *fmt, ...);
+_Noreturn void aia__cli_die_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* main.c: a loader diagnostic, as file:line:col: error: ..., with the line;
  * one about an override names it as typed (--set PATH=VALUE, --seed N). */
 void aia__cli_print_diag(const aia_diag *d, const opts *o);

@@ -2,7 +2,8 @@
 # Budgets (docs/limits.md): hostile but valid-looking inputs are refused
 # up front by check and run alike, with the budget named and status 2; a
 # run that outgrows its event budget stops with status 2 and writes no
-# report; a long sweep runs in flat memory (under ulimit -v).
+# report; a long sweep runs in flat memory (under ulimit -v); each command
+# under a time limit of 120 s.
 # usage: limits.sh AIASIM SCENARIO_DIR OUTDIR [SANITIZERS]
 # With SANITIZERS (a sanitizer build, whose shadow memory needs terabytes
 # of address space) the sweep runs without ulimit -v.
@@ -14,8 +15,9 @@ bad() { echo "limits.sh: $*"; fails=$((fails + 1)); }
 expect() {
   local want=$1 pat=$2
   shift 2
-  "$@" > "$out/stdout" 2> "$out/stderr"
+  timeout 120 "$@" > "$out/stdout" 2> "$out/stderr"
   local rc=$?
+  [ "$rc" -ne 124 ] || bad "$*: still running after 120 s"
   [ "$rc" -eq "$want" ] || bad "$*: status $rc, expected $want ($(head -c 300 "$out/stderr"))"
   [ -z "$pat" ] || grep -q -- "$pat" "$out/stderr" || bad "$*: no '$pat' in: $(head -c 300 "$out/stderr")"
 }
