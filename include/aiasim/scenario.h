@@ -317,7 +317,9 @@ AIA_API int aia_scenario_load_mem(const char *name, const char *text, size_t len
                                   aia_diag *diags, size_t ndiag, size_t *nfound);
 
 /* Sweep point `i` of a SET sweep: the scenario loaded again from its text
- * with its overrides plus "sweep.path=values[i]"; its sweep is cleared.
+ * with its overrides plus "sweep.path=values[i]"; its sweep is cleared and
+ * it keeps no text (text NULL: it cannot be swept or explored again; use
+ * the base scenario with the override for that).
  * AIA_EINVAL if the scenario has no SET sweep or i is out of range; else as
  * aia_scenario_load_mem. */
 AIA_API int aia_scenario_point(const aia_scenario *scn, uint32_t i, aia_scenario **out,

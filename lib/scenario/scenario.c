@@ -1093,6 +1093,11 @@ int aia_scenario_point(const aia_scenario *scn, uint32_t i, aia_scenario **out, 
   if (rc == AIA_OK) {
     aia__scn_sweep_free(&(*out)->sweep);
     memset(&(*out)->sweep, 0, sizeof (*out)->sweep);
+    /* A point is not swept again: it keeps no copy of the text (a sweep of
+     * a large file would hold one per point in memory). */
+    free((*out)->text);
+    (*out)->text = NULL;
+    (*out)->text_len = 0;
   }
   return rc;
 }

@@ -578,7 +578,7 @@ static void test_overrides(void **state)
 
 static void test_sweep_points(void **state)
 {
-  aia_scenario *s = NULL, *p = NULL;
+  aia_scenario *s = NULL, *p = NULL, *p2 = NULL;
   aia_diag d[4];
   size_t n;
   const aia_override ov = { "seed", "9" };
@@ -592,6 +592,9 @@ static void test_sweep_points(void **state)
     assert_true(p->seed == 9); /* the scenario's own overrides still apply */
     assert_int_equal(p->sweep.kind, AIA_SWEEP_NONE);
     assert_null(p->sweep.values);
+    assert_null(p->text); /* a point keeps no copy of the file */
+    assert_int_equal(p->text_len, 0);
+    assert_int_equal(aia_scenario_point(p, 0, &p2, d, 4, &n), AIA_EINVAL);
     assert_int_equal(p->nov, 2);
     assert_string_equal(p->ov_paths[1], "devices.nic.rate");
     assert_string_equal(p->ov_values[1], s->sweep.values[i]);
