@@ -70,6 +70,9 @@ void aia__cli_out_abort(out_file *o);
 int aia__cli_out_probe(const char *path, char *err, size_t len);
 bool aia__cli_is_special(const char *path);
 int aia__cli_stdout_check(char *err, size_t len);
+/* out.c: all of f (stopping soon after more than `max` bytes were read), NUL
+ * terminated, its length in *len; NULL on a read error or out of memory. */
+char *aia__cli_read_all(FILE *f, size_t max, size_t *len);
 
 /* html.c: what the --html page draws of one run, gathered while it runs:
  * its latency histograms, and the time each of the first harts spends in

@@ -4,26 +4,21 @@
  *   aiasim run FILE [options]     run a scenario (docs/scenarios.md)
  *   aiasim check FILE [--set p=v] validate only
  *   aiasim --help | --version
+ *   aiasim merge | explore ...    (merge.c, explore.c)
  * Exit status: 0 ran and every expect held; 1 an expect failed or the
  * oracle found a violation the scenario did not expect; 2 bad input (file,
- * option); 3 internal error.
+ * option, override) or an output that cannot be written; 3 internal error.
+ * This file dispatches; args.c reads the options, run.c runs.
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <jansson.h>
 
 #include "aiasim/aiasim.h"
-#include "aiasim/run.h"
 #include "aiasim/scenario.h"
-#include "aiasim/trace.h"
 #include "cli.h"
 
 #define EXIT_EXPECT 1
@@ -139,31 +134,17 @@ static aia_scenario *load_or_exit(const opts *o)
   aia_scenario *scn = NULL;
   int rc;
   if (strcmp(o->file, "-") == 0) { /* the scenario on standard input */
-    size_t len = 0, cap = 0;
-    char *text = NULL;
-    for (;;) {
-      if (len + 65536 > cap) {
-        cap = cap ? cap * 2 : 65536;
-        if (cap > ((size_t)64 << 20) + 131072) /* past the loader's 64 MiB: it refuses */
-          break;
-        char *t = realloc(text, cap);
-        if (t == NULL) {
-          free(text);
-          exit(EXIT_INTERNAL);
-        }
-        text = t;
-      }
-      size_t got = fread(text + len, 1, cap - len, stdin);
-      len += got;
-      if (got == 0)
-        break;
-    }
-    if (ferror(stdin)) {
+    size_t len = 0;
+    /* The loader's limit for files, for standard input too. */
+    char *text = aia__cli_read_all(stdin, (size_t)64 << 20, &len);
+    if (text == NULL)
+      aia__cli_die_input("-: cannot read standard input: %s", strerror(errno ? errno : ENOMEM));
+    if (len > (size_t)64 << 20) {
       free(text);
-      aia__cli_die_input("-: cannot read standard input: %s", strerror(errno));
+      aia__cli_die_input("-: the input is larger than 64 MiB");
     }
-    rc = aia_scenario_load_mem("<stdin>", text ? text : "", len, o->ov, o->nov, &scn, diags,
-                               MAX_DIAGS, &nfound);
+    rc = aia_scenario_load_mem("<stdin>", text, len, o->ov, o->nov, &scn, diags, MAX_DIAGS,
+                               &nfound);
     free(text);
   } else {
     rc = aia_scenario_load_file(o->file, o->ov, o->nov, &scn, diags, MAX_DIAGS, &nfound);

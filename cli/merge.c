@@ -32,31 +32,14 @@ static int cmp_mline(const void *a, const void *b)
 static char *slurp(const char *path, size_t *len)
 {
   FILE *f = fopen(path, "rb");
-  char *buf = NULL;
-  size_t cap = 0, n = 0;
   if (f == NULL) {
     fprintf(stderr, "%s: error: cannot read: %s\n", path, strerror(errno));
     return NULL;
   }
-  for (;;) {
-    if (n + 4096 + 1 > cap) {
-      cap = cap ? cap * 2 : 65536;
-      char *p = realloc(buf, cap);
-      if (p == NULL) {
-        free(buf);
-        fclose(f);
-        return NULL;
-      }
-      buf = p;
-    }
-    size_t got = fread(buf + n, 1, 4096, f);
-    n += got;
-    if (got == 0)
-      break;
-  }
+  char *buf = aia__cli_read_all(f, SIZE_MAX / 4, len);
+  if (buf == NULL)
+    fprintf(stderr, "%s: error: cannot read: %s\n", path, strerror(errno ? errno : ENOMEM));
   fclose(f);
-  buf[n] = '\0';
-  *len = n;
   return buf;
 }
 

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -105,6 +106,38 @@ bool aia__cli_is_special(const char *path)
 {
   struct stat sb;
   return strcmp(path, "-") == 0 || (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode));
+}
+
+char *aia__cli_read_all(FILE *f, size_t max, size_t *len)
+{
+  char *buf = NULL;
+  size_t cap = 0, n = 0;
+  for (;;) {
+    if (n > max)
+      break; /* enough to tell the reader it is too large */
+    if (n + 4096 + 1 > cap) {
+      cap = cap ? cap * 2 : 65536;
+      char *p = realloc(buf, cap);
+      if (p == NULL) {
+        free(buf);
+        return NULL;
+      }
+      buf = p;
+    }
+    size_t got = fread(buf + n, 1, cap - n - 1, f);
+    n += got;
+    if (got == 0)
+      break;
+  }
+  if (ferror(f)) {
+    free(buf);
+    return NULL;
+  }
+  if (buf == NULL && (buf = malloc(1)) == NULL)
+    return NULL;
+  buf[n] = '\0';
+  *len = n;
+  return buf;
 }
 
 int aia__cli_stdout_check(char *err, size_t len)

@@ -295,23 +295,6 @@ int aia_vcpu_get_halt_stats(const aia_vcpu *v, aia_vcpu_halt_stats *st)
   return AIA_OK;
 }
 
-int aia_kvm_halt_stats(const aia_kvm *kvm, aia_vcpu_halt_stats *st)
-{
-  aia_vcpu_halt_stats sum, one;
-  if (kvm == NULL || st == NULL || st->struct_size < sizeof(size_t))
-    return AIA_EINVAL;
-  memset(&sum, 0, sizeof sum);
-  for (uint32_t vm = 0; vm < kvm->nvms; vm++) {
-    for (uint32_t i = 0; i < aia_vm_vcpus(kvm->vms[vm]); i++) {
-      one.struct_size = sizeof one;
-      if (aia_vcpu_get_halt_stats(aia_vm_vcpu(kvm->vms[vm], i), &one) != AIA_OK)
-        return AIA_EINVAL; /* cannot happen: every vCPU has its thread */
-      aia__stats_add(&sum, &one, offsetof(aia_vcpu_halt_stats, halt_successful_poll), sizeof sum);
-    }
-  }
-  aia__stats_copy_out(st, &sum, sizeof sum);
-  return AIA_OK;
-}
 
 void aia__kvm_injector_refused(aia_kvm *kvm, uint64_t n)
 {
@@ -340,58 +323,73 @@ int aia_vcpu_get_exit_stats(const aia_vcpu *v, aia_vcpu_exit_stats *st)
   return AIA_OK;
 }
 
-int aia_kvm_exit_stats(const aia_kvm *kvm, aia_vcpu_exit_stats *st)
+
+
+
+/* A per-vCPU statistics getter, typed for sum_vcpus. */
+typedef int (*vcpu_stats_fn)(const aia_vcpu *v, void *st);
+
+static int get_halt(const aia_vcpu *v, void *st)
 {
-  aia_vcpu_exit_stats sum, one;
-  if (kvm == NULL || st == NULL || st->struct_size < sizeof(size_t))
+  return aia_vcpu_get_halt_stats(v, st);
+}
+
+static int get_exit(const aia_vcpu *v, void *st)
+{
+  return aia_vcpu_get_exit_stats(v, st);
+}
+
+static int get_file(const aia_vcpu *v, void *st)
+{
+  return aia_vcpu_get_file_stats(v, st);
+}
+
+static int get_sched(const aia_vcpu *v, void *st)
+{
+  return aia_thread_get_stats(aia_vcpu_thread(v), st);
+}
+
+/* The sum over every vCPU of every VM of one statistics struct of `size`
+ * bytes (a struct_size, then uint64_t counters from offset `first`), handed
+ * to the caller as aia__stats_copy_out does. */
+static int sum_vcpus(const aia_kvm *kvm, void *out, size_t size, size_t first, vcpu_stats_fn get)
+{
+  uint64_t sum[128], one[128]; /* the largest stats struct (halt) is 832 bytes */
+  if (kvm == NULL || out == NULL || *(const size_t *)out < sizeof(size_t) || size > sizeof sum)
     return AIA_EINVAL;
-  memset(&sum, 0, sizeof sum);
+  memset(sum, 0, size);
   for (uint32_t vm = 0; vm < kvm->nvms; vm++) {
     for (uint32_t i = 0; i < aia_vm_vcpus(kvm->vms[vm]); i++) {
-      one.struct_size = sizeof one;
-      if (aia_vcpu_get_exit_stats(aia_vm_vcpu(kvm->vms[vm], i), &one) != AIA_OK)
-        return AIA_EINVAL; /* cannot happen: every vCPU exists */
-      aia__stats_add(&sum, &one, offsetof(aia_vcpu_exit_stats, exits), sizeof sum);
+      size_t ss = size;
+      memcpy(one, &ss, sizeof ss);
+      if (get(aia_vm_vcpu(kvm->vms[vm], i), one) != AIA_OK)
+        return AIA_EINVAL; /* cannot happen: every vCPU and its thread exist */
+      aia__stats_add(sum, one, first, size);
     }
   }
-  aia__stats_copy_out(st, &sum, sizeof sum);
+  aia__stats_copy_out(out, sum, size);
   return AIA_OK;
+}
+
+int aia_kvm_halt_stats(const aia_kvm *kvm, aia_vcpu_halt_stats *st)
+{
+  return sum_vcpus(kvm, st, sizeof *st, offsetof(aia_vcpu_halt_stats, halt_successful_poll),
+                   get_halt);
+}
+
+int aia_kvm_exit_stats(const aia_kvm *kvm, aia_vcpu_exit_stats *st)
+{
+  return sum_vcpus(kvm, st, sizeof *st, offsetof(aia_vcpu_exit_stats, exits), get_exit);
 }
 
 int aia_kvm_file_stats(const aia_kvm *kvm, aia_vcpu_file_stats *st)
 {
-  aia_vcpu_file_stats sum, one;
-  if (kvm == NULL || st == NULL || st->struct_size < sizeof(size_t))
-    return AIA_EINVAL;
-  memset(&sum, 0, sizeof sum);
-  for (uint32_t vm = 0; vm < kvm->nvms; vm++) {
-    for (uint32_t i = 0; i < aia_vm_vcpus(kvm->vms[vm]); i++) {
-      one.struct_size = sizeof one;
-      if (aia_vcpu_get_file_stats(aia_vm_vcpu(kvm->vms[vm], i), &one) != AIA_OK)
-        return AIA_EINVAL; /* cannot happen: every vCPU has its thread */
-      aia__stats_add(&sum, &one, offsetof(aia_vcpu_file_stats, vcpus_on_swfile), sizeof sum);
-    }
-  }
-  aia__stats_copy_out(st, &sum, sizeof sum);
-  return AIA_OK;
+  return sum_vcpus(kvm, st, sizeof *st, offsetof(aia_vcpu_file_stats, vcpus_on_swfile), get_file);
 }
 
 int aia_kvm_sched_stats(const aia_kvm *kvm, aia_thread_stats *st)
 {
-  aia_thread_stats sum, one;
-  if (kvm == NULL || st == NULL || st->struct_size < sizeof(size_t))
-    return AIA_EINVAL;
-  memset(&sum, 0, sizeof sum);
-  for (uint32_t vm = 0; vm < kvm->nvms; vm++) {
-    for (uint32_t i = 0; i < aia_vm_vcpus(kvm->vms[vm]); i++) {
-      one.struct_size = sizeof one;
-      if (aia_thread_get_stats(aia_vcpu_thread(aia_vm_vcpu(kvm->vms[vm], i)), &one) != AIA_OK)
-        return AIA_EINVAL; /* cannot happen: every vCPU has its thread */
-      aia__stats_add(&sum, &one, offsetof(aia_thread_stats, run_time), sizeof sum);
-    }
-  }
-  aia__stats_copy_out(st, &sum, sizeof sum);
-  return AIA_OK;
+  return sum_vcpus(kvm, st, sizeof *st, offsetof(aia_thread_stats, run_time), get_sched);
 }
 
 int aia_kvm_set_policy(aia_kvm *kvm, aia_policy policy)
@@ -739,3 +737,5 @@ _Static_assert(sizeof(aia_thread_stats) % sizeof(uint64_t) == 0, "thread stats: 
 _Static_assert(sizeof(aia_vcpu_file_stats) % sizeof(uint64_t) == 0, "file stats: u64 counters");
 _Static_assert(sizeof(aia_vcpu_halt_stats) % sizeof(uint64_t) == 0, "halt stats: u64 counters");
 _Static_assert(sizeof(aia_vcpu_exit_stats) % sizeof(uint64_t) == 0, "exit stats: u64 counters");
+_Static_assert(sizeof(aia_vcpu_halt_stats) <= 128 * sizeof(uint64_t), "sum_vcpus: room for it");
+_Static_assert(sizeof(aia_thread_stats) <= 128 * sizeof(uint64_t), "sum_vcpus: room for it");

@@ -10,17 +10,7 @@
 set -u
 aiasim=$1 scn=$2 out=$3 san=${4:-}
 rm -rf "$out" && mkdir -p "$out" || exit 1
-fails=0
-bad() { echo "limits.sh: $*"; fails=$((fails + 1)); }
-expect() {
-  local want=$1 pat=$2
-  shift 2
-  timeout 120 "$@" > "$out/stdout" 2> "$out/stderr"
-  local rc=$?
-  [ "$rc" -ne 124 ] || bad "$*: still running after 120 s"
-  [ "$rc" -eq "$want" ] || bad "$*: status $rc, expected $want ($(head -c 300 "$out/stderr"))"
-  [ -z "$pat" ] || grep -q -- "$pat" "$out/stderr" || bad "$*: no '$pat' in: $(head -c 300 "$out/stderr")"
-}
+. "$(dirname "$0")/expect.sh"
 cat > "$out/flood.yaml" <<'Y'
 aiasim: 1
 name: flood
@@ -68,5 +58,4 @@ limit="ulimit -v 400000"
 ($limit; exec "$aiasim" run "$out/sweep.yaml" --quiet --jobs 2 --csv "$out/sweep.csv") \
   2> "$out/stderr" || bad "the 100000-point sweep failed under ulimit -v 400000: $(head -c 300 "$out/stderr")"
 [ "$(wc -l < "$out/sweep.csv")" -eq 300001 ] || bad "the sweep's CSV has $(wc -l < "$out/sweep.csv") lines"
-[ $fails -eq 0 ] && echo "limits.sh: ok"
-exit $((fails > 0))
+finish

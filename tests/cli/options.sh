@@ -7,16 +7,7 @@
 set -u
 aiasim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") scn=$2/idle-guests.yaml out=$3
 rm -rf "$out" && mkdir -p "$out" || exit 1
-fails=0
-bad() { echo "options.sh: $*"; fails=$((fails + 1)); }
-expect() {
-  local want=$1 pat=$2
-  shift 2
-  "$@" > "$out/stdout" 2> "$out/stderr"
-  local rc=$?
-  [ "$rc" -eq "$want" ] || bad "$*: status $rc, expected $want ($(head -c 300 "$out/stderr"))"
-  [ -z "$pat" ] || grep -qF -- "$pat" "$out/stderr" || bad "$*: no '$pat' in: $(head -c 300 "$out/stderr")"
-}
+. "$(dirname "$0")/expect.sh"
 expect 2 '--seed -1: error: seed: "-1" must not be negative' "$aiasim" run "$scn" --seed -1 --quiet
 expect 2 "--set timing.vm_exit=abc: error: vm_exit:" "$aiasim" check "$scn" --set timing.vm_exit=abc
 expect 2 "--set host.noise.0.busy=1ms: error: 'host.noise' is not in the file, so it has no item 0" \
@@ -28,6 +19,7 @@ sed 's/"scenario": "[^"]*"//' "$out/stdin.json" > "$out/a" && sed 's/"scenario":
 cmp -s "$out/a" "$out/b" || bad "the run from stdin differs from the run of the file"
 printf 'aiasim: 1\nname: x\nduration: 1zz\n' > "$out/bad.yaml"
 expect 2 '<stdin>:3:11: error: duration: "1zz" is not a duration' sh -c "'$aiasim' check - < '$out/bad.yaml'"
+expect 2 "-: the input is larger than 64 MiB" sh -c "head -c 70000000 /dev/zero | '$aiasim' check -"
 cp "$scn" "$out/-odd.yaml"
 expect 0 "" sh -c "cd '$out' && '$aiasim' check -- -odd.yaml"
 expect 2 "unknown option '-odd.yaml'" sh -c "cd '$out' && '$aiasim' check -odd.yaml"
@@ -37,5 +29,4 @@ expect 2 "FROM is at or after the end of the run" "$aiasim" run "$scn" --quiet -
 printf 'aiasim: 1\nname: x\nduration: 1ms\nvms: [ { name: vm0 } ]\ndevices: [ { name: late, vm: vm0, pattern: list, at: [ { at: 1000s }, { at: 10us } ] } ]\n' > "$out/late.yaml"
 expect 0 "warning: device late: 1 of its 2 list MSIs are at or after the end of the run" \
   "$aiasim" check "$out/late.yaml"
-[ $fails -eq 0 ] && echo "options.sh: ok"
-exit $((fails > 0))
+finish

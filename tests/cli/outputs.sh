@@ -9,17 +9,7 @@
 set -u
 aiasim=$1 scn=$2/idle-guests.yaml sweep=$2/wfi-race-window.yaml out=$3
 rm -rf "$out" && mkdir -p "$out" || exit 1
-fails=0
-bad() { echo "outputs.sh: $*"; fails=$((fails + 1)); }
-# expect STATUS PATTERN CMD...: runs CMD, checks its status and stderr.
-expect() {
-  local want=$1 pat=$2
-  shift 2
-  "$@" > "$out/stdout" 2> "$out/stderr"
-  local rc=$?
-  [ "$rc" -eq "$want" ] || bad "$*: status $rc, expected $want ($(head -c 300 "$out/stderr"))"
-  grep -q -- "$pat" "$out/stderr" || bad "$*: no '$pat' in: $(head -c 300 "$out/stderr")"
-}
+. "$(dirname "$0")/expect.sh"
 for opt in --json --csv --html; do
   expect 2 "cannot write /dev/full: No space left" "$aiasim" run "$scn" --quiet $opt /dev/full
   expect 2 "cannot write $out/none/x: No such file" "$aiasim" run "$scn" --quiet $opt "$out/none/x"
@@ -50,5 +40,4 @@ expect 2 "cannot write $out/none/m.json" "$aiasim" merge "$out/none/m.json" "$ou
 # explore
 expect 2 "cannot write /dev/full" "$aiasim" explore "$2/fault-no-wakeon-hgei.yaml" --depth 1 --quiet --json /dev/full
 ls "$out"/*.tmp* > /dev/null 2>&1 && bad "temporary files left: $(ls "$out"/*.tmp*)"
-[ $fails -eq 0 ] && echo "outputs.sh: ok"
-exit $((fails > 0))
+finish
