@@ -1,9 +1,17 @@
-/* lib/core/evq.c: 4-ary min-heap event queue with exact lazy cancellation.
+/* lib/core/evq.c: the event queue, a radix heap over cycles with same-cycle
+ * arrays per phase and exact lazy cancellation (evq.h has the design).
  * SPDX-License-Identifier: MIT */
 #include "core/evq.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define VEC_KEEP 4096u /* an emptied array larger than this is freed */
+/* A small queue is the early heap alone (a few cache lines, faster than
+ * any bucket structure); it becomes a radix heap when it holds SMALL_MAX
+ * entries and goes back below SMALL_MIN. */
+#define SMALL_MAX 32u
+#define SMALL_MIN 8u
 
 static inline int before(const aia__evq_ent *x, const aia__evq_ent *y)
 {
@@ -15,21 +23,186 @@ static inline int is_dead(const aia__evq_ent *e)
   return e->ev->key != e->key;
 }
 
-void aia__evq_init(aia__evq *q)
+/* Level of a cycle later than last: the highest byte that differs; the
+ * bucket in that level is the cycle's value of that byte. */
+static inline unsigned level_of(aia_cycle when, aia_cycle last)
 {
-  q->a = NULL;
-  q->mem = NULL;
-  q->n = q->cap = q->dead = 0;
+  return (63u - (unsigned)__builtin_clzll(when ^ last)) >> 3;
 }
 
-void aia__evq_free(aia__evq *q)
+static inline unsigned digit_of(aia_cycle when, unsigned level)
 {
-  for (uint32_t i = 0; i < q->n; i++)
-    if (!is_dead(&q->a[i]))
-      q->a[i].ev->key = 0;
-  free(q->mem);
-  aia__evq_init(q);
+  return (unsigned)(when >> (8 * level)) & 255u;
 }
+
+static inline unsigned phase_of(uint64_t key)
+{
+  return (unsigned)(key >> AIA__SEQ_BITS);
+}
+
+/* ---- growable arrays */
+
+/* Room for `more` entries after a[head + n); slides the live part to the
+ * front when that is enough. */
+static int vec_reserve(aia__evq_vec *v, uint64_t more)
+{
+  uint64_t need = (uint64_t)v->n + more;
+  if ((uint64_t)v->head + need <= v->cap)
+    return AIA_OK;
+  if (v->head > 0) {
+    memmove(v->a, v->a + v->head, (size_t)v->n * sizeof *v->a);
+    v->head = 0;
+    if (need <= v->cap)
+      return AIA_OK;
+  }
+  uint64_t cap = v->cap ? v->cap : 16;
+  while (cap < need)
+    cap *= 2;
+  if (cap > UINT32_MAX || cap > SIZE_MAX / sizeof *v->a)
+    return AIA_ENOMEM;
+  aia__evq_ent *a = realloc(v->a, (size_t)cap * sizeof *a);
+  if (a == NULL)
+    return AIA_ENOMEM;
+  v->a = a;
+  v->cap = (uint32_t)cap;
+  return AIA_OK;
+}
+
+static void vec_free(aia__evq_vec *v)
+{
+  free(v->a);
+  v->a = NULL;
+  v->head = v->n = v->cap = 0;
+}
+
+/* An array that just became empty: rewound, and freed if a burst made it big. */
+static void vec_emptied(aia__evq_vec *v)
+{
+  v->head = 0;
+  if (v->cap > VEC_KEEP)
+    vec_free(v);
+}
+
+/* ---- chunk lists (the buckets) */
+
+static const uint32_t chunk_cap[2] = { AIA__EVQ_SMALL, AIA__EVQ_LARGE };
+
+static inline unsigned class_of(const aia__evq_chunk *c)
+{
+  return c->cap == AIA__EVQ_LARGE;
+}
+
+/* Makes sure pool `k` holds at least `want` chunks. */
+static int pool_fill(aia__evq *q, unsigned k, uint64_t want)
+{
+  while (q->npool[k] < want) {
+    aia__evq_chunk *c = malloc(sizeof *c + chunk_cap[k] * sizeof(aia__evq_ent));
+    if (c == NULL)
+      return AIA_ENOMEM;
+    c->cap = chunk_cap[k];
+    c->next = q->pool[k];
+    q->pool[k] = c;
+    q->npool[k]++;
+    q->nchunks[k]++;
+  }
+  return AIA_OK;
+}
+
+/* Gives back free chunks beyond a quarter of those in use (and 64). */
+static void pool_trim(aia__evq *q)
+{
+  for (unsigned k = 0; k < 2; k++) {
+    uint64_t keep = 64 + (q->nchunks[k] - q->npool[k]) / 4;
+    while (q->npool[k] > keep) {
+      aia__evq_chunk *c = q->pool[k];
+      q->pool[k] = c->next;
+      free(c);
+      q->npool[k]--;
+      q->nchunks[k]--;
+    }
+  }
+}
+
+static inline void pool_put(aia__evq *q, aia__evq_chunk *c)
+{
+  unsigned k = class_of(c);
+  c->next = q->pool[k];
+  q->pool[k] = c;
+  q->npool[k]++;
+}
+
+/* Does appending to l need a chunk of class *k? */
+static inline int needs_chunk(const aia__evq_list *l, unsigned *k)
+{
+  if (l->last == NULL) {
+    *k = 0;
+    return 1;
+  }
+  *k = 1;
+  return l->last->n == l->last->cap;
+}
+
+/* Appends to a list; the caller made sure the pool it needs is not empty. */
+static inline void list_append(aia__evq *q, aia__evq_list *l, aia__evq_ent e)
+{
+  aia__evq_chunk *c = l->last;
+  unsigned k;
+  if (needs_chunk(l, &k)) {
+    aia__evq_chunk *f = q->pool[k];
+    q->pool[k] = f->next;
+    q->npool[k]--;
+    f->next = NULL;
+    f->n = 0;
+    if (c)
+      c->next = f;
+    else
+      l->first = f;
+    l->last = c = f;
+  }
+  c->e[c->n++] = e;
+  l->n++;
+}
+
+/* Empties a list, its chunks back to the pools. */
+static void list_clear(aia__evq *q, aia__evq_list *l)
+{
+  for (aia__evq_chunk *c = l->first; c;) {
+    aia__evq_chunk *next = c->next;
+    pool_put(q, c);
+    c = next;
+  }
+  l->first = l->last = NULL;
+  l->n = 0;
+}
+
+/* ---- same-cycle arrays: sorted by key, nearly always appended */
+
+static void cur_insert(aia__evq *q, aia__evq_ent e)
+{
+  aia__evq_vec *v = &q->cur[phase_of(e.key)];
+  aia__evq_ent *a = v->a;
+  uint32_t lo = v->head, hi = v->head + v->n;
+  if (v->n > 0 && a[hi - 1].key > e.key) {
+    /* Out of order (a bucket mixes entries moved down with later pushes):
+     * binary search, then one move. */
+    uint32_t end = hi;
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (a[mid].key < e.key)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    memmove(&a[lo + 1], &a[lo], (size_t)(end - lo) * sizeof *a);
+  } else {
+    lo = hi;
+  }
+  a[lo] = e;
+  v->n++;
+  q->curmask |= 1u << phase_of(e.key);
+}
+
+/* ---- the early heap (4-ary, by cycle then key) */
 
 static void sift_up(aia__evq_ent *a, uint32_t i, aia__evq_ent e)
 {
@@ -62,78 +235,444 @@ static void sift_down(aia__evq_ent *a, uint32_t n, uint32_t i, aia__evq_ent e)
   a[i] = e;
 }
 
-static void remove_top(aia__evq *q)
+static void early_remove_top(aia__evq *q)
 {
-  if (--q->n > 0)
-    sift_down(q->a, q->n, 0, q->a[q->n]);
+  aia__evq_vec *h = &q->early;
+  if (--h->n > 0)
+    sift_down(h->a, h->n, 0, h->a[h->n]);
+  else
+    vec_emptied(h);
+  q->total--;
 }
 
-/* Restores "the top is live" by dropping dead entries that reached it. */
-static void clean_top(aia__evq *q)
+/* ---- the queue */
+
+static inline void mark(aia__evq *q, unsigned lv, unsigned d)
 {
-  while (q->n > 0 && is_dead(&q->a[0])) {
-    q->dead--;
-    remove_top(q);
+  q->dmask[lv][d >> 6] |= UINT64_C(1) << (d & 63);
+  q->lmask |= 1u << lv;
+}
+
+static inline void unmark(aia__evq *q, unsigned lv, unsigned d)
+{
+  uint64_t *m = q->dmask[lv];
+  m[d >> 6] &= ~(UINT64_C(1) << (d & 63));
+  if ((m[0] | m[1] | m[2] | m[3]) == 0)
+    q->lmask &= ~(1u << lv);
+}
+
+/* The lowest non-empty bucket: lowest level, then lowest value. */
+static inline unsigned lowest(const aia__evq *q, unsigned *d)
+{
+  unsigned lv = (unsigned)__builtin_ctz(q->lmask);
+  const uint64_t *m = q->dmask[lv];
+  unsigned w = m[0] ? 0 : m[1] ? 1 : m[2] ? 2 : 3;
+  *d = w * 64 + (unsigned)__builtin_ctzll(m[w]);
+  return lv;
+}
+
+void aia__evq_init(aia__evq *q)
+{
+  memset(q, 0, sizeof *q);
+}
+
+static void idle_if_live(const aia__evq_ent *e)
+{
+  if (!is_dead(e))
+    e->ev->key = 0;
+}
+
+void aia__evq_free(aia__evq *q)
+{
+  for (unsigned b = 0; q->bucket && b < 8 * 256; b++) {
+    for (aia__evq_chunk *c = q->bucket[b / 256][b % 256].first; c;) {
+      aia__evq_chunk *next = c->next;
+      for (uint32_t i = 0; i < c->n; i++)
+        idle_if_live(&c->e[i]);
+      free(c);
+      c = next;
+    }
   }
+  free(q->bucket);
+  for (unsigned k = 0; k < 2; k++)
+    for (aia__evq_chunk *c = q->pool[k]; c;) {
+      aia__evq_chunk *next = c->next;
+      free(c);
+      c = next;
+    }
+  for (unsigned p = 0; p <= AIA__EVQ_PHASES; p++) {
+    aia__evq_vec *v = p < AIA__EVQ_PHASES ? &q->cur[p] : &q->early;
+    for (uint32_t i = v->head; i < v->head + v->n; i++)
+      idle_if_live(&v->a[i]);
+    vec_free(v);
+  }
+  aia__evq_init(q);
 }
 
-/* Drops every dead entry and rebuilds the heap (Floyd), O(n). */
-static void compact(aia__evq *q)
+size_t aia__evq_bytes(const aia__evq *q)
 {
-  uint32_t k = 0;
-  for (uint32_t i = 0; i < q->n; i++)
-    if (!is_dead(&q->a[i]))
-      q->a[k++] = q->a[i];
-  q->n = k;
-  q->dead = 0;
-  if (k > 1)
-    for (uint32_t i = (k - 2) / 4 + 1; i-- > 0;)
-      sift_down(q->a, k, i, q->a[i]);
+  size_t n = (size_t)q->nchunks[0] * (sizeof(aia__evq_chunk) + AIA__EVQ_SMALL * sizeof(aia__evq_ent)) +
+             (size_t)q->nchunks[1] * (sizeof(aia__evq_chunk) + AIA__EVQ_LARGE * sizeof(aia__evq_ent));
+  if (q->bucket)
+    n += 8 * sizeof *q->bucket;
+  for (unsigned p = 0; p < AIA__EVQ_PHASES; p++)
+    n += (size_t)q->cur[p].cap * sizeof(aia__evq_ent);
+  return n + (size_t)q->early.cap * sizeof(aia__evq_ent);
+}
+
+static void heapify(aia__evq_vec *h)
+{
+  if (h->n > 1)
+    for (uint32_t i = (h->n - 2) / 4 + 1; i-- > 0;)
+      sift_down(h->a, h->n, i, h->a[i]);
+}
+
+static inline int small_mode(const aia__evq *q)
+{
+  return (q->lmask | q->curmask) == 0;
+}
+
+/* The early heap holds the whole queue and is full: its entries move to the
+ * buckets, `last` being their smallest cycle. All the memory is found first
+ * (with room to spare: the pools are trimmed later), so a failure leaves
+ * the queue a heap. */
+static int expand(aia__evq *q)
+{
+  aia__evq_vec *h = &q->early;
+  uint32_t n = h->n;
+  aia_cycle min = h->a[0].when;
+  uint64_t on_min[AIA__EVQ_PHASES] = { 0 };
+  if (q->bucket == NULL && (q->bucket = calloc(8, sizeof *q->bucket)) == NULL)
+    return AIA_ENOMEM;
+  for (uint32_t i = 0; i < n; i++)
+    if (h->a[i].when == min)
+      on_min[phase_of(h->a[i].key)]++;
+  if (pool_fill(q, 0, n) != AIA_OK || pool_fill(q, 1, n / 3 + 1) != AIA_OK)
+    return AIA_ENOMEM;
+  for (unsigned p = 0; p < AIA__EVQ_PHASES; p++)
+    if (on_min[p] && vec_reserve(&q->cur[p], on_min[p]) != AIA_OK)
+      return AIA_ENOMEM;
+  q->last = min;
+  for (uint32_t i = 0; i < n; i++) {
+    aia__evq_ent e = h->a[i];
+    if (e.when == min) {
+      cur_insert(q, e);
+    } else {
+      unsigned lv = level_of(e.when, min), d = digit_of(e.when, lv);
+      list_append(q, &q->bucket[lv][d], e);
+      mark(q, lv, d);
+    }
+  }
+  h->n = 0;
+  pool_trim(q);
+  return AIA_OK;
+}
+
+/* The queue has shrunk below SMALL_MIN: everything goes back to the early
+ * heap. Skipped (the queue stays as it is) if the heap cannot grow. */
+static void collapse(aia__evq *q)
+{
+  aia__evq_vec *h = &q->early;
+  if (vec_reserve(h, q->total - h->n) != AIA_OK)
+    return;
+  for (unsigned lv = 0; lv < 8; lv++) {
+    if (!(q->lmask & (1u << lv)))
+      continue;
+    for (unsigned d = 0; d < 256; d++) {
+      aia__evq_list *l = &q->bucket[lv][d];
+      if (l->n == 0)
+        continue;
+      for (aia__evq_chunk *c = l->first; c; c = c->next)
+        for (uint32_t i = 0; i < c->n; i++)
+          h->a[h->n++] = c->e[i];
+      list_clear(q, l);
+    }
+    memset(q->dmask[lv], 0, sizeof q->dmask[lv]);
+  }
+  for (unsigned p = 0; p < AIA__EVQ_PHASES; p++) {
+    aia__evq_vec *v = &q->cur[p];
+    for (uint32_t i = v->head; i < v->head + v->n; i++)
+      h->a[h->n++] = v->a[i];
+    v->n = 0;
+    vec_emptied(v);
+  }
+  q->lmask = q->curmask = 0;
+  heapify(h);
+  pool_trim(q);
 }
 
 int aia__evq_push(aia__evq *q, aia__ev *ev, aia_cycle when, uint64_t key)
 {
-  if (q->n == q->cap) {
-    aia__evq_ent *a;
-    uint32_t cap;
-    if (q->dead > q->n / 2) {
-      compact(q);
-    } else {
-      cap = q->cap ? q->cap * 2 : 64;
-      if (cap <= q->cap)
-        return AIA_ENOMEM;
-      /* a[1] on a 128-byte boundary: children 4i+1..4i+4 share a block. */
-      void *mem = malloc((size_t)cap * sizeof *a + 256);
-      uintptr_t base;
-      if (mem == NULL)
-        return AIA_ENOMEM;
-      base = ((uintptr_t)mem + 128 + 127) & ~(uintptr_t)127;
-      a = (aia__evq_ent *)(base - sizeof *a);
-      if (q->n)
-        memcpy(a, q->a, (size_t)q->n * sizeof *a);
-      free(q->mem);
-      q->mem = mem;
-      q->a = a;
-      q->cap = cap;
-    }
+  aia__evq_ent e = { when, key, ev };
+  if (phase_of(key) >= AIA__EVQ_PHASES || key == 0)
+    return AIA_EINVAL;
+  if (small_mode(q) && (q->early.n < SMALL_MAX || expand(q) != AIA_OK)) {
+    if (vec_reserve(&q->early, 1) != AIA_OK)
+      return AIA_ENOMEM;
+    sift_up(q->early.a, q->early.n++, e);
+  } else if (when > q->last) {
+    unsigned lv = level_of(when, q->last), d = digit_of(when, lv);
+    if (q->bucket == NULL && (q->bucket = calloc(8, sizeof *q->bucket)) == NULL)
+      return AIA_ENOMEM;
+    aia__evq_list *l = &q->bucket[lv][d];
+    unsigned k;
+    if (needs_chunk(l, &k) && q->npool[k] == 0 && pool_fill(q, k, 1) != AIA_OK)
+      return AIA_ENOMEM;
+    list_append(q, l, e);
+    mark(q, lv, d);
+  } else if (when == q->last) {
+    if (vec_reserve(&q->cur[phase_of(key)], 1) != AIA_OK)
+      return AIA_ENOMEM;
+    cur_insert(q, e);
+  } else {
+    if (vec_reserve(&q->early, 1) != AIA_OK)
+      return AIA_ENOMEM;
+    sift_up(q->early.a, q->early.n++, e);
   }
-  aia__evq_ent e = { when, key, ev, 0 };
   ev->when = when;
   ev->key = key;
-  sift_up(q->a, q->n++, e);
+  q->total++;
   return AIA_OK;
+}
+
+/* Takes the lowest non-empty bucket apart: its smallest cycle becomes
+ * `last`, its entries on that cycle go to the same-cycle arrays (empty
+ * when this is called) and the others to buckets of lower levels. In level
+ * 0 a bucket holds one cycle, so it goes to the same-cycle arrays whole.
+ * The memory is found first, so a failure leaves the queue as it was. */
+static int redistribute(aia__evq *q)
+{
+  unsigned d, lv = lowest(q, &d);
+  aia__evq_list *l = &q->bucket[lv][d];
+  aia_cycle min = UINT64_MAX;
+  uint64_t on_min[AIA__EVQ_PHASES] = { 0 };
+
+  if (lv == 0) {
+    /* One cycle: everything to the same-cycle arrays, which were empty, so
+     * a failure to grow one only has to empty them again. */
+    for (aia__evq_chunk *c = l->first; c; c = c->next)
+      for (uint32_t i = 0; i < c->n; i++) {
+        aia__evq_vec *v = &q->cur[phase_of(c->e[i].key)];
+        if (v->head + v->n == v->cap && vec_reserve(v, 1) != AIA_OK) {
+          for (unsigned p = 0; p < AIA__EVQ_PHASES; p++)
+            q->cur[p].head = q->cur[p].n = 0;
+          q->curmask = 0;
+          return AIA_ENOMEM;
+        }
+        cur_insert(q, c->e[i]);
+      }
+    q->last = l->first->e[0].when;
+    list_clear(q, l);
+    unmark(q, 0, d);
+    return AIA_OK;
+  }
+  for (aia__evq_chunk *c = l->first; c; c = c->next)
+    for (uint32_t i = 0; i < c->n; i++) {
+      aia_cycle w = c->e[i].when;
+      if (w < min) {
+        min = w;
+        memset(on_min, 0, sizeof on_min);
+      }
+      if (w == min)
+        on_min[phase_of(c->e[i].key)]++;
+    }
+  {
+    /* Each bucket below may need one chunk more than its share. */
+    uint64_t spread = l->n < 256u * lv ? l->n : 256u * lv;
+    if (pool_fill(q, 0, spread) != AIA_OK ||
+        pool_fill(q, 1, l->n / AIA__EVQ_LARGE + (spread < l->n / 2 ? spread : l->n / 2) + 1) != AIA_OK)
+      return AIA_ENOMEM;
+  }
+  for (unsigned p = 0; p < AIA__EVQ_PHASES; p++)
+    if (on_min[p] && vec_reserve(&q->cur[p], on_min[p]) != AIA_OK)
+      return AIA_ENOMEM;
+
+  q->last = min;
+  for (aia__evq_chunk *c = l->first; c; c = c->next)
+    for (uint32_t i = 0; i < c->n; i++) {
+      aia_cycle w = c->e[i].when;
+      if (w == min) {
+        cur_insert(q, c->e[i]);
+      } else {
+        unsigned tl = level_of(w, min), td = digit_of(w, tl);
+        list_append(q, &q->bucket[tl][td], c->e[i]);
+        mark(q, tl, td);
+      }
+    }
+  list_clear(q, l);
+  unmark(q, lv, d);
+  if (q->npool[0] > 64 || q->npool[1] > 64)
+    pool_trim(q);
+  return AIA_OK;
+}
+
+/* Finds the earliest live entry, dropping dead ones in front of it.
+ * *src: 0 = the early heap, 1 + p = cur[p]. */
+static int front(aia__evq *q, aia__evq_ent **out, unsigned *src)
+{
+  *out = NULL;
+  for (;;) {
+    aia__evq_vec *h = &q->early;
+    if (h->n > 0) {
+      if (is_dead(&h->a[0])) {
+        q->dead--;
+        early_remove_top(q);
+        continue;
+      }
+      *out = &h->a[0];
+      *src = q->fsrc = 0;
+      return AIA_OK;
+    }
+    if (q->curmask) {
+      unsigned p = (unsigned)__builtin_ctz(q->curmask);
+      aia__evq_vec *v = &q->cur[p];
+      aia__evq_ent *e = &v->a[v->head];
+      if (is_dead(e)) {
+        q->dead--;
+        q->total--;
+        v->head++;
+        if (--v->n == 0) {
+          q->curmask &= ~(1u << p);
+          vec_emptied(v);
+        }
+        continue;
+      }
+      *out = e;
+      *src = q->fsrc = 1 + p;
+      return AIA_OK;
+    }
+    if (q->lmask == 0)
+      return AIA_OK;
+    int rc = redistribute(q);
+    if (rc != AIA_OK)
+      return rc;
+  }
+}
+
+int aia__evq_front_slow(aia__evq *q, aia__ev **out)
+{
+  aia__evq_ent *e;
+  unsigned src;
+  int rc = front(q, &e, &src);
+  *out = e ? e->ev : NULL;
+  return rc;
+}
+
+aia__ev *aia__evq_peek(aia__evq *q)
+{
+  aia__evq_ent *e;
+  unsigned src;
+  if (front(q, &e, &src) != AIA_OK || e == NULL)
+    return NULL;
+  return e->ev;
+}
+
+aia__ev *aia__evq_take(aia__evq *q)
+{
+  aia__ev *ev;
+  if (q->fsrc == 0) {
+    ev = q->early.a[0].ev;
+    early_remove_top(q);
+  } else {
+    aia__evq_vec *v = &q->cur[q->fsrc - 1];
+    ev = v->a[v->head].ev;
+    q->total--;
+    v->head++;
+    if (--v->n == 0) {
+      q->curmask &= ~(1u << (q->fsrc - 1));
+      vec_emptied(v);
+    }
+  }
+  ev->key = 0;
+  if (q->total <= SMALL_MIN && !small_mode(q))
+    collapse(q);
+  return ev;
 }
 
 aia__ev *aia__evq_pop(aia__evq *q)
 {
-  aia__ev *ev;
-  if (q->n == 0)
+  aia__evq_ent *e;
+  unsigned src;
+  if (front(q, &e, &src) != AIA_OK || e == NULL)
     return NULL;
-  ev = q->a[0].ev; /* live by invariant */
-  ev->key = 0;
-  remove_top(q);
-  clean_top(q);
-  return ev;
+  return aia__evq_take(q);
+}
+
+/* ---- clean-up of cancelled entries */
+
+static uint64_t vec_compact(aia__evq_vec *v)
+{
+  uint32_t k = 0, end = v->head + v->n;
+  for (uint32_t i = v->head; i < end; i++)
+    if (!is_dead(&v->a[i]))
+      v->a[k++] = v->a[i];
+  uint64_t dropped = v->n - k;
+  v->head = 0;
+  v->n = k;
+  return dropped;
+}
+
+/* Keeps a list's live entries in order, in as few chunks as they need. */
+static uint64_t list_compact(aia__evq *q, aia__evq_list *l)
+{
+  aia__evq_chunk *w = l->first;
+  uint32_t wi = 0;
+  uint64_t kept = 0, dropped;
+  if (w == NULL)
+    return 0;
+  for (aia__evq_chunk *c = l->first; c; c = c->next)
+    for (uint32_t i = 0; i < c->n; i++) {
+      if (is_dead(&c->e[i]))
+        continue;
+      if (wi == w->cap) {
+        w->n = wi;
+        w = w->next;
+        wi = 0;
+      }
+      w->e[wi++] = c->e[i]; /* the write cursor never passes the read one */
+      kept++;
+    }
+  dropped = l->n - kept;
+  w->n = wi;
+  /* Chunks after the write cursor go back to the pools. */
+  for (aia__evq_chunk *c = w->next; c;) {
+    aia__evq_chunk *next = c->next;
+    pool_put(q, c);
+    c = next;
+  }
+  w->next = NULL;
+  l->last = w;
+  l->n = kept;
+  if (kept == 0)
+    list_clear(q, l);
+  return dropped;
+}
+
+static void compact(aia__evq *q)
+{
+  uint64_t dropped = 0;
+  for (unsigned b = 0; q->bucket && b < 8 * 256; b++) {
+    aia__evq_list *l = &q->bucket[b / 256][b % 256];
+    if (l->n == 0)
+      continue;
+    dropped += list_compact(q, l);
+    if (l->n == 0)
+      unmark(q, b / 256, b % 256);
+  }
+  for (unsigned p = 0; p < AIA__EVQ_PHASES; p++) {
+    dropped += vec_compact(&q->cur[p]);
+    if (q->cur[p].n == 0) {
+      q->curmask &= ~(1u << p);
+      vec_emptied(&q->cur[p]);
+    }
+  }
+  dropped += vec_compact(&q->early);
+  heapify(&q->early);
+  if (q->early.n == 0)
+    vec_emptied(&q->early);
+  q->total -= dropped;
+  q->dead = 0;
+  pool_trim(q);
 }
 
 void aia__evq_cancel(aia__evq *q, aia__ev *ev)
@@ -142,7 +681,6 @@ void aia__evq_cancel(aia__evq *q, aia__ev *ev)
     return;
   ev->key = 0;
   q->dead++;
-  clean_top(q);
-  if (q->dead > 1024 && q->dead > q->n - q->dead)
+  if (q->dead > 64 && q->dead * 2 > q->total)
     compact(q);
 }

@@ -1,21 +1,33 @@
 /* lib/core/evq.h: the event queue (private).
  * SPDX-License-Identifier: MIT
  *
- * A 4-ary min-heap of (cycle, key, event) entries. key = phase << 56 | seq,
- * where seq is a per-simulation insertion counter (never 0), so the order is
- * strict, total and independent of the heap's shape. Events are intrusive:
- * each model embeds an aia__ev in its own struct and recovers it with
+ * Orders (cycle, key, event) entries, key = phase << 56 | seq, where seq is a
+ * per-simulation insertion counter (never 0): the order is strict and total,
+ * so any correct queue runs events in the same order and the event stream
+ * does not depend on the structure chosen here. Events are intrusive: each
+ * model embeds an aia__ev in its own struct and recovers it with
  * AIA__CONTAINER_OF; nothing is allocated per schedule.
+ *
+ * The structure is a radix heap (Ahuja, Mehlhorn, Orlin, Tarjan 1990) over
+ * the cycle, which works because simulated time never goes back: an entry
+ * lives in the bucket numbered by the highest bit in which its cycle differs
+ * from `last`, the cycle most recently taken out; a push is an append, and
+ * the smallest cycle is found by scanning the lowest non-empty bucket once,
+ * which spreads its entries over lower buckets. Entries on `last` itself sit
+ * in one short array per phase, sorted by key (`cur`): the same-cycle,
+ * zero-delay events that are a third of the model's pushes never touch a
+ * bucket. A push before `last` (possible after a peek moved `last` ahead:
+ * run_until stopping short, a caller scheduling between run calls) goes to a
+ * small 4-ary heap (`early`) whose entries all come first.
+ * docs/engine.md has the measurements behind the choice.
  *
  * Cancellation is O(1) and exact: an event remembers the key it was queued
  * with, and an entry whose key no longer matches its event's is dead. Dead
- * entries are dropped when they reach the top (the top is always live) and
- * the heap is compacted when they outnumber the live ones. So an event's
- * memory must stay valid until it has run, or until the queue is freed:
- * aia_sim_destroy frees the queue before any component. Compared with
- * storing each event's heap slot (eager removal), this saves a write into a
- * random event on every sift step, which is most of the cost of a large heap
- * (bench/engine.c measures the queue against a bare binary heap).
+ * entries are dropped when they reach the front, and everything is
+ * compacted once they are more than half of the entries, so their cost is
+ * proportional to their share. An event's memory must therefore stay valid
+ * until it has run, or until the queue is freed: aia_sim_destroy frees the
+ * queue before any component.
  */
 #ifndef AIA__EVQ_H
 #define AIA__EVQ_H
@@ -28,6 +40,7 @@
   ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 #define AIA__SEQ_BITS 56
+#define AIA__EVQ_PHASES 8 /* a key's phase (key >> 56) is below this */
 
 typedef struct aia__ev aia__ev;
 typedef void (*aia__ev_fn)(aia_sim *sim, aia__ev *ev);
@@ -38,20 +51,48 @@ struct aia__ev {
   uint64_t key;   /* key it is queued with; 0 = not queued */
 };
 
-/* 32 bytes, and the array is placed so that the four children of a node
- * share one 128-byte-aligned block: a sift step touches two cache lines. */
 typedef struct aia__evq_ent {
   aia_cycle when;
   uint64_t key;
   aia__ev *ev;
-  uint64_t pad_;
 } aia__evq_ent;
 
+/* A growable array (same-cycle entries, the early heap). */
+typedef struct aia__evq_vec {
+  aia__evq_ent *a;
+  uint32_t head, n, cap; /* live slots are a[head .. head + n) */
+} aia__evq_vec;
+
+/* Buckets are lists of chunks from shared pools, so the memory follows the
+ * entries held, not the largest size each bucket ever had. A list starts
+ * with a small chunk (most buckets hold one or two events) and goes on
+ * with large ones. */
+#define AIA__EVQ_SMALL 2  /* entries: a 64-byte chunk */
+#define AIA__EVQ_LARGE 21 /* entries: a 520-byte chunk */
+typedef struct aia__evq_chunk {
+  struct aia__evq_chunk *next;
+  uint32_t n, cap;
+  aia__evq_ent e[]; /* cap entries */
+} aia__evq_chunk;
+
+typedef struct aia__evq_list {
+  aia__evq_chunk *first, *last;
+  uint64_t n;
+} aia__evq_list;
+
 typedef struct aia__evq {
-  aia__evq_ent *a; /* heap array, inside mem */
-  void *mem;       /* allocation */
-  uint32_t n, cap; /* entries, live or dead */
-  uint32_t dead;   /* dead entries still in the heap */
+  aia_cycle last;                    /* every bucket entry is later */
+  uint32_t lmask;                    /* bit l: some bucket of level l is not empty */
+  uint64_t dmask[8][4];              /* bit d of level l: bucket[l][d] is not empty */
+  uint32_t curmask;                  /* bit p: cur[p] is not empty */
+  uint32_t fsrc;                     /* where front found the earliest: 0 early, 1 + p cur[p] */
+  uint64_t dead;                     /* dead entries still held */
+  uint64_t total;                    /* entries held, live or dead */
+  aia__evq_list (*bucket)[256];      /* [highest differing byte][its value] */
+  aia__evq_vec cur[AIA__EVQ_PHASES]; /* on cycle `last`, by phase, key order */
+  aia__evq_vec early;                /* 4-ary heap, cycles before `last` */
+  aia__evq_chunk *pool[2];           /* free chunks: small, large */
+  uint64_t npool[2], nchunks[2];     /* free, allocated */
 } aia__evq;
 
 /* An event ready to be scheduled (not queued). */
@@ -68,23 +109,45 @@ static inline int aia__ev_queued(const aia__ev *ev)
 }
 
 void aia__evq_init(aia__evq *q);
+/* Frees the queue; the events still queued become idle. */
 void aia__evq_free(aia__evq *q);
 /* Live events queued. */
-static inline uint32_t aia__evq_size(const aia__evq *q)
+static inline uint64_t aia__evq_size(const aia__evq *q)
 {
-  return q->n - q->dead;
+  return q->total - q->dead;
 }
-/* AIA_ENOMEM if the heap could not grow; the event is then not queued.
- * key must be non-zero and unique; the event must not be queued. */
+/* AIA_ENOMEM if the queue could not grow; the event is then not queued.
+ * key must be non-zero and unique, its phase below AIA__EVQ_PHASES; the
+ * event must not be queued. Any cycle is accepted (earlier than the last
+ * one taken out too); the queue is fastest when cycles do not go back. */
 int aia__evq_push(aia__evq *q, aia__ev *ev, aia_cycle when, uint64_t key);
-/* Earliest (always live) entry, or NULL when empty. */
-static inline const aia__evq_ent *aia__evq_peek(const aia__evq *q)
+/* The earliest live event into *out (its when and key say where it is
+ * queued), NULL when empty. Logically const, but finding it may reorganise
+ * the queue, which needs memory: AIA_ENOMEM (queue unchanged, *out NULL).
+ * After AIA_OK, aia__evq_take takes out this event without allocating. */
+int aia__evq_front_slow(aia__evq *q, aia__ev **out);
+static inline int aia__evq_front(aia__evq *q, aia__ev **out)
 {
-  return q->n ? &q->a[0] : NULL;
+  const aia__evq_ent *e = q->early.a;
+  if (q->early.n > 0 && e->ev->key == e->key) { /* the early heap comes first */
+    q->fsrc = 0;
+    *out = e->ev;
+    return 0;
+  }
+  return aia__evq_front_slow(q, out);
 }
-/* Removes and returns the earliest event (slot becomes idle); NULL when empty. */
+/* aia__evq_front without the status: NULL when empty or out of memory. */
+aia__ev *aia__evq_peek(aia__evq *q);
+/* Removes and returns the event the last aia__evq_front found (it becomes
+ * idle). Only right after a front that found one, with no push or cancel
+ * in between. */
+aia__ev *aia__evq_take(aia__evq *q);
+/* Removes and returns the earliest event (it becomes idle); NULL when
+ * empty or out of memory. */
 aia__ev *aia__evq_pop(aia__evq *q);
 /* Removes a queued event; no-op for an idle one. */
 void aia__evq_cancel(aia__evq *q, aia__ev *ev);
+/* Bytes allocated by the queue (for memory accounting). */
+size_t aia__evq_bytes(const aia__evq *q);
 
 #endif /* AIA__EVQ_H */

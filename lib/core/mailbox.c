@@ -219,7 +219,7 @@ static int drain(aia_mailbox *mb, int what, aia_cycle limit)
     } else if (what == AIA__RUN_STEP) {
       /* The event aia_sim_step will run: the earliest of the queue, the
        * drained items and the items being drained now. */
-      const aia__evq_ent *top = aia__evq_peek(&sim->q);
+      const aia__ev *top = aia__evq_peek(&sim->q);
       any = top != NULL || mb->heap.n > 0 || n > 0;
       bound = UINT64_MAX;
       if (top)

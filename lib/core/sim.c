@@ -142,13 +142,11 @@ int aia__sim_at(aia_sim *sim, aia__ev *ev, aia_cycle when, aia_phase phase)
   return aia__evq_push(&sim->q, ev, when, key);
 }
 
-/* Runs one event. The caller checked that the queue is not empty. */
-static int run_one(aia_sim *sim)
+/* Runs `ev`, the earliest event (just peeked). */
+static int run_one(aia_sim *sim, aia__ev *ev)
 {
-  const aia__evq_ent *top = aia__evq_peek(&sim->q);
-  aia_cycle when = top->when;
-  uint32_t phase = (uint32_t)(top->key >> AIA__SEQ_BITS);
-  aia__ev *ev;
+  aia_cycle when = ev->when;
+  uint32_t phase = (uint32_t)(ev->key >> AIA__SEQ_BITS);
 
   if (when == sim->now) {
     if (sim->max_per_cycle && ++sim->same_cycle > sim->max_per_cycle)
@@ -162,7 +160,7 @@ static int run_one(aia_sim *sim)
   if (sim->max_steps && sim->steps >= sim->max_steps)
     return aia__sim_fail(sim, AIA_ELIMIT, "the event budget of %llu events is spent (cycle %llu)",
                          (unsigned long long)sim->max_steps, (unsigned long long)when);
-  ev = aia__evq_pop(&sim->q);
+  (void)aia__evq_take(&sim->q); /* ev, the front just found */
   sim->now = when;
   sim->phase = phase;
   sim->steps++;
@@ -170,18 +168,29 @@ static int run_one(aia_sim *sim)
   return AIA_OK;
 }
 
+/* The earliest event into *ev (NULL: none), or AIA_ENOMEM with errmsg. */
+static int next_event(aia_sim *sim, aia__ev **ev)
+{
+  if (aia__evq_front(&sim->q, ev) != AIA_OK)
+    return aia__sim_fail(sim, AIA_ENOMEM, "out of memory in the event queue (cycle %llu)",
+                         (unsigned long long)sim->now);
+  return AIA_OK;
+}
+
 static int run_loop(aia_sim *sim, int bounded, aia_cycle limit)
 {
   int rc = AIA_OK;
+  aia__ev *top;
   if (sim->abort_rc != AIA_OK)
     return sim->abort_rc;
   sim->running = 1;
   sim->stop = 0;
   for (;;) {
-    const aia__evq_ent *top = aia__evq_peek(&sim->q);
-    if (top == NULL || (bounded && top->when > limit) || sim->stop)
+    if (sim->stop || (rc = next_event(sim, &top)) != AIA_OK)
       break;
-    rc = run_one(sim);
+    if (top == NULL || (bounded && top->when > limit))
+      break;
+    rc = run_one(sim, top);
     if (rc != AIA_OK)
       break;
   }
@@ -238,10 +247,13 @@ int aia_sim_step(aia_sim *sim)
     return rc;
   if (sim->abort_rc != AIA_OK)
     return sim->abort_rc;
-  if (aia__evq_size(&sim->q) == 0)
+  aia__ev *top;
+  if ((rc = next_event(sim, &top)) != AIA_OK)
+    return rc;
+  if (top == NULL)
     return AIA_ENOENT;
   sim->running = 1;
-  rc = run_one(sim);
+  rc = run_one(sim, top);
   sim->running = 0;
   if (rc == AIA_OK && sim->abort_rc != AIA_OK) {
     sim->stop = 0;
@@ -258,10 +270,12 @@ void aia_sim_stop(aia_sim *sim)
 
 int aia_sim_next_event_cycle(const aia_sim *sim, aia_cycle *when)
 {
-  const aia__evq_ent *top;
+  aia__ev *top;
   if (!aia__sim_ok(sim) || when == NULL)
     return AIA_EINVAL;
-  top = aia__evq_peek(&sim->q);
+  /* Logically const: a peek may reorganise the queue, never change it. */
+  if (aia__evq_front(&((aia_sim *)(uintptr_t)sim)->q, &top) != AIA_OK)
+    return AIA_ENOMEM;
   if (top == NULL)
     return AIA_ENOENT;
   *when = top->when;

@@ -125,7 +125,7 @@ static void test_heap_compaction_keeps_order(void **state)
       live--;
     }
   assert_int_equal(aia__evq_size(&q), live);
-  assert_true(q.n < N); /* compaction ran */
+  assert_true(q.total < N); /* compaction ran */
   /* Re-arm some cancelled items with new keys: they must come back. */
   for (size_t i = 0; i < 100; i++)
     if (!items[i].live) {
@@ -144,6 +144,151 @@ static void test_heap_compaction_keeps_order(void **state)
   assert_null(aia__evq_pop(&q));
   aia__evq_free(&q);
   free(items);
+}
+
+/* The way the engine uses the queue: time never goes back, delays from
+ * zero to 2^62 cycles, every phase, a peek followed by pushes before the
+ * peeked event (run_until stopping short), keys counting down as the
+ * mailbox's do, and cancellations, in phases that fill the queue to
+ * thousands of events and drain it to a few (so it changes between the
+ * small heap and the buckets many times); every pop is the reference
+ * minimum. */
+static void test_queue_in_simulation_use(void **state)
+{
+  enum { N = 2048, OPS = 300000 };
+  item *items = calloc(N, sizeof *items);
+  aia__evq q;
+  aia_rng r;
+  uint64_t seq = 1, down = (UINT64_C(1) << AIA__SEQ_BITS) - 1;
+  aia_cycle now = 0;
+  size_t live = 0, early = 0, pops = 0, big = 0, changes = 0, bucketed = 0;
+  (void)state;
+  assert_non_null(items);
+  aia__evq_init(&q);
+  aia_rng_seed(&r, 7, 0);
+  for (size_t i = 0; i < N; i++)
+    aia__ev_init(&items[i].ev, no_fire);
+  for (int op = 0; op < OPS; op++) {
+    uint64_t c = aia_rng_below(&r, 100), fill = (op / 20000) % 2 ? 75 : 25;
+    if (c < fill) {
+      item *it = &items[aia_rng_below(&r, N)];
+      uint64_t d, k = aia_rng_below(&r, 8);
+      if (it->live)
+        continue;
+      switch (aia_rng_below(&r, 6)) {
+      case 0: d = 0; break;
+      case 1: d = aia_rng_below(&r, 4); break;
+      case 2: d = aia_rng_below(&r, 1000); break;
+      case 3: d = aia_rng_below(&r, UINT64_C(1) << 40); break;
+      case 4: d = UINT64_C(1) << aia_rng_below(&r, 62); break;
+      default: d = aia_rng_below(&r, 100000); break;
+      }
+      if (d > UINT64_MAX - now)
+        d = 0; /* the clock does not wrap */
+      if (k == 0 && live > 0) {
+        /* Peek, then push between now and the peeked event. */
+        aia__ev *top = aia__evq_peek(&q);
+        assert_non_null(top);
+        if (top->when > now) {
+          d = aia_rng_below(&r, top->when - now);
+          early++;
+        }
+      }
+      it->when = now + d;
+      it->key = ((uint64_t)aia_rng_below(&r, AIA__EVQ_PHASES) << AIA__SEQ_BITS) |
+                (aia_rng_below(&r, 4) == 0 ? down-- : seq++);
+      assert_int_equal(aia__evq_push(&q, &it->ev, it->when, it->key), AIA_OK);
+      it->live = 1;
+      live++;
+    } else if (c < fill + 10) {
+      item *it = &items[aia_rng_below(&r, N)];
+      aia__evq_cancel(&q, &it->ev);
+      if (it->live) {
+        it->live = 0;
+        live--;
+      }
+    } else {
+      item *want = ref_min(items, N);
+      aia__ev *got = aia__evq_pop(&q);
+      if (want == NULL) {
+        assert_null(got);
+        continue;
+      }
+      assert_ptr_equal(got, &want->ev);
+      assert_false(aia__ev_queued(got));
+      assert_true(want->when >= now);
+      now = want->when;
+      want->live = 0;
+      live--;
+      pops++;
+      if (q.total <= 8) /* a queue this small is the heap alone again */
+        assert_int_equal(q.lmask | q.curmask, 0);
+    }
+    assert_int_equal(aia__evq_size(&q), live);
+    if (q.lmask != 0)
+      bucketed++;
+    if (live > 1000)
+      big++;
+    if (live < 8 && big > 0)
+      changes++, big = 0;
+  }
+  assert_true(pops > 50000);
+  assert_true(early > 100);
+  assert_true(bucketed > 10000); /* the buckets were used */
+  assert_true(changes >= 5); /* filled and drained again at least five times */
+  assert_true(aia__evq_bytes(&q) > 0);
+  aia__evq_free(&q);
+  assert_int_equal(aia__evq_bytes(&q), 0);
+  for (size_t i = 0; i < N; i++)
+    assert_false(aia__ev_queued(&items[i].ev)); /* freeing idles them */
+  free(items);
+}
+
+/* A burst of a million events drained again gives its memory back. */
+static void test_queue_memory_follows_the_load(void **state)
+{
+  enum { N = 1 << 20 };
+  item *items = calloc(N, sizeof *items);
+  aia__evq q;
+  aia_rng r;
+  (void)state;
+  assert_non_null(items);
+  aia__evq_init(&q);
+  aia_rng_seed(&r, 3, 0);
+  for (size_t i = 0; i < N; i++) {
+    aia__ev_init(&items[i].ev, no_fire);
+    assert_int_equal(aia__evq_push(&q, &items[i].ev, 1 + aia_rng_below(&r, 1u << 30), i + 1),
+                     AIA_OK);
+  }
+  assert_true(aia__evq_bytes(&q) >= (size_t)N * sizeof(aia__evq_ent));
+  aia_cycle last = 0;
+  for (size_t i = 0; i < N - 8; i++) {
+    aia__ev *ev = aia__evq_pop(&q);
+    assert_non_null(ev);
+    assert_true(ev->when >= last);
+    last = ev->when;
+  }
+  assert_int_equal(aia__evq_size(&q), 8);
+  assert_true(aia__evq_bytes(&q) < 256 * 1024); /* 24 MiB at the peak */
+  aia__evq_free(&q);
+  free(items);
+}
+
+/* Bad keys are refused, not queued. */
+static void test_queue_refuses_bad_keys(void **state)
+{
+  aia__evq q;
+  item it;
+  (void)state;
+  aia__evq_init(&q);
+  aia__ev_init(&it.ev, no_fire);
+  assert_int_equal(aia__evq_push(&q, &it.ev, 5, 0), AIA_EINVAL);
+  assert_int_equal(aia__evq_push(&q, &it.ev, 5, (uint64_t)AIA__EVQ_PHASES << AIA__SEQ_BITS | 1),
+                   AIA_EINVAL);
+  assert_false(aia__ev_queued(&it.ev));
+  assert_int_equal(aia__evq_size(&q), 0);
+  assert_null(aia__evq_peek(&q));
+  aia__evq_free(&q);
 }
 
 /* ---- public API ---- */
@@ -425,6 +570,9 @@ int main(int argc, char **argv)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_heap_matches_sorted_reference),
     cmocka_unit_test(test_heap_compaction_keeps_order),
+    cmocka_unit_test(test_queue_in_simulation_use),
+    cmocka_unit_test(test_queue_memory_follows_the_load),
+    cmocka_unit_test(test_queue_refuses_bad_keys),
     cmocka_unit_test(test_equal_cycle_runs_in_insertion_order),
     cmocka_unit_test(test_phase_orders_within_a_cycle),
     cmocka_unit_test(test_cancel_head_middle_and_already_run),
