@@ -138,12 +138,12 @@ static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t ind
           ", \"guest_cycles_lost_to_kicks\": %" PRIu64 ", \"hgei_irqs\": %" PRIu64
           ", \"wakeups\": %" PRIu64 ", \"spurious_wakeups\": %" PRIu64
           ", \"duplicate_wakeups\": %" PRIu64 ", \"vsfile_migrations\": %" PRIu64
-          ", \"swfile_fallbacks\": %" PRIu64 ", \"events\": %" PRIu64
+          ", \"swfile_fallbacks\": %" PRIu64 ", \"events\": %" PRIu64 ", \"steps\": %" PRIu64
           ", \"trace_hash\": \"%016" PRIx64 "\"",
           r->ipis, r->kick_ipis, r->kick_wakeups, r->kick_exits, r->vm_exits,
           r->guest_cycles_lost_to_kicks, r->hgei_irqs, r->wakeups, r->spurious_wakeups,
           r->duplicate_wakeups, r->vsfile_migrations, r->swfile_fallbacks, r->events,
-          r->trace_hash);
+          j->res.steps, r->trace_hash);
   fprintf(f,
           ", \"swfile\": { \"vcpus_on_swfile\": %" PRIu64 ", \"swfile_entries\": %" PRIu64
           ", \"swfile_guest_cycles\": %" PRIu64 ", \"vs_to_sw\": %" PRIu64
@@ -302,7 +302,7 @@ void aia__cli_csv_header(FILE *f)
         "wake_count,wake_p50,wake_p90,wake_p99,wake_p999,wake_max,wake_mean,"
         "ipis,kick_ipis,kick_wakeups,kick_exits,vm_exits,guest_cycles_lost_to_kicks,hgei_irqs,"
         "wakeups,spurious_wakeups,duplicate_wakeups,vsfile_migrations,swfile_fallbacks,events,"
-        "trace_hash,"
+        "steps,trace_hash,"
         "halt_attempted_poll,halt_successful_poll,halt_poll_invalid,halt_wakeup,"
         "halt_poll_success_ns,halt_poll_fail_ns,halt_wait_ns,"
         "vcpus_on_swfile,swfile_entries,swfile_guest_cycles,vs_to_sw,sw_to_vs,swfile_msis,"
@@ -333,11 +333,12 @@ void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size
             w->p999, w->max, w->mean);
     fprintf(f,
             ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%016" PRIx64,
+            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+            ",%016" PRIx64,
             r->ipis, r->kick_ipis, r->kick_wakeups, r->kick_exits, r->vm_exits,
             r->guest_cycles_lost_to_kicks, r->hgei_irqs, r->wakeups, r->spurious_wakeups,
             r->duplicate_wakeups, r->vsfile_migrations, r->swfile_fallbacks, r->events,
-            r->trace_hash);
+            j->res.steps, r->trace_hash);
     const aia_vcpu_halt_stats *h = &j->halt;
     fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
             h->halt_attempted_poll, h->halt_successful_poll, h->halt_poll_invalid, h->halt_wakeup,

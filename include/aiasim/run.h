@@ -61,6 +61,7 @@ typedef struct aia_run_result {
   aia_result r;               /* r.violations points into `violations` below */
   aia_violation *violations;  /* owned; r.nviolations entries */
   aia_cycle end;              /* cycle at which the run stopped */
+  uint64_t steps;             /* engine events run (aia_sim_steps); r.events counts records */
 } aia_run_result;
 
 /* Runs `scn` with `policy`. On failure (a scenario the model refuses,

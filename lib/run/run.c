@@ -426,6 +426,7 @@ int aia_scenario_run(const aia_scenario *scn, aia_policy policy, const aia_run_o
     aia_meter_finish(s.meter);
     out->policy = policy;
     out->end = aia_sim_now(s.sim);
+    out->steps = aia_sim_steps(s.sim);
     aia_meter_result(s.meter, &out->r);
     if (opt.on_result)
       opt.on_result(opt.user, s.meter);
