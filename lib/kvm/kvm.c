@@ -131,6 +131,7 @@ static void kvm_destroy(void *obj)
       aia__sim_cancel(kvm->sim, &v->guest_ev);
       aia__sim_cancel(kvm->sim, &v->timer_ev);
       aia__ifile_free(&v->swfile);
+      free(v->mig_img);
     }
     free(vm->vcpus);
     free(vm);

@@ -95,7 +95,7 @@ struct aia_vcpu {
   bool migrating;               /* between the new file's alloc and its restore */
   int32_t mig_old_cpu;
   uint32_t mig_old_hgei, mig_new_hgei;
-  aia_file_image mig_img;
+  aia_file_image *mig_img;      /* the old file's contents, only during a migration */
 
   /* guest */
   aia_guest_ops ops;

@@ -17,6 +17,7 @@
  * kvm_riscv_vcpu_aia_imsic_release, kvm_riscv_vcpu_aia_imsic_put,
  * kvm_riscv_vcpu_aia_imsic_has_interrupt; aia.c kvm_riscv_aia_wakeon_hgei.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "kvm/kvm_impl.h"
@@ -465,9 +466,15 @@ static void aia_update(aia_vcpu *v)
   go(v, PC_MIG_CLEARED, file_cost(v) + AIA__COST(v->kvm, hfence_roundtrip));
 }
 
-/* Swap under the write lock: injections now go to the new file. */
+/* Swap under the write lock: injections now go to the new file. The image
+ * the old file is read into lives until the restore (520 bytes a vCPU
+ * would otherwise carry all the time). */
 static void mig_swap(aia_vcpu *v)
 {
+  if (v->mig_img == NULL && (v->mig_img = malloc(sizeof *v->mig_img)) == NULL) {
+    (void)aia__sim_abort(v->kvm->sim, AIA_ENOMEM, "out of memory for a VS-file migration");
+    return;
+  }
   v->mig_old_cpu = v->vsfile_cpu;
   v->mig_old_hgei = v->vsfile_hgei;
   v->vsfile_cpu = (int32_t)here(v);
@@ -478,7 +485,7 @@ static void mig_swap(aia_vcpu *v)
     return;
   }
   /* From the SW-file: imsic_swfile_read(clear), VS_EXT unset. */
-  aia__ifile_save(&v->swfile, &v->mig_img, true);
+  aia__ifile_save(&v->swfile, v->mig_img, true);
   aia__vcpu_unset_interrupt(v, AIA__IRQ_VS_EXT);
   aia__kvm_emit(v->kvm, AIA_EV_SWFILE, v, here(v), 0, 0, 0);
   if (v->ever_entered || v->fst.vs_to_sw > 0)
@@ -488,7 +495,7 @@ static void mig_swap(aia_vcpu *v)
 
 static void mig_read_old(aia_vcpu *v)
 {
-  (void)aia_file_save(v->kvm->plat, (uint32_t)v->mig_old_cpu, v->mig_old_hgei, &v->mig_img, true);
+  (void)aia_file_save(v->kvm->plat, (uint32_t)v->mig_old_cpu, v->mig_old_hgei, v->mig_img, true);
   aia__hgei_free(v->kvm, (uint32_t)v->mig_old_cpu, v->mig_old_hgei);
   go(v, PC_MIG_RESTORE, file_cost(v));
 }
@@ -496,8 +503,10 @@ static void mig_read_old(aia_vcpu *v)
 static void mig_restore(aia_vcpu *v)
 {
   if (v->kvm->cfg.faults & AIA_FAULT_MIGRATE_DROPS_PENDING)
-    memset(v->mig_img.eip, 0, sizeof v->mig_img.eip);
-  (void)aia_file_restore(v->kvm->plat, here(v), v->vsfile_hgei, &v->mig_img);
+    memset(v->mig_img->eip, 0, sizeof v->mig_img->eip);
+  (void)aia_file_restore(v->kvm->plat, here(v), v->vsfile_hgei, v->mig_img);
+  free(v->mig_img);
+  v->mig_img = NULL;
   v->guest_vgein = v->vsfile_hgei;
   v->migrating = false;
   aia__kvm_emit(v->kvm, AIA_EV_VSFILE_MIGRATE, v, here(v), 0, 0,
