@@ -122,6 +122,8 @@ typedef struct job {
   char trace_path[1024], vcd_path[1024];
   aia_cycle tr_from, tr_to;
   out_file trace_o, vcd_o;  /* --trace, --vcd of this run (open during the run) */
+  char *json;               /* its JSON run line, formatted on the run's thread; NULL: not yet */
+  size_t json_len;
   bool out_err;             /* err is about an output (exit 2, not 3) */
   aia_trace_chrome *trace_w;
   aia_trace_vcd *vcd_w;
@@ -138,6 +140,13 @@ void aia__cli_json_begin(FILE *f, const aia_scenario *base, const opts *o, size_
 /* How the header says which shard a report is; merge writes the second. */
 #define AIA_CLI_SHARD_FMT "\"shard\": { \"k\": %u, \"n\": %u }"
 #define AIA_CLI_NO_SHARD "\"shard\": null"
+/* Formats a finished run's JSON line into j->json (on the run's thread, so
+ * that --jobs formats in parallel); leaves it NULL when out of memory or when
+ * the run has more than AIA_CLI_JSON_PREFORMAT_VCPUS vCPUs (written directly
+ * then, to keep memory bounded). */
+#define AIA_CLI_JSON_PREFORMAT_VCPUS 4096u
+void aia__cli_json_format(const aia_scenario *base, job *j);
+/* Writes the runs' lines (the formatted ones as they are). */
 void aia__cli_json_runs(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
                         bool first);
 void aia__cli_json_end(FILE *f, bool any);

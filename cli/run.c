@@ -148,6 +148,7 @@ typedef struct pool {
   size_t njobs, next, done;
   pthread_mutex_t mu;
   const opts *o;
+  const aia_scenario *base; /* set when the runs' JSON lines are wanted */
   progress *pr;
 } pool;
 
@@ -227,6 +228,8 @@ static void *worker(void *arg)
     if (i >= p->njobs)
       return NULL;
     run_job(&p->jobs[i], p->pr->mode != PROGRESS_OFF);
+    if (p->base && p->jobs[i].rc == AIA_OK)
+      aia__cli_json_format(p->base, &p->jobs[i]);
     aia__cli_progress_job_done(p->pr, &p->jobs[i]);
     pthread_mutex_lock(&p->mu);
     p->done++;
@@ -318,6 +321,8 @@ static void job_free(job *j)
   free(j->vsched_vm);
   free(j->vhalt);
   free(j->vexit);
+  free(j->json);
+  j->json = NULL;
   aia__cli_html_free(j);
 }
 
@@ -503,7 +508,9 @@ int aia__cli_run(const opts *o, aia_scenario *base)
       }
     }
     if (status == 0) {
-      pool p = { .jobs = batch, .njobs = nj, .o = o, .pr = &pr };
+      /* With several threads the runs' JSON lines are formatted on them. */
+      pool p = { .jobs = batch, .njobs = nj, .o = o,
+                 .base = o->json && o->jobs > 1 ? base : NULL, .pr = &pr };
       pthread_mutex_init(&p.mu, NULL);
       aia__cli_progress_batch(&pr, batch, nj);
       run_all(&p, o->jobs);
