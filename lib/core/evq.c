@@ -332,6 +332,19 @@ static inline int small_mode(const aia__evq *q)
   return (q->lmask | q->curmask) == 0;
 }
 
+/* Files an entry not before `last` (the caller made room): the same-cycle
+ * arrays for `last` itself, else the bucket of its highest differing byte. */
+static inline void place(aia__evq *q, aia__evq_ent e)
+{
+  if (e.when == q->last) {
+    cur_insert(q, e);
+  } else {
+    unsigned lv = level_of(e.when, q->last), d = digit_of(e.when, lv);
+    list_append(q, &q->bucket[lv][d], e);
+    mark(q, lv, d);
+  }
+}
+
 /* The early heap holds the whole queue and is full: its entries move to the
  * buckets, `last` being their smallest cycle. All the memory is found first
  * (with room to spare: the pools are trimmed later), so a failure leaves
@@ -353,16 +366,8 @@ static int expand(aia__evq *q)
     if (on_min[p] && vec_reserve(&q->cur[p], on_min[p]) != AIA_OK)
       return AIA_ENOMEM;
   q->last = min;
-  for (uint32_t i = 0; i < n; i++) {
-    aia__evq_ent e = h->a[i];
-    if (e.when == min) {
-      cur_insert(q, e);
-    } else {
-      unsigned lv = level_of(e.when, min), d = digit_of(e.when, lv);
-      list_append(q, &q->bucket[lv][d], e);
-      mark(q, lv, d);
-    }
-  }
+  for (uint32_t i = 0; i < n; i++)
+    place(q, h->a[i]);
   h->n = 0;
   pool_trim(q);
   return AIA_OK;
@@ -489,16 +494,8 @@ static int redistribute(aia__evq *q)
 
   q->last = min;
   for (aia__evq_chunk *c = l->first; c; c = c->next)
-    for (uint32_t i = 0; i < c->n; i++) {
-      aia_cycle w = c->e[i].when;
-      if (w == min) {
-        cur_insert(q, c->e[i]);
-      } else {
-        unsigned tl = level_of(w, min), td = digit_of(w, tl);
-        list_append(q, &q->bucket[tl][td], c->e[i]);
-        mark(q, tl, td);
-      }
-    }
+    for (uint32_t i = 0; i < c->n; i++)
+      place(q, c->e[i]);
   list_clear(q, l);
   unmark(q, lv, d);
   if (q->npool[0] > 64 || q->npool[1] > 64)
@@ -507,8 +504,8 @@ static int redistribute(aia__evq *q)
 }
 
 /* Finds the earliest live entry, dropping dead ones in front of it.
- * *src: 0 = the early heap, 1 + p = cur[p]. */
-static int front(aia__evq *q, aia__evq_ent **out, unsigned *src)
+ * q->fsrc says where it is (0 = the early heap, 1 + p = cur[p]). */
+static int front(aia__evq *q, aia__evq_ent **out)
 {
   *out = NULL;
   for (;;) {
@@ -520,7 +517,7 @@ static int front(aia__evq *q, aia__evq_ent **out, unsigned *src)
         continue;
       }
       *out = &h->a[0];
-      *src = q->fsrc = 0;
+      q->fsrc = 0;
       return AIA_OK;
     }
     if (q->curmask) {
@@ -538,7 +535,7 @@ static int front(aia__evq *q, aia__evq_ent **out, unsigned *src)
         continue;
       }
       *out = e;
-      *src = q->fsrc = 1 + p;
+      q->fsrc = 1 + p;
       return AIA_OK;
     }
     if (q->lmask == 0)
@@ -552,19 +549,15 @@ static int front(aia__evq *q, aia__evq_ent **out, unsigned *src)
 int aia__evq_front_slow(aia__evq *q, aia__ev **out)
 {
   aia__evq_ent *e;
-  unsigned src;
-  int rc = front(q, &e, &src);
+  int rc = front(q, &e);
   *out = e ? e->ev : NULL;
   return rc;
 }
 
 aia__ev *aia__evq_peek(aia__evq *q)
 {
-  aia__evq_ent *e;
-  unsigned src;
-  if (front(q, &e, &src) != AIA_OK || e == NULL)
-    return NULL;
-  return e->ev;
+  aia__ev *ev;
+  return aia__evq_front(q, &ev) == AIA_OK ? ev : NULL;
 }
 
 aia__ev *aia__evq_take(aia__evq *q)
@@ -591,9 +584,8 @@ aia__ev *aia__evq_take(aia__evq *q)
 
 aia__ev *aia__evq_pop(aia__evq *q)
 {
-  aia__evq_ent *e;
-  unsigned src;
-  if (front(q, &e, &src) != AIA_OK || e == NULL)
+  aia__ev *ev;
+  if (aia__evq_front(q, &ev) != AIA_OK || ev == NULL)
     return NULL;
   return aia__evq_take(q);
 }
