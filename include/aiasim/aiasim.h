@@ -12,6 +12,7 @@
 #include "aiasim/mailbox.h"
 #include "aiasim/stats.h"
 #include "aiasim/hw.h"
+#include "aiasim/aplic.h"
 #include "aiasim/host.h"
 #include "aiasim/kvm.h"
 #include "aiasim/workload.h"

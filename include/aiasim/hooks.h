@@ -62,7 +62,16 @@ typedef enum aia_event_kind {
   /* workload and observers */
   AIA_EV_MSI_SOURCE = 40,   /* a device produced an MSI; msi: its id */
   AIA_EV_VIOLATION = 41,    /* the oracle found a violation; arg: kind */
-  AIA_EV_KIND_COUNT_ = 42   /* one past the last kind in use */
+  /* wired interrupts (lib/hw/aplic.c, lib/kvm/vaplic.c); vm is AIA_NONE for
+   * the platform's APLIC, the VM's index for its in-kernel APLIC */
+  AIA_EV_WIRED = 42,        /* a wired input changed; iid: source; arg: new level */
+  AIA_EV_APLIC_MSI = 43,    /* an APLIC forwarded a source as an MSI; iid: EIID;
+                               arg: source << 32 | target register (0 source: genmsi) */
+  AIA_EV_APLIC_LINE = 44,   /* a direct-mode IDC output changed; hart: the platform
+                               hart; file: domain; arg: new level */
+  AIA_EV_APLIC_MMIO = 45,   /* a guest access to its in-kernel APLIC trapped; arg:
+                               offset, bit 32 set for a write */
+  AIA_EV_KIND_COUNT_ = 46   /* one past the last kind in use */
 } aia_event_kind;
 
 /* Mask bit of one kind, and the mask of every kind. */

@@ -540,6 +540,10 @@ static const char kind_names[AIA_EV_KIND_COUNT_][16] = {
   [AIA_EV_USER_EXIT] = "user_exit",
   [AIA_EV_MSI_SOURCE] = "msi_source",
   [AIA_EV_VIOLATION] = "violation",
+  [AIA_EV_WIRED] = "wired",
+  [AIA_EV_APLIC_MSI] = "aplic_msi",
+  [AIA_EV_APLIC_LINE] = "aplic_line",
+  [AIA_EV_APLIC_MMIO] = "aplic_mmio",
 };
 
 const char *aia_event_kind_name(uint32_t kind)

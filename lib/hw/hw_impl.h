@@ -21,6 +21,7 @@ typedef struct aia__hart {
   uint64_t mip;           /* last value reported to listeners */
   uint32_t vgein;
   bool seip;              /* S file line as the hart sees it */
+  bool ext_seip;          /* an APLIC's direct-mode line (supervisor domain) */
   bool ssip;
   bool sie;
   bool virt;
@@ -54,5 +55,9 @@ struct aia_platform {
   uint32_t njob_blocks, job_free;
   aia_rng rng;            /* jitter draws */
 };
+
+/* An APLIC domain's direct-mode output for `hart` (lib/hw/aplic.c): ORed
+ * into mip.SEIP. */
+void aia__hart_set_ext_seip(aia_platform *p, uint32_t hart, bool level);
 
 #endif /* AIA__HW_IMPL_H */

@@ -271,7 +271,7 @@ static uint64_t compute_mip(const aia_platform *p, const aia__hart *ht)
   (void)p;
   if (ht->ssip)
     mip |= MIP_SSIP;
-  if (ht->seip)
+  if (ht->seip || ht->ext_seip)
     mip |= MIP_SEIP;
   if (ht->hgeip & ht->hgeie)
     mip |= MIP_SGEIP;
@@ -308,6 +308,15 @@ static void update_hart(aia_platform *p, aia__hart *ht)
     emit(p, AIA_EV_SGEIP, ht->index, AIA_NONE, 0, 0, (mip & MIP_SGEIP) ? 1 : 0);
   check_idle_wake(p, ht);
   notify(p, ht->index, false);
+}
+
+void aia__hart_set_ext_seip(aia_platform *p, uint32_t hart, bool level)
+{
+  aia__hart *ht = &p->harts[hart];
+  if (ht->ext_seip == level)
+    return;
+  ht->ext_seip = level;
+  update_hart(p, ht);
 }
 
 static void wake_fire(aia_sim *sim, aia__ev *ev)
