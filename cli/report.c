@@ -88,8 +88,10 @@ static void json_kvm(FILE *f, const aia_vcpu_halt_stats *h, const aia_vcpu_exit_
 {
   fprintf(f,
           "{ \"exits\": %" PRIu64 ", \"wfi_exit_stat\": %" PRIu64 ", \"csr_exit_kernel\": %" PRIu64
-          ", \"csr_exit_user\": %" PRIu64 ", \"signal_exits\": %" PRIu64 ", ",
-          x->exits, x->wfi_exit_stat, x->csr_exit_kernel, x->csr_exit_user, x->signal_exits);
+          ", \"csr_exit_user\": %" PRIu64 ", \"signal_exits\": %" PRIu64
+          ", \"mmio_exit_kernel\": %" PRIu64 ", ",
+          x->exits, x->wfi_exit_stat, x->csr_exit_kernel, x->csr_exit_user, x->signal_exits,
+          x->mmio_exit_kernel);
   fprintf(f,
           "\"halt_successful_poll\": %" PRIu64 ", \"halt_attempted_poll\": %" PRIu64
           ", \"halt_poll_invalid\": %" PRIu64 ", \"halt_wakeup\": %" PRIu64
@@ -178,6 +180,21 @@ static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t ind
             q->waiting, q->backlog_max, q->delay_max, q->busy_cycles,
             (double)q->busy_cycles / (double)dur);
   }
+  if (j->res.wired_devices) {
+    const aia_wired_stats *w = &j->res.wired;
+    const aia_vaplic_stats *a = &j->res.aplic;
+    fprintf(f,
+            ", \"wired\": { \"devices\": %u, \"requests\": %" PRIu64 ", \"served\": %" PRIu64
+            ", \"unserviced\": %" PRIu64 ", \"outstanding\": %" PRIu64 ", \"acks\": %" PRIu64
+            ", \"spurious_acks\": %" PRIu64 ", \"aplic_line_calls\": %" PRIu64
+            ", \"aplic_msis\": %" PRIu64 ", \"aplic_msis_no_vcpu\": %" PRIu64
+            ", \"mmio_exits\": %" PRIu64 ", ",
+            j->res.wired_devices, r->wired_requests, r->wired_served, r->wired_unserviced,
+            w->outstanding, w->acks, w->spurious, a->line_calls, a->msis, a->msis_no_vcpu,
+            j->res.mmio_exits);
+    json_hist(f, "latency_cycles", &r->wired_latency);
+    fputs(" }", f);
+  }
   fputs(", \"kvm\": ", f);
   json_kvm(f, &j->halt, &j->exits, base->clock_hz);
   fputs(", \"kvm_vcpus\": [", f);
@@ -204,7 +221,9 @@ static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t ind
       const aia_violation *v = &r->violations[k];
       fprintf(f, "%s{ \"kind\": \"%s\", \"vm\": %u, \"vcpu\": %u, \"cycle\": %" PRIu64
                  ", \"msi\": %" PRIu64 ", \"iid\": %u, \"what\": ",
-              k ? ", " : "", v->kind == AIA_VIOL_LOST_WAKEUP ? "lost_wakeup" : "lost_interrupt",
+              k ? ", " : "", v->kind == AIA_VIOL_LOST_WAKEUP       ? "lost_wakeup"
+              : v->kind == AIA_VIOL_LOST_INTERRUPT ? "lost_interrupt"
+                                                   : "wired_unserviced",
               v->vm, v->vcpu, v->cycle, v->msi, v->iid);
       json_str(f, v->what);
       fputs(", \"recent\": [", f);
@@ -329,7 +348,9 @@ void aia__cli_csv_header(FILE *f)
         "run_time,run_delay,nr_switches,nr_voluntary_switches,nr_involuntary_switches,"
         "nr_migrations,nr_wakeups,nr_wakeups_local,nr_wakeups_remote,nr_wakeups_affine,"
         "nr_wakeups_migrate,exits,wfi_exit_stat,csr_exit_kernel,csr_exit_user,signal_exits,"
-        "halt_poll_success_hist,halt_poll_fail_hist,halt_wait_hist\n", f);
+        "halt_poll_success_hist,halt_poll_fail_hist,halt_wait_hist,"
+        "mmio_exit_kernel,wired_requests,wired_served,wired_unserviced,wired_latency_p50,"
+        "wired_latency_p99\n", f);
 }
 
 void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs)
@@ -382,7 +403,9 @@ void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size
     csv_hist(f, h->halt_poll_success_hist);
     csv_hist(f, h->halt_poll_fail_hist);
     csv_hist(f, h->halt_wait_hist);
-    fputs("\n", f);
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+            x->mmio_exit_kernel, r->wired_requests, r->wired_served, r->wired_unserviced,
+            r->wired_latency.p50, r->wired_latency.p99);
   }
 }
 
@@ -507,6 +530,17 @@ void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, si
     ROW("  SW -> VS moves", row[k].files.sw_to_vs);
     ROW("vCPU run delay (cycles, total)", row[k].sched.run_delay);
     ROW("vCPU thread hart changes", row[k].sched.nr_migrations);
+    if (row[0].res.wired_devices) {
+      ROW("wired requests", r->wired_requests);
+      ROW("  served by the guest's handler", r->wired_served);
+      ROW("  sources left unserviced (lost)", r->wired_unserviced);
+      ROW("handler acknowledges", row[k].res.wired.acks);
+      ROW("  that found nothing (spurious)", row[k].res.wired.spurious);
+      ROWUS("wired latency p50 (to the ack)", r->wired_latency.p50);
+      ROWUS("wired latency p99", r->wired_latency.p99);
+      ROW("APLIC MSIs (in-kernel APLIC)", row[k].res.aplic.msis);
+      ROW("trapped APLIC stores (mmio exits)", row[k].res.mmio_exits);
+    }
     ROW("lost wake-ups", r->lost_wakeups);
     ROW("lost interrupts", r->lost_interrupts);
 #undef ROW

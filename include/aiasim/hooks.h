@@ -71,7 +71,11 @@ typedef enum aia_event_kind {
                                hart; file: domain; arg: new level */
   AIA_EV_APLIC_MMIO = 45,   /* a guest access to its in-kernel APLIC trapped; arg:
                                offset, bit 32 set for a write */
-  AIA_EV_KIND_COUNT_ = 46   /* one past the last kind in use */
+  AIA_EV_WIRED_REQUEST = 46, /* a wired device needs service (aia_wired); iid: source;
+                               arg: requests now outstanding */
+  AIA_EV_WIRED_ACK = 47,    /* the guest's handler acknowledged the device; vcpu: the
+                               handler's; iid: source; arg: requests it served */
+  AIA_EV_KIND_COUNT_ = 48   /* one past the last kind in use */
 } aia_event_kind;
 
 /* Mask bit of one kind, and the mask of every kind. */

@@ -53,7 +53,16 @@ typedef enum aia_mode {
 #define AIA_FAULT_HGEI_HANDLER_NO_KICK (1u << 2) /* hgei_interrupt clears hgeie but kicks nobody */
 #define AIA_FAULT_MIGRATE_DROPS_PENDING (1u << 3) /* VS-file migration does not carry eip over */
 #define AIA_FAULT_SWFILE_NO_LOCK (1u << 4)       /* pre-Dec-2023 SW-file extirq race */
-#define AIA_FAULT_ALL_ 0x1fu
+/* In-kernel APLIC: setipnum / setip set a level source's pending bit even
+ * with its line deasserted (aplic_write_pending before the 2024 fix): each
+ * end-of-interrupt retrigger of the guest driver sends a spurious MSI. */
+#define AIA_FAULT_APLIC_LEVEL_SETIP (1u << 5)
+/* Guest side: the guest's APLIC driver does not write setipnum_le at the
+ * end of a level source's handler (the retrigger the AIA specification
+ * recommends for level sources in MSI mode): a line that stays asserted
+ * after the handler is never delivered again. */
+#define AIA_FAULT_APLIC_NO_RETRIGGER (1u << 6)
+#define AIA_FAULT_ALL_ 0x7fu
 
 /* vCPU states as reported in AIA_EV_VCPU_STATE records. */
 typedef enum aia_vcpu_state {
@@ -79,7 +88,8 @@ typedef enum aia_exit_reason {
   AIA_EXIT_IRQ = 1,       /* an HS interrupt (IPI, SGEI, timer) */
   AIA_EXIT_CSR_TRAP = 2,  /* virtual instruction: SW-file CSR access emulated */
   AIA_EXIT_RESCHED = 3,   /* host tick with need_resched */
-  AIA_EXIT_USERSPACE = 4  /* the run loop returns to the VMM */
+  AIA_EXIT_USERSPACE = 4, /* the run loop returns to the VMM */
+  AIA_EXIT_MMIO = 5       /* a guest load/store to the in-kernel APLIC, emulated */
 } aia_exit_reason;
 
 /* Costs in cycles. Defaults and their sources: docs/fidelity.md. */
@@ -102,6 +112,9 @@ typedef struct aia_kvm_timing {
   aia_cycle csr_emulate;     /* trapped SW-file CSR access, emulation only; default 500 */
   aia_cycle block_check;     /* set_current_state + kvm_vcpu_check_block, up to the
                                 schedule() that sleeps; default 100 */
+  aia_cycle mmio_emulate;    /* a trapped guest access to the in-kernel APLIC: decode,
+                                kvm_io_bus dispatch and the register emulation; the
+                                exit and entry are vm_exit / vm_entry; default 600 */
 } aia_kvm_timing;
 
 /* Index of a timing field in aia_kvm_config.jitter. */
@@ -290,7 +303,8 @@ AIA_API int aia_kvm_halt_stats(const aia_kvm *kvm, aia_vcpu_halt_stats *st);
  * kvm_host.h) that the model produces, counted where arch/riscv/kvm counts
  * it. Fields the model cannot produce (ecall_exit_stat, mmio_exit_*,
  * wrs_exit_stat, the misaligned and access-fault exits) are not here: the
- * modelled guest makes no SBI calls and no trapped loads or stores. */
+ * modelled guest makes no SBI calls and traps no loads or stores other than
+ * those to its in-kernel APLIC. */
 typedef struct aia_vcpu_exit_stats {
   size_t struct_size;       /* set by the caller to sizeof(aia_vcpu_exit_stats) */
   uint64_t exits;           /* guest exits of any cause (kvm_arch_vcpu_ioctl_run, after
@@ -304,6 +318,9 @@ typedef struct aia_vcpu_exit_stats {
   uint64_t signal_exits;    /* returns to the VMM for a pending signal
                                (kvm_handle_signal_exit): always 0, the model's vCPU
                                threads get no signals */
+  uint64_t mmio_exit_kernel; /* trapped loads and stores emulated in the kernel: the
+                               guest's stores to its in-kernel APLIC (vcpu_exit.c:
+                               gstage_page_fault -> kvm_riscv_vcpu_mmio_store) */
 } aia_vcpu_exit_stats;
 
 /* Copies v's exit statistics (as many as fit in st->struct_size).
@@ -363,6 +380,55 @@ AIA_API int aia_kvm_inject(aia_kvm *kvm, aia_vcpu *target, uint32_t guest_index,
  * write to that file; with the SW-file the page is not mapped and the store
  * traps to KVM, which injects it (the kvm path). */
 AIA_API int aia_kvm_inject_direct(aia_kvm *kvm, aia_vcpu *target, uint32_t iid, uint64_t msi);
+
+/* ---- KVM's in-kernel APLIC (arch/riscv/kvm/aia_aplic.c)
+ *
+ * What the kernel emulates for a guest's wired interrupts: one MSI-mode
+ * domain (domaincfg.DM reads 1, BE 0, only IE writable), no delegation
+ * (a sourcecfg written with D reads 0), no MSI address registers (the
+ * kernel sends by identity). A pending and enabled source becomes an MSI
+ * through kvm_riscv_aia_inject_msi_by_id: target hart index = the vCPU's
+ * index in its VM, guest index, EIID -> the injection routine, with the
+ * KVM's policy (kick, nokick, wake_first) like any other MSI. Offsets are
+ * those of aiasim/aplic.h. The hardware APLIC (aia_aplic_*) is separate. */
+
+typedef struct aia_vaplic aia_vaplic; /* opaque; owned by its VM */
+
+/* Creates the VM's in-kernel APLIC with `sources` wired sources (1..1023;
+ * the kernel's nr_sources, KVM_DEV_RISCV_AIA_CONFIG_SRCS). Every register
+ * starts at 0. One per VM: a second gives AIA_EINVAL. AIA_ENOMEM. */
+AIA_API int aia_vm_create_aplic(aia_vm *vm, uint32_t sources, aia_vaplic **out);
+
+/* The VM's in-kernel APLIC, or NULL. */
+AIA_API aia_vaplic *aia_vm_aplic(const aia_vm *vm);
+
+/* The wired line of `source` is now `level` (KVM_IRQ_LINE, or an irqfd:
+ * kvm_riscv_aia_aplic_inject), from the VMM or a device on the injector.
+ * Edge modes set pending on their edge; level modes whenever the line is
+ * asserted and the source not pending; an enabled pending source in a
+ * domain with IE is sent at once. AIA_ENODEV for a bad source (the
+ * kernel's -ENODEV); AIA_EBUSY if the injector refused the MSI. */
+AIA_API int aia_vaplic_set_line(aia_vaplic *a, uint32_t source, bool level);
+
+/* Register access at `offset` of the APLIC's region, as the VMM (or a
+ * test) does it: no exit, no cost. AIA_EACCESS for an unaligned offset,
+ * AIA_ENODEV where the kernel emulates no register (the access would go
+ * on to the VMM). A write ends, as in the kernel, by sending every enabled
+ * pending source. */
+AIA_API int aia_vaplic_read(aia_vaplic *a, uint32_t offset, uint32_t *value);
+AIA_API int aia_vaplic_write(aia_vaplic *a, uint32_t offset, uint32_t value);
+
+typedef struct aia_vaplic_stats {
+  size_t struct_size;
+  uint64_t line_calls;   /* aia_vaplic_set_line calls */
+  uint64_t msis;         /* MSIs sent (sources and genmsi) */
+  uint64_t msis_no_vcpu; /* of which to a hart index with no vCPU (dropped) */
+  uint64_t guest_writes; /* trapped guest stores emulated (AIA_EXIT_MMIO) */
+  uint64_t unhandled;    /* of which at offsets the kernel does not emulate */
+} aia_vaplic_stats;
+
+/* Fills as much as st->struct_size allows. AIA_EINVAL. */
+AIA_API int aia_vaplic_get_stats(const aia_vaplic *a, aia_vaplic_stats *st);
 
 AIA_END_DECLS
 

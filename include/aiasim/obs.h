@@ -23,7 +23,10 @@ AIA_BEGIN_DECLS
 
 typedef enum aia_violation_kind {
   AIA_VIOL_LOST_WAKEUP = 0,   /* blocked with a deliverable identity, nothing to wake it */
-  AIA_VIOL_LOST_INTERRUPT = 1 /* an MSI neither claimed nor coalesced by the end */
+  AIA_VIOL_LOST_INTERRUPT = 1, /* an MSI neither claimed nor coalesced by the end */
+  AIA_VIOL_WIRED_UNSERVICED = 2 /* a wired device's request not acknowledged by the
+                                   guest within wake_bound of the end (also counted
+                                   in lost_interrupts) */
 } aia_violation_kind;
 
 typedef struct aia_violation {
@@ -49,6 +52,11 @@ typedef struct aia_result {
   uint64_t events, trace_hash;
   const aia_violation *violations;          /* owned by the meter */
   uint32_t nviolations;                     /* kept (at most max_violations) */
+  /* Wired devices (aia_wired): requests raised, served by the guest's
+   * acknowledge, left unserviced at the end (violations), and the time
+   * from a device's oldest unserved request to the acknowledge. */
+  uint64_t wired_requests, wired_served, wired_unserviced;
+  aia_hist_summary wired_latency;           /* cycles */
 } aia_result;
 
 typedef struct aia_meter_config {

@@ -62,6 +62,13 @@ typedef struct aia_run_result {
   aia_violation *violations;  /* owned; r.nviolations entries */
   aia_cycle end;              /* cycle at which the run stopped */
   uint64_t steps;             /* engine events run (aia_sim_steps); r.events counts records */
+  /* Wired interrupts (0 when the scenario has no wired device): devices,
+   * their counters summed, the in-kernel APLICs' counters summed, and the
+   * guests' trapped APLIC accesses (aia_vcpu_exit_stats.mmio_exit_kernel). */
+  uint32_t wired_devices;
+  aia_wired_stats wired;
+  aia_vaplic_stats aplic;
+  uint64_t mmio_exits;
 } aia_run_result;
 
 /* Runs `scn` with `policy`. On failure (a scenario the model refuses,

@@ -43,7 +43,7 @@ typedef enum aia_timing_field {
   AIA_T_VM_ENTRY, AIA_T_VM_EXIT, AIA_T_IPI_SEND, AIA_T_IPI_DELIVER, AIA_T_KICK, AIA_T_INJECT,
   AIA_T_HGEI_HANDLER, AIA_T_HALT_POLL_MAX, AIA_T_CTX_SWITCH, AIA_T_SCHED_WAKE, AIA_T_IDLE_EXIT,
   AIA_T_SLICE, AIA_T_WAKEUP_GRANULARITY, AIA_T_VSFILE_MIGRATE, AIA_T_HFENCE_ROUNDTRIP,
-  AIA_T_SWFILE_UPDATE, AIA_T_RUN_LOOP, AIA_T_CSR_EMULATE, AIA_T_HALT_POLL_START,
+  AIA_T_SWFILE_UPDATE, AIA_T_RUN_LOOP, AIA_T_CSR_EMULATE, AIA_T_HALT_POLL_START, AIA_T_MMIO_EMULATE,
   AIA_T_COUNT_
 } aia_timing_field;
 
@@ -109,6 +109,14 @@ typedef struct aia_scn_device {
   aia_cycle burst_every;       /* burst: cycles between bursts; default 1 ms */
   aia_scn_list_item *at;       /* pattern list */
   uint32_t nat;
+  /* wired: (a wired device when wired_source != 0): a line of its VM's
+   * in-kernel APLIC, aia_wired_config */
+  uint32_t wired_source;       /* 1..1023 */
+  aia_trigger wired_trigger;   /* default level_high */
+  uint32_t wired_vcpu;         /* the vCPU the guest targets; default 0 */
+  uint32_t wired_eiid;         /* 0 = the source number */
+  aia_cycle wired_ack;         /* the handler's acknowledge; default 1 us */
+  uint32_t wired_per_ack;      /* requests one acknowledge serves; 0 = all */
 } aia_scn_device;
 
 /* A forced moment (scenario key `force:`): at a cycle, or a delay after the

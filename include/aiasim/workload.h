@@ -138,6 +138,68 @@ AIA_API int aia_mailbox_post_msi(aia_mailbox *mb, aia_cycle cycle, uint32_t sour
 AIA_API int aia_mailbox_post_mmio(aia_mailbox *mb, aia_cycle cycle, uint32_t source, uint64_t pa,
                                   uint32_t value, uint64_t *seq);
 
+/* ---- wired devices
+ *
+ * A device whose interrupt is a wire into its VM's in-kernel APLIC
+ * (aia_vm_create_aplic): it raises requests at the pattern's times; the
+ * guest's handler acknowledges it (a device register access, `ack`
+ * cycles added to the handler), which serves the requests outstanding
+ * (all of them, or per_ack). Edge devices pulse the line once per request
+ * (the irqfd's assert and deassert); level devices hold it asserted while
+ * any request is outstanding. Requests go to the APLIC through the injector, as
+ * KVM_IRQ_LINE or an irqfd would. */
+
+typedef enum aia_trigger {
+  AIA_TRIGGER_EDGE_RISING = 0,
+  AIA_TRIGGER_EDGE_FALLING = 1,
+  AIA_TRIGGER_LEVEL_HIGH = 2,
+  AIA_TRIGGER_LEVEL_LOW = 3
+} aia_trigger;
+
+typedef struct aia_wired_config {
+  size_t struct_size;   /* set by aia_wired_config_init() */
+  aia_vm *vm;           /* required; it has an in-kernel APLIC */
+  uint32_t source;      /* 1..the APLIC's sources; required */
+  aia_trigger trigger;  /* default level_high */
+  uint32_t vcpu;        /* the vCPU the guest targets (index in the VM); default 0 */
+  uint32_t eiid;        /* the identity the guest gives it; 0 = the source number */
+  aia_pattern pattern;  /* periodic, poisson or burst; default poisson */
+  aia_cycle period;     /* mean gap between requests; default 50,000 */
+  uint32_t burst_count; /* default 8 */
+  aia_cycle burst_every; /* default 1,000,000 */
+  aia_cycle ack;        /* the handler's acknowledge of the device; default 1,000 */
+  uint32_t per_ack;     /* requests one acknowledge serves (a device that hands
+                           out one item per interrupt: 1); 0 = all (default) */
+  aia_cycle start;      /* first request not before; default 0 */
+  aia_cycle stop;       /* no request at or after; 0 = never */
+  uint64_t stream;      /* PRNG stream id; 0 = derived from the device index */
+  /* Program the guest's APLIC at create, as its driver's probe would:
+   * sourcecfg = the trigger's mode, target = (vcpu, guest 0, eiid),
+   * setienum, domaincfg.IE. Default true. */
+  bool program;
+} aia_wired_config;
+
+AIA_API void aia_wired_config_init(aia_wired_config *cfg);
+
+typedef struct aia_wired aia_wired; /* opaque; owned by the sim */
+
+/* Creates a wired device and schedules its first request. AIA_EINVAL (with
+ * aia_sim_errmsg naming the field: no APLIC, a source out of range or
+ * taken, a vCPU or identity out of range), AIA_ENOMEM. */
+AIA_API int aia_wired_create(aia_kvm *kvm, const aia_wired_config *cfg, aia_wired **out);
+
+typedef struct aia_wired_stats {
+  size_t struct_size;
+  uint64_t requests;    /* raised */
+  uint64_t served;      /* served by an acknowledge */
+  uint64_t acks;        /* acknowledges by the guest's handler */
+  uint64_t spurious;    /* of which found nothing outstanding */
+  uint64_t outstanding; /* raised, not served yet */
+} aia_wired_stats;
+
+/* Fills as much as st->struct_size allows. AIA_EINVAL. */
+AIA_API int aia_wired_get_stats(const aia_wired *w, aia_wired_stats *st);
+
 AIA_END_DECLS
 
 #endif /* AIA_WORKLOAD_H */

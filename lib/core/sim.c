@@ -544,6 +544,8 @@ static const char kind_names[AIA_EV_KIND_COUNT_][16] = {
   [AIA_EV_APLIC_MSI] = "aplic_msi",
   [AIA_EV_APLIC_LINE] = "aplic_line",
   [AIA_EV_APLIC_MMIO] = "aplic_mmio",
+  [AIA_EV_WIRED_REQUEST] = "wired_request",
+  [AIA_EV_WIRED_ACK] = "wired_ack",
 };
 
 const char *aia_event_kind_name(uint32_t kind)

@@ -95,6 +95,12 @@ static inline int aia__sim_run_hook(aia_sim *sim, int what, aia_cycle limit)
   return sim->run_hook ? sim->run_hook(sim, sim->run_hook_obj, what, limit) : AIA_OK;
 }
 
+/* A 32-bit value with its bytes reversed (big-endian registers). */
+static inline uint32_t aia__swab32(uint32_t x)
+{
+  return (x >> 24) | ((x >> 8) & 0xFF00u) | ((x << 8) & 0xFF0000u) | (x << 24);
+}
+
 /* Cancels an intrusive event if queued. */
 static inline void aia__sim_cancel(aia_sim *sim, aia__ev *ev)
 {

@@ -73,16 +73,6 @@ bool aia__aplic_rectified(const aia_aplic *a, uint32_t i)
   }
 }
 
-static bool is_level(uint32_t sm)
-{
-  return sm == AIA_SM_LEVEL1 || sm == AIA_SM_LEVEL0;
-}
-
-static bool direct(const aia_aplic *a, uint32_t d)
-{
-  return !(a->d[d].cfg & AIA_APLIC_DOMAINCFG_DM);
-}
-
 /* "Precise effects on interrupt-pending bits": a write to setip / setipnum
  * for source i. Detached and edge: set. Level, MSI mode: set only while the
  * rectified input is high. Level, direct mode: the bit follows the input;
@@ -92,7 +82,7 @@ void aia__aplic_sw_set_pending(aia_aplic *a, uint32_t i)
   uint32_t d = aia__aplic_active(a, i), sm = a->d[d].sourcecfg[i] & 7u;
   if (sm == AIA_SM_INACTIVE)
     return;
-  if (is_level(sm) && (direct(a, d) || !aia__aplic_rectified(a, i)))
+  if (aia__aplic_is_level(sm) && (aia__aplic_direct(a, d) || !aia__aplic_rectified(a, i)))
     return;
   a->pending[i] = 1;
 }
@@ -101,7 +91,7 @@ void aia__aplic_sw_set_pending(aia_aplic *a, uint32_t i)
 void aia__aplic_sw_clear_pending(aia_aplic *a, uint32_t i)
 {
   uint32_t d = aia__aplic_active(a, i), sm = a->d[d].sourcecfg[i] & 7u;
-  if (sm == AIA_SM_INACTIVE || (is_level(sm) && direct(a, d)))
+  if (sm == AIA_SM_INACTIVE || (aia__aplic_is_level(sm) && aia__aplic_direct(a, d)))
     return;
   a->pending[i] = 0;
 }
@@ -112,10 +102,10 @@ void aia__aplic_sw_clear_pending(aia_aplic *a, uint32_t i)
 void aia__aplic_level_follow(aia_aplic *a, uint32_t i)
 {
   uint32_t d = aia__aplic_active(a, i), sm = a->d[d].sourcecfg[i] & 7u;
-  if (!is_level(sm))
+  if (!aia__aplic_is_level(sm))
     return;
   bool r = aia__aplic_rectified(a, i);
-  if (direct(a, d))
+  if (aia__aplic_direct(a, d))
     a->pending[i] = r;
   else if (!r)
     a->pending[i] = 0;
@@ -246,7 +236,7 @@ void aia__aplic_update(aia_aplic *a, uint32_t d)
 {
   aia__aplic_dom *dm = &a->d[d];
   bool ie = (dm->cfg & AIA_APLIC_DOMAINCFG_IE) != 0;
-  if (!direct(a, d)) {
+  if (!aia__aplic_direct(a, d)) {
     if (!ie)
       return;
     for (uint32_t i = 1; i <= a->cfg.sources; i++)

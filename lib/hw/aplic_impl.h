@@ -40,6 +40,17 @@ struct aia_aplic {
   aia_aplic_stats st;
 };
 
+static inline bool aia__aplic_is_level(uint32_t sm)
+{
+  return sm == AIA_SM_LEVEL1 || sm == AIA_SM_LEVEL0;
+}
+
+/* domaincfg.DM = 0: the domain delivers directly. */
+static inline bool aia__aplic_direct(const aia_aplic *a, uint32_t d)
+{
+  return !(a->d[d].cfg & AIA_APLIC_DOMAINCFG_DM);
+}
+
 uint32_t aia__aplic_active(const aia_aplic *a, uint32_t i);
 bool aia__aplic_reaches(const aia_aplic *a, uint32_t i, uint32_t d);
 uint32_t aia__aplic_mode(const aia_aplic *a, uint32_t i);

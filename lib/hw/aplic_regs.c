@@ -11,21 +11,6 @@
 #define GUEST_MASK 0x0003F000u
 #define GENMSI_MASK (HART_MASK | AIA_APLIC_TARGET_EIID_MASK)
 
-static uint32_t swab32(uint32_t x)
-{
-  return (x >> 24) | ((x >> 8) & 0xFF00u) | ((x << 8) & 0xFF0000u) | (x << 24);
-}
-
-static bool direct(const aia_aplic *a, uint32_t d)
-{
-  return !(a->d[d].cfg & AIA_APLIC_DOMAINCFG_DM);
-}
-
-static bool is_level(uint32_t sm)
-{
-  return sm == AIA_SM_LEVEL1 || sm == AIA_SM_LEVEL0;
-}
-
 /* Finds the domain whose region holds pa. */
 static int decode(const aia_aplic *a, uint64_t pa, uint32_t size, uint32_t *d, uint32_t *off)
 {
@@ -66,7 +51,7 @@ static uint32_t read_target(const aia_aplic *a, uint32_t d, uint32_t i)
   uint32_t t = a->target[i];
   if (!aia__aplic_live(a, i, d))
     return 0;
-  if (direct(a, d))
+  if (aia__aplic_direct(a, d))
     return (t & HART_MASK) | aia__aplic_prio(a, t);
   return t & (HART_MASK | (a->d[d].c.machine ? 0u : GUEST_MASK) | AIA_APLIC_TARGET_EIID_MASK);
 }
@@ -82,17 +67,17 @@ static uint32_t idc_read(aia_aplic *a, uint32_t d, uint32_t h, uint32_t reg)
   case AIA_APLIC_ITHRESHOLD:
     return dm->ithreshold[h];
   case AIA_APLIC_TOPI:
-    return direct(a, d) ? aia__aplic_topi(a, d, h) : 0;
+    return aia__aplic_direct(a, d) ? aia__aplic_topi(a, d, h) : 0;
   case AIA_APLIC_CLAIMI: {
     /* claimi reads as topi and claims: the source's pending bit is cleared
      * (level sources in direct mode follow their input instead); a read of
      * 0 clears iforce. */
-    uint32_t t = direct(a, d) ? aia__aplic_topi(a, d, h) : 0;
-    if (!direct(a, d))
+    if (!aia__aplic_direct(a, d))
       return 0;
+    uint32_t t = aia__aplic_topi(a, d, h);
     if (t) {
       uint32_t i = t >> 16;
-      if (!is_level(dm->sourcecfg[i] & 7u))
+      if (!aia__aplic_is_level(dm->sourcecfg[i] & 7u))
         a->pending[i] = 0;
       a->st.claims++;
     } else {
@@ -156,7 +141,7 @@ int aia_aplic_mmio_read(aia_aplic *a, uint64_t pa, uint32_t size, uint32_t *valu
   if (rc != AIA_OK)
     return rc;
   uint32_t v = reg_read(a, d, off);
-  *value = (a->d[d].cfg & AIA_APLIC_DOMAINCFG_BE) ? swab32(v) : v;
+  *value = (a->d[d].cfg & AIA_APLIC_DOMAINCFG_BE) ? aia__swab32(v) : v;
   return AIA_OK;
 }
 
@@ -215,7 +200,7 @@ static void write_domaincfg(aia_aplic *a, uint32_t d, uint32_t v)
     for (uint32_t i = 1; i <= a->cfg.sources; i++)
       if (aia__aplic_live(a, i, d))
         aia__aplic_level_follow(a, i);
-    if (!direct(a, d))
+    if (!aia__aplic_direct(a, d))
       aia__aplic_lines_off(a, d);
   }
 }
@@ -224,7 +209,7 @@ static void write_target(aia_aplic *a, uint32_t d, uint32_t i, uint32_t v)
 {
   if (!aia__aplic_live(a, i, d))
     return;
-  if (direct(a, d)) {
+  if (aia__aplic_direct(a, d)) {
     if ((v >> AIA_APLIC_TARGET_HART_SHIFT) >= a->d[d].c.harts)
       return; /* no IDC for that hart index in this domain: unchanged */
     uint32_t prio = v & ((1u << a->cfg.iprio_bits) - 1u);
@@ -297,8 +282,8 @@ static void reg_write(aia_aplic *a, uint32_t d, uint32_t off, uint32_t v)
     write_num(a, d, v, 0);
   } else if (off == AIA_APLIC_SETIPNUM_BE) {
     /* big-endian whatever domaincfg.BE says: undo the bus swap, then swap */
-    uint32_t raw = (dm->cfg & AIA_APLIC_DOMAINCFG_BE) ? swab32(v) : v;
-    write_num(a, d, swab32(raw), 0);
+    uint32_t raw = (dm->cfg & AIA_APLIC_DOMAINCFG_BE) ? aia__swab32(v) : v;
+    write_num(a, d, aia__swab32(raw), 0);
   } else if (off >= AIA_APLIC_IN_CLRIP && off < AIA_APLIC_IN_CLRIP + 128u) {
     write_word(a, d, (off - AIA_APLIC_IN_CLRIP) / 4u, v, 1);
   } else if (off == AIA_APLIC_CLRIPNUM) {
@@ -314,7 +299,7 @@ static void reg_write(aia_aplic *a, uint32_t d, uint32_t off, uint32_t v)
   } else if (off == AIA_APLIC_GENMSI) {
     /* An extempore MSI (MSI mode only): hart index and EIID, guest 0; it
      * is sent at once, so Busy reads 0 again by the next access. */
-    if (!msi || direct(a, d))
+    if (!msi || aia__aplic_direct(a, d))
       return;
     dm->genmsi = v & GENMSI_MASK;
     aia__aplic_send(a, d, 0, dm->genmsi);
@@ -345,6 +330,6 @@ int aia_aplic_mmio_write(aia_aplic *a, uint64_t pa, uint32_t size, uint32_t valu
   int rc = decode(a, pa, size, &d, &off);
   if (rc != AIA_OK)
     return rc;
-  reg_write(a, d, off, (a->d[d].cfg & AIA_APLIC_DOMAINCFG_BE) ? swab32(value) : value);
+  reg_write(a, d, off, (a->d[d].cfg & AIA_APLIC_DOMAINCFG_BE) ? aia__swab32(value) : value);
   return AIA_OK;
 }

@@ -82,36 +82,47 @@ void aia__swfile_extirq_update_now(aia_vcpu *v, uint32_t from)
 }
 
 /* The body of kvm_riscv_vcpu_aia_imsic_inject once its checks passed, run
- * on the injector hart under the read side of vsfile_lock. */
-void aia__inject_run(aia__kjob *j)
+ * on hart `from` under the read side of vsfile_lock. */
+static void inject_body(aia_kvm *kvm, aia_vcpu *v, uint32_t iid, uint64_t msi, uint32_t from)
 {
-  aia_kvm *kvm = j->kvm;
-  aia_vcpu *v = j->v;
-  uint32_t from = kvm->cfg.injector_hart;
-  kvm->inj.injected++;
-  aia__kvm_emit(kvm, AIA_EV_INJECT, v, from, j->iid, j->msi, (uint64_t)kvm->cfg.policy);
+  aia__kvm_emit(kvm, AIA_EV_INJECT, v, from, iid, msi, (uint64_t)kvm->cfg.policy);
   if (v->vsfile_cpu >= 0) {
     uint64_t pa = 0;
     if (kvm->cfg.policy == AIA_POLICY_WAKE_FIRST)
-      (void)aia__vcpu_wake_up(v, from, j->msi);
+      (void)aia__vcpu_wake_up(v, from, msi);
     (void)aia_file_address(kvm->plat, (uint32_t)v->vsfile_cpu, v->vsfile_hgei, &pa);
-    (void)aia_mmio_write(kvm->plat, pa + AIA_MMIO_SETEIPNUM_LE, 4, j->iid, j->msi);
+    (void)aia_mmio_write(kvm->plat, pa + AIA_MMIO_SETEIPNUM_LE, 4, iid, msi);
     if (kvm->cfg.policy == AIA_POLICY_KICK)
-      aia__vcpu_kick(v, from, j->msi);
+      aia__vcpu_kick(v, from, msi);
     return;
   }
   /* SW-file: set_bit, then the extirq update (which may kick). */
-  bool was = aia__ifile_is_pending(&v->swfile, j->iid);
-  if (aia__ifile_set_pending(&v->swfile, j->iid, NULL)) {
+  bool was = aia__ifile_is_pending(&v->swfile, iid);
+  if (aia__ifile_set_pending(&v->swfile, iid, NULL)) {
     v->fst.swfile_msis++;
-    aia__kvm_emit(kvm, AIA_EV_MSI_LANDED, v, AIA_NONE, j->iid, j->msi, 2u | (was ? 1u : 0u));
+    aia__kvm_emit(kvm, AIA_EV_MSI_LANDED, v, AIA_NONE, iid, msi, 2u | (was ? 1u : 0u));
   }
-  aia__swfile_extirq_update(v, from, j->msi);
+  aia__swfile_extirq_update(v, from, msi);
 }
 
-static uint32_t swab32(uint32_t x)
+/* A queued routine's turn on the injector hart. */
+void aia__inject_run(aia__kjob *j)
 {
-  return (x >> 24) | ((x >> 8) & 0xff00u) | ((x << 8) & 0xff0000u) | (x << 24);
+  j->kvm->inj.injected++;
+  inject_body(j->kvm, j->v, j->iid, j->msi, j->kvm->cfg.injector_hart);
+}
+
+int aia__inject_now(aia_kvm *kvm, aia_vcpu *v, uint32_t guest_index, uint32_t iid, uint32_t from)
+{
+  /* the checks of kvm_riscv_vcpu_aia_imsic_inject */
+  if (iid == 0 || iid > v->vm->ids || guest_index != 0)
+    return aia__sim_fail(kvm->sim, AIA_ENODEV,
+                         "inject: identity %u, guest index %u: needs 1..%u and guest page 0", iid,
+                         guest_index, v->vm->ids);
+  uint64_t msi = ++kvm->next_msi;
+  aia__kvm_emit(kvm, AIA_EV_MSI_SOURCE, v, from, iid, msi, 0);
+  inject_body(kvm, v, iid, msi, from);
+  return AIA_OK;
 }
 
 int aia_kvm_inject(aia_kvm *kvm, aia_vcpu *v, uint32_t guest_index, uint32_t offset, uint32_t data,
@@ -129,7 +140,7 @@ int aia_kvm_inject(aia_kvm *kvm, aia_vcpu *v, uint32_t guest_index, uint32_t off
                          "identity, guest page 0 and seteipnum_le/be",
                          data, guest_index, offset);
   if (offset == AIA_MMIO_SETEIPNUM_BE)
-    data = swab32(data);
+    data = aia__swab32(data);
   if (data == 0 || data > v->vm->ids)
     return aia__sim_fail(kvm->sim, AIA_EINVAL, "inject: identity %u: must be 1..%u", data,
                          v->vm->ids);

@@ -35,6 +35,7 @@ void aia_kvm_config_init(aia_kvm_config *cfg)
   t->swfile_update = 300;
   t->csr_emulate = 500;
   t->block_check = 100;
+  t->mmio_emulate = 600;
 }
 
 void aia__kvm_emit(aia_kvm *kvm, uint32_t kind, const aia_vcpu *v, uint32_t hart, uint32_t iid,
@@ -134,6 +135,7 @@ static void kvm_destroy(void *obj)
       free(v->mig_img);
     }
     free(vm->vcpus);
+    aia__vaplic_free(vm->aplic);
     free(vm);
   }
   for (uint32_t h = 0; h < kvm->nharts; h++)

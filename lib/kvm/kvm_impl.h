@@ -109,6 +109,10 @@ struct aia_vcpu {
   aia__ev guest_ev;
   aia_cycle isr;                /* per-identity guest work; 0 = timing.isr */
   bool csr_trap_claim;          /* SW-file claim waiting for emulation */
+  uint32_t eoi_source;          /* level APLIC source whose handler ends with a
+                                   setipnum_le store (trapped), 0 = none */
+  bool eoi_done;                /* that store was emulated */
+  aia_cycle isr_extra;          /* device-side acknowledge, added to this ISR */
   uint32_t last_claim;
 
   /* timer */
@@ -123,6 +127,29 @@ struct aia_vm {
   uint32_t ids;                 /* nr_msis - 1 */
   uint32_t nvcpus;
   struct aia_vcpu *vcpus;
+  struct aia_vaplic *aplic;     /* in-kernel APLIC, or NULL */
+};
+
+/* A wired device attached to a source: acknowledged by the guest's
+ * handler, returns the acknowledge's cost. */
+typedef aia_cycle (*aia__vaplic_ack_fn)(void *user, aia_vcpu *v, uint32_t source);
+
+/* vaplic.c: struct aplic_irq and struct aplic of the kernel. */
+typedef struct aia__vaplic_irq {
+  uint32_t sourcecfg, state, target;
+} aia__vaplic_irq;
+
+struct aia_vaplic {
+  struct aia_vm *vm;
+  struct aia_kvm *kvm;
+  uint32_t nr_irqs, nr_words;   /* sources + 1, and the 32-bit words covering them */
+  uint32_t domaincfg, genmsi;
+  aia__vaplic_irq *irqs;        /* [nr_irqs]; [0] unused */
+  struct aia__vaplic_dev {
+    aia__vaplic_ack_fn fn;
+    void *user;
+  } *devs;                      /* [nr_irqs]: the device wired to each source */
+  aia_vaplic_stats st;
 };
 
 /* A deferred piece of KVM work: an injection routine running on the
@@ -200,6 +227,21 @@ void aia__vcpu_set_interrupt(aia_vcpu *v, uint32_t irq, uint32_t from, uint64_t 
 void aia__vcpu_unset_interrupt(aia_vcpu *v, uint32_t irq);
 void aia__swfile_extirq_update_claim(aia_vcpu *v, uint32_t from, aia_cycle emul);
 void aia__swfile_extirq_update_now(aia_vcpu *v, uint32_t from);
+
+/* inject.c: the injection routine run synchronously on hart `from` (an
+ * in-kernel APLIC emulated on the vCPU's own thread), not queued on the
+ * injector. */
+int aia__inject_now(aia_kvm *kvm, aia_vcpu *v, uint32_t guest_index, uint32_t iid, uint32_t from);
+
+/* vaplic.c */
+void aia__vaplic_free(struct aia_vaplic *a);
+int aia__vaplic_guest_write(struct aia_vaplic *a, aia_vcpu *v, uint32_t offset, uint32_t value);
+uint32_t aia__vaplic_level_source(const struct aia_vaplic *a, const aia_vcpu *v, uint32_t iid);
+/* The guest claimed iid on v: every wired device whose source targets (v,
+ * iid) is acknowledged; returns the cycles the acknowledges add to the
+ * handler. */
+aia_cycle aia__vaplic_claimed(struct aia_vaplic *a, aia_vcpu *v, uint32_t iid);
+int aia__vaplic_attach(struct aia_vaplic *a, uint32_t source, aia__vaplic_ack_fn fn, void *user);
 
 /* run.c */
 void aia__vcpu_hart_changed(aia_vcpu *v, uint32_t hart);

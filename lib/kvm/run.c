@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aiasim/aplic.h"
 #include "kvm/kvm_impl.h"
 
 #define MIP_VSEIP (UINT64_C(1) << AIA_IRQ_VSEI)
@@ -207,12 +208,23 @@ static void guest_claim(aia_vcpu *v)
     iid = (uint32_t)(old >> 16);
   }
   if (iid != 0) {
+    aia_cycle extra = 0;
     aia__kvm_emit(v->kvm, AIA_EV_CLAIM, v, here(v), iid, 0, v->guest_vgein == 0);
+    if (v->vm->aplic != NULL) {
+      /* A wired source's handler: it acknowledges the device (the device's
+       * cost), and for a level source ends with the retrigger store to
+       * setipnum_le, which traps (Linux's APLIC MSI driver, irq_eoi). */
+      extra = aia__vaplic_claimed(v->vm->aplic, v, iid);
+      v->eoi_source = (v->kvm->cfg.faults & AIA_FAULT_APLIC_NO_RETRIGGER)
+                          ? 0
+                          : aia__vaplic_level_source(v->vm->aplic, v, iid);
+      v->eoi_done = false;
+    }
     if (v->ops.claimed)
       v->ops.claimed(v->guest_user, v, iid);
     if (v->exit_pending || v->state != AIA_VCPU_IN_GUEST)
       return;
-    guest_at(v, SEG_ISR, now_of(v) + (v->isr ? v->isr : AIA__COST(v->kvm, isr)));
+    guest_at(v, SEG_ISR, now_of(v) + (v->isr ? v->isr : AIA__COST(v->kvm, isr)) + extra);
     return;
   }
   /* Nothing left: return from the trap (sret) to what was interrupted. An
@@ -245,8 +257,17 @@ static void guest_fire(aia_sim *sim, aia__ev *ev)
     v->seg = SEG_NONE; /* KVM retires the WFI (sepc += 4) */
     request_exit(v, AIA_EXIT_WFI);
     break;
-  case SEG_TRAP:
   case SEG_ISR:
+    if (v->eoi_source != 0 && !v->eoi_done) { /* the retrigger store traps */
+      v->seg_left = 0;
+      request_exit(v, AIA_EXIT_MMIO);
+      break;
+    }
+    v->eoi_source = 0;
+    v->eoi_done = false;
+    guest_claim(v);
+    break;
+  case SEG_TRAP:
     guest_claim(v);
     break;
   default:
@@ -308,7 +329,7 @@ static void request_exit(aia_vcpu *v, aia_exit_reason reason)
     return;
   v->exit_pending = true;
   v->exit_reason = reason;
-  if (reason != AIA_EXIT_CSR_TRAP && v->seg != SEG_NONE)
+  if (reason != AIA_EXIT_CSR_TRAP && reason != AIA_EXIT_MMIO && v->seg != SEG_NONE)
     guest_pause(v);
   else
     aia__sim_cancel(v->kvm->sim, &v->guest_ev);
@@ -689,6 +710,12 @@ static void handle_exit(aia_vcpu *v)
     go(v, PC_LOOP, emul);
     return;
   }
+  case AIA_EXIT_MMIO: /* gstage_page_fault -> kvm_riscv_vcpu_mmio_store -> aplic_mmio_write */
+    v->xst.mmio_exit_kernel++;
+    (void)aia__vaplic_guest_write(v->vm->aplic, v, AIA_APLIC_SETIPNUM_LE, v->eoi_source);
+    v->eoi_done = true;
+    go(v, PC_LOOP, AIA__COST(v->kvm, mmio_emulate));
+    return;
   default:
     go(v, PC_LOOP, 0);
     return;

@@ -76,7 +76,17 @@ struct aia_meter {
   uint32_t nviol;
   uint64_t not_injected;     /* MSIs still waiting for the injector at the finish */
   bool finished;
+  /* Wired devices, per VM (allocated at its first request): per source,
+   * requests outstanding, since when, and the vCPU that last served it. */
+  struct wsrc {
+    uint64_t out;
+    aia_cycle oldest;
+    uint32_t vcpu;
+  } **wired;
+  aia_hist wired_lat;
 };
+
+#define WIRED_SOURCES 1024u
 
 void aia_meter_config_init(aia_meter_config *cfg)
 {
@@ -174,6 +184,8 @@ static void violation(aia_meter *m, aia_violation_kind kind, vstate *s, uint64_t
     m->r.lost_wakeups++;
   else
     m->r.lost_interrupts++;
+  if (kind == AIA_VIOL_WIRED_UNSERVICED)
+    m->r.wired_unserviced++;
   aia_event_init(&ev, AIA_EV_VIOLATION);
   ev.vm = s->vm;
   ev.vcpu = s->vcpu;
@@ -318,6 +330,39 @@ static int find_pend(const vstate *s, uint32_t iid, bool cleared)
   return -1;
 }
 
+static struct wsrc *wsrc_of(aia_meter *m, uint32_t vm, uint32_t source)
+{
+  if (vm >= m->nvms || source >= WIRED_SOURCES)
+    return NULL;
+  if (m->wired[vm] == NULL)
+    m->wired[vm] = calloc(WIRED_SOURCES, sizeof *m->wired[vm]);
+  return m->wired[vm] ? &m->wired[vm][source] : NULL;
+}
+
+static void on_wired(aia_meter *m, const aia_event *ev)
+{
+  struct wsrc *w = wsrc_of(m, ev->vm, ev->iid);
+  if (w == NULL)
+    return;
+  if (ev->kind == AIA_EV_WIRED_REQUEST) {
+    if (w->out == 0)
+      w->oldest = ev->cycle;
+    w->out++;
+    m->r.wired_requests++;
+    return;
+  }
+  if (ev->vcpu != AIA_NONE)
+    w->vcpu = ev->vcpu;
+  uint64_t n = ev->arg < w->out ? ev->arg : w->out;
+  if (n == 0)
+    return;
+  (void)aia_hist_record(&m->wired_lat, ev->cycle - w->oldest);
+  m->r.wired_served += n;
+  w->out -= n;
+  if (w->out > 0)
+    w->oldest = ev->cycle; /* the rest: waiting since this acknowledge at the latest */
+}
+
 static void on_event(void *user, const aia_event *ev)
 {
   aia_meter *m = user;
@@ -336,6 +381,10 @@ static void on_event(void *user, const aia_event *ev)
   case AIA_EV_MSI_SOURCE:
     if (s)
       new_msi(m, ev, s);
+    break;
+  case AIA_EV_WIRED_REQUEST:
+  case AIA_EV_WIRED_ACK:
+    on_wired(m, ev);
     break;
   case AIA_EV_MSI_LANDED:
     r = r ? r : msi_of(m, ev->msi);
@@ -498,8 +547,12 @@ static void meter_free(void *obj)
   free(m->msis);
   free(m->old);
   free(m->viol);
+  for (uint32_t i = 0; m->wired && i < m->nvms; i++)
+    free(m->wired[i]);
+  free(m->wired);
   aia_hist_free(&m->lat);
   aia_hist_free(&m->wlat);
+  aia_hist_free(&m->wired_lat);
   free(m);
 }
 
@@ -532,7 +585,8 @@ int aia_meter_create(aia_kvm *kvm, const aia_meter_config *cfg, aia_meter **out)
   }
   m->vs = calloc(m->nv ? m->nv : 1, sizeof *m->vs);
   m->viol = calloc(c.max_violations ? c.max_violations : 1, sizeof *m->viol);
-  if (m->vm_base == NULL || m->vs == NULL || m->viol == NULL) {
+  m->wired = calloc(m->nvms ? m->nvms : 1, sizeof *m->wired);
+  if (m->vm_base == NULL || m->vs == NULL || m->viol == NULL || m->wired == NULL) {
     meter_free(m);
     return AIA_ENOMEM;
   }
@@ -554,6 +608,7 @@ int aia_meter_create(aia_kvm *kvm, const aia_meter_config *cfg, aia_meter **out)
   m->vm_exit = kc.timing.vm_exit;
   aia_hist_init(&m->lat);
   aia_hist_init(&m->wlat);
+  aia_hist_init(&m->wired_lat);
   rc = aia__sim_attach(sim, m, meter_free);
   if (rc != AIA_OK) {
     meter_free(m);
@@ -596,6 +651,20 @@ void aia_meter_finish(aia_meter *m)
                r->state == MSI_DROPPED ? " (its write was lost)" : "");
       violation(m, AIA_VIOL_LOST_INTERRUPT, &m->vs[r->vcpu], id, r->iid, what);
     }
+    aia_cycle now = aia_sim_now(m->sim);
+    for (uint32_t vm = 0; vm < m->nvms; vm++)
+      for (uint32_t src = 0; m->wired[vm] && src < WIRED_SOURCES; src++) {
+        struct wsrc *w = &m->wired[vm][src];
+        vstate *s = vs_of(m, vm, w->vcpu);
+        if (w->out == 0 || now - w->oldest < m->cfg.wake_bound || s == NULL)
+          continue;
+        char what[160];
+        snprintf(what, sizeof what,
+                 "wired source %u of VM %u: %llu request(s) not served, the oldest since "
+                 "cycle %llu",
+                 src, vm, (unsigned long long)w->out, (unsigned long long)w->oldest);
+        violation(m, AIA_VIOL_WIRED_UNSERVICED, s, 0, src, what);
+      }
   }
   m->finished = true;
 }
@@ -607,6 +676,7 @@ void aia_meter_result(const aia_meter *m, aia_result *res)
   *res = m->r;
   aia_hist_summarize(&m->lat, &res->latency);
   aia_hist_summarize(&m->wlat, &res->wake_latency);
+  aia_hist_summarize(&m->wired_lat, &res->wired_latency);
   res->events = aia_sim_event_count(m->sim);
   res->trace_hash = aia_sim_hash(m->sim);
   res->violations = m->viol;

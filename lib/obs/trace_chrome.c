@@ -82,7 +82,7 @@ static const char state_names[AIA_VCPU_STATE_COUNT_][12] = {
 };
 static const char exit_names[5][12] = { "wfi", "irq", "csr_trap", "resched", "userspace" };
 static const char kick_names[4][12] = { "woke", "ipi", "nothing", "own_thread" };
-static const char viol_names[2][16] = { "lost_wakeup", "lost_interrupt" };
+static const char viol_names[3][20] = { "lost_wakeup", "lost_interrupt", "wired_unserviced" };
 
 /* Records the writer reads. */
 #define CHROME_MASK                                                                         \
@@ -362,7 +362,7 @@ static void write_instant(aia_trace_chrome *w, const tev *e)
   putf(w, ",\"arg\":%" PRIu64, r->arg);
   if (r->kind == AIA_EV_KICK && r->arg < 4)
     putf(w, ",\"outcome\":\"%s\"", kick_names[r->arg]);
-  if (r->kind == AIA_EV_VIOLATION && r->arg < 2)
+  if (r->kind == AIA_EV_VIOLATION && r->arg < 3)
     putf(w, ",\"violation\":\"%s\"", viol_names[r->arg]);
   put(w, "}}");
 }

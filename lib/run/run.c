@@ -66,6 +66,10 @@ const char *aia_fault_name(uint32_t bit)
     return "migrate_drops_pending";
   case AIA_FAULT_SWFILE_NO_LOCK:
     return "swfile_no_lock";
+  case AIA_FAULT_APLIC_LEVEL_SETIP:
+    return "aplic_level_setip";
+  case AIA_FAULT_APLIC_NO_RETRIGGER:
+    return "aplic_no_retrigger";
   default:
     return NULL;
   }
@@ -78,6 +82,8 @@ typedef struct sys {
   aia_host *host;
   aia_kvm *kvm;
   aia_meter *meter;
+  aia_wired **wired;    /* the wired devices, for the result's sums */
+  uint32_t nwired;
 } sys;
 
 static int fail(char *err, size_t len, int rc, const char *fmt, ...)
@@ -183,6 +189,7 @@ static int build(const aia_scenario *scn, aia_policy policy, const aia_run_optio
   kc.timing.hfence_roundtrip = T(HFENCE_ROUNDTRIP);
   kc.timing.swfile_update = T(SWFILE_UPDATE);
   kc.timing.csr_emulate = T(CSR_EMULATE);
+  kc.timing.mmio_emulate = T(MMIO_EMULATE);
 #define J(field, F) kc.jitter[AIA_KVM_JITTER_INDEX(field)] = scn->jitter[AIA_T_##F]
   J(vm_entry, VM_ENTRY);
   J(vm_exit, VM_EXIT);
@@ -198,6 +205,7 @@ static int build(const aia_scenario *scn, aia_policy policy, const aia_run_optio
   J(hfence_roundtrip, HFENCE_ROUNDTRIP);
   J(swfile_update, SWFILE_UPDATE);
   J(csr_emulate, CSR_EMULATE);
+  J(mmio_emulate, MMIO_EMULATE);
 #undef J
   rc = aia_kvm_create(s->sim, s->plat, s->host, &kc, &s->kvm);
   CHECK("kvm");
@@ -276,9 +284,48 @@ static int build(const aia_scenario *scn, aia_policy policy, const aia_run_optio
     }
   }
 
+  /* In-kernel APLICs: one per VM with a wired device, with QEMU virt's 96
+   * sources or the highest source used. */
+  for (uint32_t vm = 0; vm < scn->nvms; vm++) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < scn->ndevices; i++)
+      if (scn->devices[i].vm == vm && scn->devices[i].wired_source > n)
+        n = scn->devices[i].wired_source;
+    if (n == 0)
+      continue;
+    aia_vaplic *a;
+    rc = aia_vm_create_aplic(aia_kvm_vm(s->kvm, vm), n < 96 ? 96 : n, &a);
+    CHECK("aplic");
+  }
   for (uint32_t i = 0; i < scn->ndevices; i++) {
     const aia_scn_device *sd = &scn->devices[i];
     aia_device_config dc;
+    if (sd->wired_source != 0) {
+      aia_wired_config wc;
+      aia_wired *w;
+      aia_wired_config_init(&wc);
+      wc.vm = aia_kvm_vm(s->kvm, sd->vm);
+      wc.source = sd->wired_source;
+      wc.trigger = sd->wired_trigger;
+      wc.vcpu = sd->wired_vcpu;
+      wc.eiid = sd->wired_eiid;
+      wc.pattern = sd->pattern;
+      wc.period = sd->period;
+      wc.burst_count = sd->burst_count;
+      wc.burst_every = sd->burst_every;
+      wc.ack = sd->wired_ack;
+      wc.per_ack = sd->wired_per_ack;
+      wc.stop = scn->duration;
+      wc.stream = 0x10000u + i;
+      rc = aia_wired_create(s->kvm, &wc, &w);
+      CHECK(sd->name);
+      aia_wired **grown = realloc(s->wired, (s->nwired + 1u) * sizeof *grown);
+      if (grown == NULL)
+        return fail(err, errlen, AIA_ENOMEM, "out of memory");
+      s->wired = grown;
+      s->wired[s->nwired++] = w;
+      continue;
+    }
     aia_msi_at *list = NULL;
     aia_device *d;
     aia_device_config_init(&dc);
@@ -361,6 +408,35 @@ bool aia_timing_field_has_jitter(aia_timing_field f)
   }
 }
 
+/* The wired devices' and in-kernel APLICs' counters, summed. */
+static void sum_wired(const sys *s, aia_run_result *out)
+{
+  aia_vcpu_exit_stats xs = { .struct_size = sizeof xs };
+  out->wired_devices = s->nwired;
+  for (uint32_t i = 0; i < s->nwired; i++) {
+    aia_wired_stats w = { .struct_size = sizeof w };
+    if (aia_wired_get_stats(s->wired[i], &w) != AIA_OK)
+      continue;
+    out->wired.requests += w.requests;
+    out->wired.served += w.served;
+    out->wired.acks += w.acks;
+    out->wired.spurious += w.spurious;
+    out->wired.outstanding += w.outstanding;
+  }
+  for (uint32_t i = 0; i < aia_kvm_vm_count(s->kvm); i++) {
+    aia_vaplic_stats a = { .struct_size = sizeof a };
+    if (aia_vaplic_get_stats(aia_vm_aplic(aia_kvm_vm(s->kvm, i)), &a) != AIA_OK)
+      continue;
+    out->aplic.line_calls += a.line_calls;
+    out->aplic.msis += a.msis;
+    out->aplic.msis_no_vcpu += a.msis_no_vcpu;
+    out->aplic.guest_writes += a.guest_writes;
+    out->aplic.unhandled += a.unhandled;
+  }
+  if (aia_kvm_exit_stats(s->kvm, &xs) == AIA_OK)
+    out->mmio_exits = xs.mmio_exit_kernel;
+}
+
 int aia_scenario_run(const aia_scenario *scn, aia_policy policy, const aia_run_options *opt_in,
                      aia_run_result *out, char *err, size_t errlen)
 {
@@ -428,6 +504,7 @@ int aia_scenario_run(const aia_scenario *scn, aia_policy policy, const aia_run_o
     out->end = aia_sim_now(s.sim);
     out->steps = aia_sim_steps(s.sim);
     aia_meter_result(s.meter, &out->r);
+    sum_wired(&s, out);
     if (opt.on_result)
       opt.on_result(opt.user, s.meter);
     if (out->r.nviolations) {
@@ -443,6 +520,7 @@ int aia_scenario_run(const aia_scenario *scn, aia_policy policy, const aia_run_o
   if (opt.on_end && s.sim)
     opt.on_end(opt.user, s.sim);
   aia_sim_destroy(s.sim);
+  free(s.wired);
   aia__force_free(fs);
   return rc;
 }

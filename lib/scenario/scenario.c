@@ -12,6 +12,7 @@
 #include "aiasim/host.h"
 #include "aiasim/hw.h"
 #include "aiasim/kvm.h"
+#include "aiasim/aplic.h"
 #include "scenario/scn_impl.h"
 
 #define MAX_VCPUS 1024u
@@ -66,6 +67,7 @@ void aia__scn_defaults(aia_scenario *scn)
   t[AIA_T_RUN_LOOP] = kc.timing.run_loop;
   t[AIA_T_CSR_EMULATE] = kc.timing.csr_emulate;
   t[AIA_T_HALT_POLL_START] = kc.timing.halt_poll_start;
+  t[AIA_T_MMIO_EMULATE] = kc.timing.mmio_emulate;
   scn->injector_hart = kc.injector_hart;
   scn->injector_backlog = kc.injector_backlog;
   scn->balance_interval = hc.balance_interval;
@@ -116,6 +118,8 @@ void aia__scn_device_defaults(const aia_scenario *scn, aia_scn_device *d, uint32
   d->pattern = AIA_PATTERN_POISSON;
   d->burst_count = 8;
   d->burst_every = aia__scn_ns(scn->clock_hz, 1000000u);
+  d->wired_trigger = AIA_TRIGGER_LEVEL_HIGH;
+  d->wired_ack = aia__scn_ns(scn->clock_hz, 1000u);
 }
 
 void aia__scn_noise_defaults(const aia_scenario *scn, aia_scn_noise *nz)
@@ -568,6 +572,68 @@ static void check_iid(const aia_scenario *s, chk *c, const char *path, const cha
     rep(c, path, "%s: identity %" PRIu32 " is out of range (1..%" PRIu32 ")", key, iid, s->ids);
 }
 
+/* A wired device: a line of its VM's in-kernel APLIC, its target set by
+ * wired.vcpu and wired.eiid (vcpus, target, path and list patterns do not
+ * apply). */
+static void check_wired(const aia_scenario *s, chk *c, uint32_t i, const aia_scn_vm *vm)
+{
+  const aia_scn_device *d = &s->devices[i];
+  char path[96];
+  snprintf(path, sizeof path, "devices.%" PRIu32 ".wired.source", i);
+  if (d->wired_source > AIA_APLIC_MAX_SOURCES)
+    rep(c, path, "source: %" PRIu32 " is out of range (1..%u)", d->wired_source,
+        AIA_APLIC_MAX_SOURCES);
+  for (uint32_t j = 0; j < i; j++)
+    if (s->devices[j].wired_source == d->wired_source && s->devices[j].vm == d->vm) {
+      rep(c, path, "source: %" PRIu32 " of this VM is wired to devices[%" PRIu32 "] already",
+          d->wired_source, j);
+      break;
+    }
+  if ((unsigned)d->wired_trigger > AIA_TRIGGER_LEVEL_LOW) {
+    snprintf(path, sizeof path, "devices.%" PRIu32 ".wired.trigger", i);
+    rep(c, path, "trigger: %u is not a trigger", (unsigned)d->wired_trigger);
+  }
+  if (vm != NULL && d->wired_vcpu >= vm->vcpus) {
+    snprintf(path, sizeof path, "devices.%" PRIu32 ".wired.vcpu", i);
+    rep(c, path, "vcpu: vCPU %" PRIu32 " does not exist (%s has %" PRIu32 " vCPU%s)",
+        d->wired_vcpu, vm->name, vm->vcpus, pl(vm->vcpus));
+  }
+  snprintf(path, sizeof path, "devices.%" PRIu32 ".wired.eiid", i);
+  uint32_t eiid = d->wired_eiid ? d->wired_eiid : d->wired_source;
+  if (eiid > AIA_APLIC_TARGET_EIID_MASK)
+    rep(c, path, "eiid: identity %" PRIu32 " does not fit the target register (at most %u)", eiid,
+        AIA_APLIC_TARGET_EIID_MASK);
+  else if (d->wired_source <= AIA_APLIC_MAX_SOURCES)
+    check_iid(s, c, path, d->wired_eiid ? "eiid" : "eiid (the source number)", eiid);
+  if (d->wired_ack > AIA__MAX_CYCLES) {
+    snprintf(path, sizeof path, "devices.%" PRIu32 ".wired.ack", i);
+    rep(c, path, "ack: is too long (more than 2^62 cycles)");
+  }
+  if (d->nvcpus > 0 || d->path != AIA_PATH_KVM || d->random_target) {
+    snprintf(path, sizeof path, "devices.%" PRIu32 ".wired", i);
+    rep(c, path, "wired: a wired device's target is wired.vcpu and wired.eiid; vcpus, target "
+        "and path do not apply");
+  }
+  snprintf(path, sizeof path, "devices.%" PRIu32 ".pattern", i);
+  switch (d->pattern) {
+  case AIA_PATTERN_PERIODIC:
+  case AIA_PATTERN_POISSON:
+    if (d->period == 0)
+      rep(c, path, "pattern %s needs a rate or a period",
+          word(AIA__WS_PATTERN, (unsigned)d->pattern));
+    else if (d->period > AIA__MAX_CYCLES)
+      rep(c, path, "period: is too long (more than 2^62 cycles)");
+    break;
+  case AIA_PATTERN_BURST:
+    if (d->burst_count == 0 || d->burst_count > AIA_BURST_MAX || d->burst_every == 0)
+      rep(c, path, "burst: count must be 1..%u and every more than 0", AIA_BURST_MAX);
+    break;
+  default:
+    rep(c, path, "pattern: a wired device takes periodic, poisson or burst");
+    break;
+  }
+}
+
 static void check_device(const aia_scenario *s, chk *c, uint32_t i)
 {
   const aia_scn_device *d = &s->devices[i];
@@ -594,6 +660,10 @@ static void check_device(const aia_scenario *s, chk *c, uint32_t i)
   else if (s->vms != NULL && s->vms[d->vm].vcpus >= 1 && s->vms[d->vm].vcpus <= MAX_VCPUS)
     vm = &s->vms[d->vm]; /* else its vCPU count is what is wrong */
 
+  if (d->wired_source != 0) {
+    check_wired(s, c, i, vm);
+    return;
+  }
   if (d->nvcpus > 0 && d->vcpus == NULL) {
     snprintf(path, sizeof path, "devices.%" PRIu32 ".vcpus", i);
     rep(c, path, "vcpus: %" PRIu32 " targets counted but no list", d->nvcpus);

@@ -29,7 +29,8 @@
   X(AIA_T_WAKEUP_GRANULARITY, wakeup_granularity)                                     \
   X(AIA_T_VSFILE_MIGRATE, vsfile_migrate) X(AIA_T_HFENCE_ROUNDTRIP, hfence_roundtrip) \
   X(AIA_T_SWFILE_UPDATE, swfile_update) X(AIA_T_RUN_LOOP, run_loop)                   \
-  X(AIA_T_CSR_EMULATE, csr_emulate) X(AIA_T_HALT_POLL_START, halt_poll_start)
+  X(AIA_T_CSR_EMULATE, csr_emulate) X(AIA_T_HALT_POLL_START, halt_poll_start)         \
+  X(AIA_T_MMIO_EMULATE, mmio_emulate)
 
 #define F(k, t, s, fl, o, o2) { k, (uint8_t)(t), (uint8_t)(s), (uint8_t)(fl), 0, (o), (o2) }
 #define FCOUNT(k, value, has, bounds)                                                  \
@@ -64,7 +65,7 @@ enum {
   S_PERIOD = S_DUTY + N_DUTY,
   N_PERIOD = 2,
   S_DEVICE = S_PERIOD + N_PERIOD,
-  N_DEVICE = 11,
+  N_DEVICE = 12,
   S_BURST = S_DEVICE + N_DEVICE,
   N_BURST = 2,
   S_AT = S_BURST + N_BURST,
@@ -89,7 +90,9 @@ enum {
   N_FMIGRATE = 3,
   S_FMSI = S_FMIGRATE + N_FMIGRATE,
   N_FMSI = 3,
-  S_END = S_FMSI + N_FMSI
+  S_WIRED = S_FMSI + N_FMSI,
+  N_WIRED = 6,
+  S_END = S_WIRED + N_WIRED
 };
 
 /* Keys are listed in the order they are read, which is what lets a value
@@ -186,6 +189,7 @@ static const aia__field fields[S_END] = {
   F("period", AIA__FT_DUR, 0, 0, OFF(aia_scn_device, period), 0),
   F("burst", AIA__FT_MAP, AIA__TB_BURST, 0, 0, 0),
   F("at", AIA__FT_SEQ, AIA__TB_AT, 0, OFF(aia_scn_device, at), OFF(aia_scn_device, nat)),
+  F("wired", AIA__FT_MAP, AIA__TB_WIRED, 0, 0, 0),
   /* devices[].burst: aia_scn_device */
   F("count", AIA__FT_U32, 0, 0, OFF(aia_scn_device, burst_count), 0),
   F("every", AIA__FT_DUR, 0, 0, OFF(aia_scn_device, burst_every), 0),
@@ -236,6 +240,13 @@ static const aia__field fields[S_END] = {
   F("vm", AIA__FT_VMREF, 0, 0, OFF(aia_scn_force, msi_vm), 0),
   F("vcpu", AIA__FT_U32, 0, 0, OFF(aia_scn_force, msi_vcpu), 0),
   F("iid", AIA__FT_U32, 0, 0, OFF(aia_scn_force, msi_iid), 0),
+  /* devices[].wired: aia_scn_device */
+  F("source", AIA__FT_U32, 0, AIA__F_REQ, OFF(aia_scn_device, wired_source), 0),
+  F("trigger", AIA__FT_ENUM, AIA__WS_TRIGGER, 0, OFF(aia_scn_device, wired_trigger), 0),
+  F("vcpu", AIA__FT_U32, 0, 0, OFF(aia_scn_device, wired_vcpu), 0),
+  F("eiid", AIA__FT_U32, 0, 0, OFF(aia_scn_device, wired_eiid), 0),
+  F("ack", AIA__FT_DUR, 0, 0, OFF(aia_scn_device, wired_ack), 0),
+  F("per_ack", AIA__FT_U32, 0, 0, OFF(aia_scn_device, wired_per_ack), 0),
 };
 
 #define T(name, s, n, size) { name, (uint16_t)(s), (uint16_t)(n), (uint16_t)(size) }
@@ -264,6 +275,7 @@ static const aia__table tables[AIA__TB_COUNT_] = {
   T("preempt", S_FPREEMPT, N_FPREEMPT, 0),
   T("migrate", S_FMIGRATE, N_FMIGRATE, 0),
   T("msi", S_FMSI, N_FMSI, 0),
+  T("wired", S_WIRED, N_WIRED, 0),
 };
 
 /* Where a misplaced key belongs, for the hint: the tables a user writes by
@@ -271,7 +283,7 @@ static const aia__table tables[AIA__TB_COUNT_] = {
 static const char homes[][20] = { "the top level", "platform", "timing", "timing.jitter", "", "host",
                                   "host.noise[]", "vms[]", "vms[].guest", "", "", "devices[]",
                                   "", "", "sweep", "sweep.offset", "expect", "", "",
-                                  "force[]", "force[].after", "", "", "" };
+                                  "force[]", "force[].after", "", "", "", "devices[].wired" };
 
 typedef struct wordset {
   uint8_t first, count;
@@ -286,17 +298,18 @@ static const char words[][24] = {
   "wfi_trap",                            /* relative_to */
   "kick", "nokick", "wake_first",        /* policy */
   "no_wakeon_hgei", "arm_after_sleep", "hgei_handler_no_kick", "migrate_drops_pending",
-  "swfile_no_lock", /* faults */
+  "swfile_no_lock", "aplic_level_setip", "aplic_no_retrigger", /* faults */
   "eevdf", "cfs", "rr", /* host.scheduler */
   "PLACE_LAG", "RUN_TO_PARITY", "PREEMPT_SHORT", "PLACE_DEADLINE_INITIAL", "PLACE_REL_DEADLINE",
   "DELAY_DEQUEUE", "GENTLE_FAIR_SLEEPERS", "WAKEUP_PREEMPTION", "WA_IDLE", "WA_WEIGHT", "WA_BIAS",
   "SIS", "NEWIDLE", "PERIODIC_BALANCE", "TTWU_QUEUE", /* host.features, in AIA_SCHED_F_* bit order */
   "wfi_trap", "vm_exit", "vm_entry", "halt_poll", "block", "wakeup", "sched_out", "sched_in",
   "guest_trap", "claim", "vsfile_migrate", /* force[].after.event: aia_force_event */
+  "edge_rising", "edge_falling", "level_high", "level_low", /* devices[].wired.trigger */
 };
 static const wordset wordsets[AIA__WS_COUNT_] = {
-  { 0, 3 }, { 3, 3 }, { 6, 3 }, { 9, 2 }, { 11, 4 }, { 15, 2 }, { 17, 1 }, { 18, 3 }, { 21, 5 },
-  { 26, 3 }, { 29, 15 }, { 44, 11 },
+  { 0, 3 }, { 3, 3 }, { 6, 3 }, { 9, 2 }, { 11, 4 }, { 15, 2 }, { 17, 1 }, { 18, 3 }, { 21, 7 },
+  { 28, 3 }, { 31, 15 }, { 46, 11 }, { 57, 4 },
 };
 
 /* The enums must be int-sized: the loader stores them through an int. */

@@ -20,11 +20,6 @@ static int deliver_msi(void *user, aia_sim *sim, const aia_mail *m)
   return aia_workload_send(kvm, v, (uint32_t)m->w[2], (aia_msi_path)m->w[3], NULL);
 }
 
-static uint32_t swab32(uint32_t x)
-{
-  return (x >> 24) | ((x >> 8) & 0xff00u) | ((x << 8) & 0xff0000u) | (x << 24);
-}
-
 static int deliver_mmio(void *user, aia_sim *sim, const aia_mail *m)
 {
   aia_kvm *kvm = user;
@@ -42,7 +37,7 @@ static int deliver_mmio(void *user, aia_sim *sim, const aia_mail *m)
     aia_vcpu *owner = kvm->harts[hart].owners[file];
     if (owner)
       aia__kvm_emit(kvm, AIA_EV_MSI_SOURCE, owner, AIA_NONE,
-                    off == AIA_MMIO_SETEIPNUM_BE ? swab32(value) : value, msi, 1);
+                    off == AIA_MMIO_SETEIPNUM_BE ? aia__swab32(value) : value, msi, 1);
   }
   return aia_mmio_write(kvm->plat, pa, 4, value, msi);
 }
