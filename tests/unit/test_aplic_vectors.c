@@ -248,7 +248,11 @@ static int load(void)
       if (ncases == MAX_CASES)
         break;
       cur = &cases[ncases++];
-      snprintf(cur->name, sizeof cur->name, "%s", p + 5);
+      size_t nlen = strlen(p + 5);
+      if (nlen >= sizeof cur->name)
+        nlen = sizeof cur->name - 1;
+      memcpy(cur->name, p + 5, nlen);
+      cur->name[nlen] = '\0';
       cur->line = line;
       continue;
     }
@@ -257,8 +261,15 @@ static int load(void)
       fclose(fp);
       return -1;
     }
+    size_t len = strlen(p);
+    if (len >= sizeof cur->steps[0].text) {
+      fprintf(stderr, "%s:%d: step longer than %zu bytes\n", AIA_APLIC_VECTORS, line,
+              sizeof cur->steps[0].text - 1);
+      fclose(fp);
+      return -1;
+    }
     cur->steps[cur->nsteps].line = line;
-    snprintf(cur->steps[cur->nsteps].text, sizeof cur->steps[0].text, "%s", p);
+    memcpy(cur->steps[cur->nsteps].text, p, len + 1);
     cur->nsteps++;
   }
   fclose(fp);
