@@ -93,7 +93,9 @@ static const char viol_names[3][20] = { "lost_wakeup", "lost_interrupt", "wired_
    AIA_EV_BIT(AIA_EV_VCPU_STATE) | AIA_EV_BIT(AIA_EV_VM_ENTRY) | AIA_EV_BIT(AIA_EV_VM_EXIT) | \
    AIA_EV_BIT(AIA_EV_KICK) | AIA_EV_BIT(AIA_EV_WAKEUP) | AIA_EV_BIT(AIA_EV_HGEI_IRQ) |        \
    AIA_EV_BIT(AIA_EV_VSFILE_MIGRATE) | AIA_EV_BIT(AIA_EV_SWFILE) | AIA_EV_BIT(AIA_EV_CLAIM) |  \
-   AIA_EV_BIT(AIA_EV_USER_EXIT) | AIA_EV_BIT(AIA_EV_MSI_SOURCE) | AIA_EV_BIT(AIA_EV_VIOLATION))
+   AIA_EV_BIT(AIA_EV_USER_EXIT) | AIA_EV_BIT(AIA_EV_MSI_SOURCE) | AIA_EV_BIT(AIA_EV_VIOLATION) | \
+   AIA_EV_BIT(AIA_EV_WIRED_REQUEST) | AIA_EV_BIT(AIA_EV_WIRED_ACK) |                          \
+   AIA_EV_BIT(AIA_EV_APLIC_MSI) | AIA_EV_BIT(AIA_EV_APLIC_MMIO))
 
 /* ------------------------------------------------------------ tracks --- */
 
@@ -332,9 +334,11 @@ static const char *kind_cat(uint32_t kind)
     return "host";
   if (kind < AIA_EV_MSI_SOURCE)
     return "kvm";
-  if (kind == AIA_EV_MSI_SOURCE)
+  if (kind == AIA_EV_MSI_SOURCE || kind == AIA_EV_WIRED_REQUEST || kind == AIA_EV_WIRED_ACK)
     return "workload";
-  return "oracle";
+  if (kind == AIA_EV_VIOLATION)
+    return "oracle";
+  return "aplic";
 }
 
 static void write_instant(aia_trace_chrome *w, const tev *e)
@@ -734,6 +738,12 @@ static void on_record(void *user, const aia_event *ev)
     push_instant(w, tid, ev);
     if (g != AIA_NONE)
       on_claim(w, g, ev);
+    break;
+  case AIA_EV_WIRED_REQUEST: /* no vCPU: on the events track */
+  case AIA_EV_WIRED_ACK:     /* on the handler's vCPU */
+  case AIA_EV_APLIC_MSI:     /* on the target's vCPU */
+  case AIA_EV_APLIC_MMIO:    /* on the storing vCPU */
+    push_instant(w, tid, ev);
     break;
   case AIA_EV_IPI_SEND: {
     /* Shown on the sender (arg) when it is a hart; hart = the target. */

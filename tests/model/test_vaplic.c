@@ -284,6 +284,71 @@ static void test_vaplic_without_the_retrigger_the_oracle_reports_unserved_reques
   kf_free(&f);
 }
 
+/* The guest's driver reconfigures source 4 (sourcecfg to inactive, then
+ * back to edge, as a set_type through an inactive state would) and the
+ * device's edge falls in between: the kernel drops it (the source was
+ * inactive), so the request is never served, and the oracle says so. An
+ * edge outside that window is served. */
+static void src_off(aia_sim *sim, void *user)
+{
+  (void)sim;
+  wr(user, SRC_CFG(4), AIA_SM_INACTIVE);
+}
+
+static void src_on(aia_sim *sim, void *user)
+{
+  (void)sim;
+  wr(user, SRC_CFG(4), AIA_SM_EDGE1);
+}
+
+static void run_edge_during_reconfigure(kf *f, aia_cycle edge_at, aia_result *r)
+{
+  aia_meter *m;
+  aia_wired *w;
+  aia_wired_config wc;
+  kf_defaults(f);
+  f->idle[0] = 1;
+  kf_build(f, 5);
+  aia_vaplic *a = make_aplic(f, 8);
+  aia_wired_config_init(&wc);
+  wc.vm = f->vm;
+  wc.source = 4;
+  wc.trigger = AIA_TRIGGER_EDGE_RISING;
+  wc.pattern = AIA_PATTERN_BURST;
+  wc.burst_count = 1;
+  wc.burst_every = 100000000;
+  wc.start = edge_at;
+  wc.stop = edge_at + 1;
+  assert_aia_ok(f->sim, aia_wired_create(f->kvm, &wc, &w));
+  assert_aia_ok(f->sim, aia_sim_schedule(f->sim, 300000, AIA_PH_HART, src_off, a, NULL));
+  assert_aia_ok(f->sim, aia_sim_schedule(f->sim, 300100, AIA_PH_HART, src_on, a, NULL));
+  aia_meter_config mc;
+  aia_meter_config_init(&mc);
+  assert_aia_ok(f->sim, aia_meter_create(f->kvm, &mc, &m));
+  assert_aia_ok(f->sim, aia_vcpu_start(kf_vcpu(f, 0), 0));
+  kf_run_until(f, 3000000);
+  aia_meter_finish(m);
+  aia_meter_result(m, r);
+}
+
+static void test_vaplic_an_edge_lost_while_the_source_is_reconfigured_is_reported(void **state)
+{
+  (void)state;
+  kf f;
+  aia_result r;
+  run_edge_during_reconfigure(&f, 300050, &r); /* inside the window */
+  assert_int_equal(r.wired_requests, 1);
+  assert_int_equal(r.wired_served, 0);
+  assert_int_equal(r.wired_unserviced, 1);
+  assert_int_equal(r.violations[r.nviolations - 1].kind, AIA_VIOL_WIRED_UNSERVICED);
+  kf_free(&f);
+  run_edge_during_reconfigure(&f, 300200, &r); /* after it */
+  assert_int_equal(r.wired_served, 1);
+  assert_int_equal(r.wired_unserviced, 0);
+  assert_int_equal(r.lost_interrupts, 0);
+  kf_free(&f);
+}
+
 /* Bad arguments to the wired device. */
 static void test_vaplic_wired_device_arguments(void **state)
 {
@@ -329,6 +394,7 @@ int main(void)
     cmocka_unit_test(test_vaplic_msi_reaches_the_target_vcpu_through_the_injection_routine),
     cmocka_unit_test(test_vaplic_level_device_is_served_through_the_retrigger_store),
     cmocka_unit_test(test_vaplic_without_the_retrigger_the_oracle_reports_unserved_requests),
+    cmocka_unit_test(test_vaplic_an_edge_lost_while_the_source_is_reconfigured_is_reported),
     cmocka_unit_test(test_vaplic_wired_device_arguments),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
