@@ -4,8 +4,9 @@
 # and fails, so nothing is half done.
 set -euo pipefail
 # clang and libclang-rt-14-dev (libFuzzer): scripts/fuzz.sh; man-db: the
-# man page test (man -l); python3-jsonschema: the report schema test.
-pkgs=(cmake make gcc pkg-config libyaml-dev libcmocka-dev libjansson-dev clang libclang-rt-14-dev man-db python3-jsonschema)
+# man page test (man -l); python3-jsonschema: the report schema test;
+# g++ and libsystemc-dev: the SystemC adapter (adapters/systemc).
+pkgs=(cmake make gcc g++ pkg-config libyaml-dev libcmocka-dev libjansson-dev clang libclang-rt-14-dev man-db python3-jsonschema libsystemc-dev)
 [ "${AIASIM_DEPS_EXTRA:-}" ] && pkgs+=(${AIASIM_DEPS_EXTRA})
 missing=()
 for p in "${pkgs[@]}"; do

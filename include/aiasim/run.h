@@ -80,6 +80,34 @@ AIA_API int aia_scenario_run(const aia_scenario *scn, aia_policy policy,
 
 AIA_API void aia_run_result_free(aia_run_result *res);
 
+/* ---- the same in steps, for an embedder that drives time itself (a
+ * co-simulation, the SystemC adapter): build the system of `scn` with
+ * `policy` (devices, noise, force, probe and the meter as a run has them;
+ * nothing has run yet, the clock is at 0), advance it with
+ * aia_sim_run_until on aia_system_sim() (a run goes to duration, then
+ * duration + drain), take the result once, destroy. aia_scenario_run is
+ * exactly these calls. */
+typedef struct aia_system aia_system; /* opaque */
+
+/* As aia_scenario_run for the errors before the run. *out = NULL first.
+ * `scn` is borrowed: it must stay alive until aia_system_destroy. */
+AIA_API int aia_scenario_build(const aia_scenario *scn, aia_policy policy,
+                               const aia_run_options *opt, aia_system **out, char *err,
+                               size_t errlen);
+
+/* The built system's parts (NULL for a NULL system). */
+AIA_API aia_sim *aia_system_sim(const aia_system *sys);
+AIA_API aia_platform *aia_system_platform(const aia_system *sys);
+AIA_API aia_kvm *aia_system_kvm(const aia_system *sys);
+
+/* The oracle's final checks and the result, at the current cycle (free it
+ * with aia_run_result_free). Once: a second call is AIA_ESTATE. */
+AIA_API int aia_system_finish(aia_system *sys, aia_run_result *out, char *err, size_t errlen);
+
+/* Destroys the system and its simulation (on_end is called first). NULL is
+ * allowed. */
+AIA_API void aia_system_destroy(aia_system *sys);
+
 /* The cycle at which vCPU (vm, vcpu) first traps on WFI in an undisturbed
  * run of `scn` with `policy` (the origin of offset sweeps). AIA_ENOENT if it
  * never does before the end of the run. */

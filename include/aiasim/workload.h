@@ -104,6 +104,15 @@ AIA_API uint64_t aia_device_sent(const aia_device *d);
 AIA_API int aia_workload_send(aia_kvm *kvm, aia_vcpu *v, uint32_t iid, aia_msi_path path,
                               uint64_t *msi);
 
+/* A device's 32-bit write of `value` to physical address `pa` now (a bus
+ * master outside the model: a DMA engine, a PCIe model, a co-simulated
+ * initiator), tagged with the next MSI id (in *msi, may be NULL). When pa
+ * is the seteipnum register of a guest file that a vCPU owns, an
+ * AIA_EV_MSI_SOURCE record (arg 1: direct) names that vCPU first, so the
+ * meter follows it. AIA_ENODEV (no interrupt file at pa), AIA_EACCESS (not
+ * 4-byte aligned): nothing is posted and no id is used. */
+AIA_API int aia_workload_mmio_write(aia_kvm *kvm, uint64_t pa, uint32_t value, uint64_t *msi);
+
 /* ---- MSIs from other threads (through the mailbox, aiasim/mailbox.h)
  *
  * Payload of AIA_MAIL_MSI: w[0] VM index, w[1] vCPU index in the VM, w[2]

@@ -437,18 +437,35 @@ static void sum_wired(const sys *s, aia_run_result *out)
     out->mmio_exits = xs.mmio_exit_kernel;
 }
 
-int aia_scenario_run(const aia_scenario *scn, aia_policy policy, const aia_run_options *opt_in,
-                     aia_run_result *out, char *err, size_t errlen)
-{
-  aia_run_options opt;
+/* A built system: what aia_scenario_run builds, runs and takes apart. */
+struct aia_system {
   sys s;
   probe pr;
-  aia__force *fs = NULL;
-  int rc;
+  aia__force *fs;
+  aia_run_options opt;
+  aia_policy policy;
+  bool finished;
+};
 
+void aia_system_destroy(aia_system *y)
+{
+  if (y == NULL)
+    return;
+  if (y->opt.on_end && y->s.sim)
+    y->opt.on_end(y->opt.user, y->s.sim);
+  aia_sim_destroy(y->s.sim);
+  free(y->s.wired);
+  aia__force_free(y->fs);
+  free(y);
+}
+
+int aia_scenario_build(const aia_scenario *scn, aia_policy policy, const aia_run_options *opt_in,
+                       aia_system **out, char *err, size_t errlen)
+{
+  int rc;
   if (out == NULL)
-    return fail(err, errlen, AIA_EINVAL, "no result record");
-  memset(out, 0, sizeof *out);
+    return fail(err, errlen, AIA_EINVAL, "no system handle");
+  *out = NULL;
   if (scn == NULL || aia_policy_name(policy) == NULL)
     return fail(err, errlen, AIA_EINVAL, "bad scenario or policy");
   for (int f = 0; f < AIA_T_COUNT_; f++)
@@ -456,72 +473,117 @@ int aia_scenario_run(const aia_scenario *scn, aia_policy policy, const aia_run_o
         !aia_timing_field_has_jitter((aia_timing_field)f))
       return fail(err, errlen, AIA_EINVAL, "timing.jitter.%s: this field takes no jitter",
                   aia_timing_field_name((aia_timing_field)f));
-  aia_run_options_init(&opt);
+  aia_system *y = calloc(1, sizeof *y);
+  if (y == NULL)
+    return fail(err, errlen, AIA_ENOMEM, "out of memory");
+  y->policy = policy;
+  aia_run_options_init(&y->opt);
   if (opt_in)
-    memcpy(&opt, opt_in, opt_in->struct_size < sizeof opt ? opt_in->struct_size : sizeof opt);
+    memcpy(&y->opt, opt_in, opt_in->struct_size < sizeof y->opt ? opt_in->struct_size : sizeof y->opt);
   {
     aia_limits lim;
     char why[256];
     aia_limits_init(&lim);
-    lim.max_memory = opt.max_memory;
-    lim.max_events = opt.max_events;
+    lim.max_memory = y->opt.max_memory;
+    lim.max_events = y->opt.max_events;
     lim.max_points = 0; /* one run; the sweep is the caller's */
-    if (aia_scenario_check_limits(scn, &lim, why, sizeof why) != AIA_OK)
+    if (aia_scenario_check_limits(scn, &lim, why, sizeof why) != AIA_OK) {
+      free(y);
       return fail(err, errlen, AIA_ELIMIT, "%s", why);
-  }
-  rc = build(scn, policy, &opt, &s, err, errlen);
-  if (rc == AIA_OK && opt.probe) {
-    aia_vm *vm = aia_kvm_vm(s.kvm, opt.probe_vm);
-    pr.kvm = s.kvm;
-    pr.v = vm ? aia_vm_vcpu(vm, opt.probe_vcpu) : NULL;
-    pr.iid = opt.probe_iid ? opt.probe_iid : 1;
-    if (pr.v == NULL)
-      rc = fail(err, errlen, AIA_EINVAL, "probe vCPU %u.%u does not exist", opt.probe_vm,
-                opt.probe_vcpu);
-    else
-      rc = aia_sim_schedule(s.sim, opt.probe_at, AIA_PH_HART, probe_fire, &pr, NULL);
-  }
-  if (rc == AIA_OK) {
-    rc = aia__force_setup(scn, s.sim, s.host, s.kvm, &fs);
-    if (rc != AIA_OK)
-      fail(err, errlen, rc, "force: %s", aia_sim_errmsg(s.sim));
-  }
-  if (rc == AIA_OK && opt.on_built)
-    opt.on_built(opt.user, s.sim, s.plat, s.kvm);
-  if (rc == AIA_OK) {
-    rc = aia_sim_run_until(s.sim, scn->duration);
-    /* Devices stop at `duration` by themselves; drain until quiet or the end. */
-    if (rc == AIA_OK)
-      rc = aia_sim_run_until(s.sim, scn->duration + scn->drain);
-    if (rc != AIA_OK)
-      fail(err, errlen, rc, "simulation stopped: %s", aia_sim_errmsg(s.sim));
-    if (rc == AIA_OK && aia__force_status(fs) != AIA_OK)
-      rc = fail(err, errlen, aia__force_status(fs), "force: %s", aia_sim_errmsg(s.sim));
-  }
-  if (rc == AIA_OK) {
-    aia_meter_finish(s.meter);
-    out->policy = policy;
-    out->end = aia_sim_now(s.sim);
-    out->steps = aia_sim_steps(s.sim);
-    aia_meter_result(s.meter, &out->r);
-    sum_wired(&s, out);
-    if (opt.on_result)
-      opt.on_result(opt.user, s.meter);
-    if (out->r.nviolations) {
-      out->violations = calloc(out->r.nviolations, sizeof *out->violations);
-      if (out->violations == NULL) {
-        rc = fail(err, errlen, AIA_ENOMEM, "out of memory");
-      } else {
-        memcpy(out->violations, out->r.violations, out->r.nviolations * sizeof *out->violations);
-      }
     }
-    out->r.violations = out->violations;
   }
-  if (opt.on_end && s.sim)
-    opt.on_end(opt.user, s.sim);
-  aia_sim_destroy(s.sim);
-  free(s.wired);
-  aia__force_free(fs);
+  rc = build(scn, policy, &y->opt, &y->s, err, errlen);
+  if (rc == AIA_OK && y->opt.probe) {
+    aia_vm *vm = aia_kvm_vm(y->s.kvm, y->opt.probe_vm);
+    y->pr.kvm = y->s.kvm;
+    y->pr.v = vm ? aia_vm_vcpu(vm, y->opt.probe_vcpu) : NULL;
+    y->pr.iid = y->opt.probe_iid ? y->opt.probe_iid : 1;
+    if (y->pr.v == NULL)
+      rc = fail(err, errlen, AIA_EINVAL, "probe vCPU %u.%u does not exist", y->opt.probe_vm,
+                y->opt.probe_vcpu);
+    else
+      rc = aia_sim_schedule(y->s.sim, y->opt.probe_at, AIA_PH_HART, probe_fire, &y->pr, NULL);
+  }
+  if (rc == AIA_OK) {
+    rc = aia__force_setup(scn, y->s.sim, y->s.host, y->s.kvm, &y->fs);
+    if (rc != AIA_OK)
+      fail(err, errlen, rc, "force: %s", aia_sim_errmsg(y->s.sim));
+  }
+  if (rc == AIA_OK && y->opt.on_built)
+    y->opt.on_built(y->opt.user, y->s.sim, y->s.plat, y->s.kvm);
+  if (rc != AIA_OK) {
+    y->opt.on_end = NULL; /* on_end pairs with an on_built that ran */
+    aia_system_destroy(y);
+    return rc;
+  }
+  *out = y;
+  return AIA_OK;
+}
+
+aia_sim *aia_system_sim(const aia_system *y)
+{
+  return y ? y->s.sim : NULL;
+}
+
+aia_platform *aia_system_platform(const aia_system *y)
+{
+  return y ? y->s.plat : NULL;
+}
+
+aia_kvm *aia_system_kvm(const aia_system *y)
+{
+  return y ? y->s.kvm : NULL;
+}
+
+int aia_system_finish(aia_system *y, aia_run_result *out, char *err, size_t errlen)
+{
+  if (out == NULL)
+    return fail(err, errlen, AIA_EINVAL, "no result record");
+  memset(out, 0, sizeof *out);
+  if (y == NULL)
+    return fail(err, errlen, AIA_EINVAL, "no system");
+  if (y->finished)
+    return fail(err, errlen, AIA_ESTATE, "the system's result was taken already");
+  y->finished = true;
+  if (aia__force_status(y->fs) != AIA_OK)
+    return fail(err, errlen, aia__force_status(y->fs), "force: %s", aia_sim_errmsg(y->s.sim));
+  aia_meter_finish(y->s.meter);
+  out->policy = y->policy;
+  out->end = aia_sim_now(y->s.sim);
+  out->steps = aia_sim_steps(y->s.sim);
+  aia_meter_result(y->s.meter, &out->r);
+  sum_wired(&y->s, out);
+  if (y->opt.on_result)
+    y->opt.on_result(y->opt.user, y->s.meter);
+  if (out->r.nviolations) {
+    out->violations = calloc(out->r.nviolations, sizeof *out->violations);
+    if (out->violations == NULL)
+      return fail(err, errlen, AIA_ENOMEM, "out of memory");
+    memcpy(out->violations, out->r.violations, out->r.nviolations * sizeof *out->violations);
+  }
+  out->r.violations = out->violations;
+  return AIA_OK;
+}
+
+int aia_scenario_run(const aia_scenario *scn, aia_policy policy, const aia_run_options *opt,
+                     aia_run_result *out, char *err, size_t errlen)
+{
+  aia_system *y;
+  if (out == NULL)
+    return fail(err, errlen, AIA_EINVAL, "no result record");
+  memset(out, 0, sizeof *out);
+  int rc = aia_scenario_build(scn, policy, opt, &y, err, errlen);
+  if (rc != AIA_OK)
+    return rc;
+  rc = aia_sim_run_until(y->s.sim, scn->duration);
+  /* Devices stop at `duration` by themselves; drain until quiet or the end. */
+  if (rc == AIA_OK)
+    rc = aia_sim_run_until(y->s.sim, scn->duration + scn->drain);
+  if (rc != AIA_OK)
+    fail(err, errlen, rc, "simulation stopped: %s", aia_sim_errmsg(y->s.sim));
+  else
+    rc = aia_system_finish(y, out, err, errlen);
+  aia_system_destroy(y);
   return rc;
 }
 

@@ -20,26 +20,42 @@ static int deliver_msi(void *user, aia_sim *sim, const aia_mail *m)
   return aia_workload_send(kvm, v, (uint32_t)m->w[2], (aia_msi_path)m->w[3], NULL);
 }
 
-static int deliver_mmio(void *user, aia_sim *sim, const aia_mail *m)
+int aia_workload_mmio_write(aia_kvm *kvm, uint64_t pa, uint32_t value, uint64_t *msi_out)
 {
-  aia_kvm *kvm = user;
-  uint32_t hart, file, off, value = (uint32_t)m->w[1];
-  uint64_t pa = m->w[0];
+  uint32_t hart, file, off;
+  if (msi_out)
+    *msi_out = 0;
+  if (kvm == NULL)
+    return AIA_EINVAL;
   int rc = aia_mmio_decode(kvm->plat, pa, &hart, &file, &off);
   if (rc != AIA_OK)
-    return aia__sim_fail(sim, rc, "mailbox: MMIO write from source %u to 0x%llx: no device",
-                         m->source, (unsigned long long)pa);
+    return aia__sim_fail(kvm->sim, rc, "MMIO write to 0x%llx: no interrupt file there",
+                         (unsigned long long)pa);
+  if (pa & 3u)
+    return aia_mmio_write(kvm->plat, pa, 4, value, 0); /* AIA_EACCESS, nothing posted */
   uint64_t msi = ++kvm->next_msi;
   /* Name the vCPU that owns the target guest file now (what an IOMMU-
    * remapped device MSI would reach), as aia_kvm_inject_direct does. */
-  if (file >= 1 && file < 64 && hart < kvm->nharts && (pa & 3u) == 0 &&
+  if (file >= 1 && file < 64 && hart < kvm->nharts &&
       (off == AIA_MMIO_SETEIPNUM_LE || off == AIA_MMIO_SETEIPNUM_BE)) {
     aia_vcpu *owner = kvm->harts[hart].owners[file];
     if (owner)
       aia__kvm_emit(kvm, AIA_EV_MSI_SOURCE, owner, AIA_NONE,
                     off == AIA_MMIO_SETEIPNUM_BE ? aia__swab32(value) : value, msi, 1);
   }
+  if (msi_out)
+    *msi_out = msi;
   return aia_mmio_write(kvm->plat, pa, 4, value, msi);
+}
+
+static int deliver_mmio(void *user, aia_sim *sim, const aia_mail *m)
+{
+  aia_kvm *kvm = user;
+  int rc = aia_workload_mmio_write(kvm, m->w[0], (uint32_t)m->w[1], NULL);
+  if (rc == AIA_ENODEV)
+    return aia__sim_fail(sim, rc, "mailbox: MMIO write from source %u to 0x%llx: no device",
+                         m->source, (unsigned long long)m->w[0]);
+  return rc;
 }
 
 int aia_workload_mailbox(aia_kvm *kvm, aia_mailbox *mb)
