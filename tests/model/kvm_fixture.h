@@ -23,9 +23,9 @@ typedef struct kf {
   aia_host_config hcfg;
   aia_kvm_config kcfg;
   aia_vm_config vcfg;
-  /* event log */
+  /* event log (grows as needed, up to KF_MAX_REC records) */
   aia_event *log;
-  size_t nlog;
+  size_t nlog, caplog;
   uint64_t counts[64];
   /* guest behaviour per vCPU: 0 busy, 1 idle */
   int idle[16];
@@ -38,7 +38,15 @@ static inline void kf_hook(void *user, const aia_event *ev)
   kf *f = user;
   if (ev->kind < 64)
     f->counts[ev->kind]++;
-  if (f->nlog < KF_MAX_REC)
+  if (f->nlog == f->caplog && f->caplog < KF_MAX_REC) {
+    size_t c = f->caplog ? f->caplog * 2 : 4096;
+    aia_event *n = realloc(f->log, (c < KF_MAX_REC ? c : KF_MAX_REC) * sizeof *n);
+    if (n != NULL) {
+      f->log = n;
+      f->caplog = c < KF_MAX_REC ? c : KF_MAX_REC;
+    }
+  }
+  if (f->nlog < f->caplog)
     f->log[f->nlog++] = *ev;
 }
 
@@ -78,8 +86,8 @@ static inline void kf_defaults(kf *f)
 static inline void kf_build(kf *f, uint64_t seed)
 {
   aia_guest_ops ops;
-  f->log = calloc(KF_MAX_REC, sizeof *f->log);
-  assert_non_null(f->log);
+  f->log = NULL;
+  f->nlog = f->caplog = 0;
   f->sim = aia_test_sim(seed);
   assert_aia_ok(f->sim, aia_sim_hook_add(f->sim, AIA_EV_ALL, kf_hook, f, NULL));
   assert_aia_ok(f->sim, aia_platform_create(f->sim, &f->pcfg, &f->plat));

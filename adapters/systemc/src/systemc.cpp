@@ -1,8 +1,10 @@
 // adapters/systemc/src/systemc.cpp: aiasim::sc::system and vm_msi.
 // SPDX-License-Identifier: MIT
+#define SC_INCLUDE_DYNAMIC_PROCESSES 1 // sc_spawn (aplic's input method)
 #include "aiasim/systemc.hpp"
 
 #include <cmath>
+#include <functional>
 #include <cstring>
 
 namespace aiasim {
@@ -380,6 +382,112 @@ void vm_msi::b_transport(tlm::tlm_generic_payload &p, sc_time &delay)
 }
 
 bool vm_msi::get_direct_mem_ptr(tlm::tlm_generic_payload &p, tlm::tlm_dmi &d)
+{
+  (void)p;
+  d.allow_none();
+  return false;
+}
+
+// -------------------------------------------------------------- aplic ----
+
+aplic::aplic(sc_core::sc_module_name name, system &sys, aia_aplic *a)
+    : sc_module(name), mmio("mmio"), irq("irq"), sys_(sys), a_(a)
+{
+  if (a_ == nullptr)
+    SC_REPORT_FATAL("aiasim", "aiasim::sc::aplic: no APLIC");
+  aia_aplic_config c;
+  aia_aplic_get_config(a_, &c);
+  irq.init(c.sources + 1u);
+  level_.assign(c.sources + 1u, false);
+  mmio.register_b_transport(this, &aplic::b_transport);
+  mmio.register_transport_dbg(this, &aplic::transport_dbg);
+  mmio.register_get_direct_mem_ptr(this, &aplic::get_direct_mem_ptr);
+}
+
+// A method sensitive to the inputs that are bound (unbound ones have no
+// event), spawned once the binding is known.
+void aplic::end_of_elaboration()
+{
+  sc_core::sc_spawn_options o;
+  o.spawn_method();
+  o.dont_initialize();
+  bool any = false;
+  for (auto &p : irq)
+    if (p.size() > 0) {
+      o.set_sensitivity(&p->value_changed_event());
+      any = true;
+    }
+  if (any)
+    sc_core::sc_spawn(std::bind(&aplic::inputs, this), sc_core::sc_gen_unique_name("inputs"), &o);
+}
+
+void aplic::inputs()
+{
+  bool synced = false;
+  for (std::uint32_t i = 1; i < irq.size(); i++) {
+    if (irq[i].size() == 0)
+      continue;
+    bool v = irq[i]->read();
+    if (v == level_[i])
+      continue;
+    if (!synced) {
+      sys_.advance_for(sc_time_stamp(), stats_);
+      synced = true;
+    }
+    level_[i] = v;
+    (void)aia_aplic_set_input(a_, i, v);
+  }
+  if (synced)
+    sys_.wake();
+}
+
+void aplic::b_transport(tlm::tlm_generic_payload &p, sc_time &delay)
+{
+  stats_.transactions++;
+  p.set_dmi_allowed(false);
+  if (p.get_command() == tlm::TLM_IGNORE_COMMAND) {
+    p.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
+  if (!check_payload(p)) {
+    stats_.errors++;
+    return;
+  }
+  std::uint64_t pa = p.get_address();
+  sys_.advance_for(sc_time_stamp() + delay, stats_);
+  std::uint32_t v = 0;
+  int rc;
+  if (p.get_command() == tlm::TLM_READ_COMMAND) {
+    rc = aia_aplic_mmio_read(a_, pa, 4, &v);
+    if (rc == AIA_OK) {
+      unsigned char *d = p.get_data_ptr();
+      d[0] = (unsigned char)v;
+      d[1] = (unsigned char)(v >> 8);
+      d[2] = (unsigned char)(v >> 16);
+      d[3] = (unsigned char)(v >> 24);
+    }
+  } else {
+    rc = aia_aplic_mmio_write(a_, pa, 4, le32(p.get_data_ptr()));
+    if (rc == AIA_OK)
+      stats_.writes++;
+  }
+  if (rc != AIA_OK) { // AIA_ENODEV: no domain there (alignment was checked)
+    p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    stats_.errors++;
+    return;
+  }
+  p.set_response_status(tlm::TLM_OK_RESPONSE);
+  sys_.wake();
+}
+
+unsigned int aplic::transport_dbg(tlm::tlm_generic_payload &p)
+{
+  // A read may claim (claimi): debug accesses would change the state.
+  p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+  return 0;
+}
+
+bool aplic::get_direct_mem_ptr(tlm::tlm_generic_payload &p, tlm::tlm_dmi &d)
 {
   (void)p;
   d.allow_none();

@@ -11,6 +11,8 @@
 //           drain.
 //   bad     bad transactions: each gets its error response, nothing
 //           reaches the model; DMI is refused; debug reads are zeros.
+//   aplic   a platform APLIC programmed over its socket, its wire driven by
+//           an sc_signal: SEIP at the C API's cycle, the same hash.
 //   quantum the `exact` input issued at its time with no delay, with a
 //           1,000-cycle quantum: the model is ahead, so the transactions are
 //           counted late, by at most a quantum each, and each line change
@@ -311,6 +313,107 @@ struct bad_initiator : sc_module {
   }
 };
 
+// --------------------------------------------------------------- the APLIC
+// A platform APLIC in MSI mode, programmed over TLM at cycle 100: source 3
+// edge-rising, to hart 1's S-file with EIID 12. The wire rises at cycle
+// 3,000 (an sc_signal bound to irq[3]): the MSI is sent then, lands 50
+// cycles later, and hart 1's SEIP rises 10 after that, as the C API alone
+// gives.
+static const std::uint64_t kAplic = 0x0D000000u;
+struct reg {
+  std::uint32_t off, val;
+};
+static const reg kAplicProgram[] = {
+  { AIA_APLIC_DOMAINCFG, AIA_APLIC_DOMAINCFG_DM },
+  { AIA_APLIC_MMSIADDRCFGH, 0x1000u },  // LHXW 1: two harts
+  { AIA_APLIC_SMSIADDRCFG, 0x28000u },  // the IMSIC base
+  { AIA_APLIC_SMSIADDRCFGH, 0x300000u }, // LHXS 3: 0x8000 per hart
+  { AIA_APLIC_SOURCECFG + 8u, AIA_SM_EDGE1 },
+  { AIA_APLIC_TARGET + 8u, (1u << AIA_APLIC_TARGET_HART_SHIFT) | 12u },
+  { AIA_APLIC_SETIENUM, 3u },
+  { AIA_APLIC_DOMAINCFG, AIA_APLIC_DOMAINCFG_DM | AIA_APLIC_DOMAINCFG_IE },
+};
+static const aia_cycle kAplicProgramAt = 100, kWireAt = 3000;
+
+static void make_aplic(aia_sim **sim, aia_platform **plat, aia_aplic **a)
+{
+  make_bare(sim, plat);
+  aia_aplic_config c;
+  aia_aplic_config_init(&c);
+  c.sources = 8;
+  if (aia_aplic_create(*plat, &c, a) != AIA_OK)
+    std::abort();
+}
+
+static void aplic_reference(seip_rec *rec, std::uint64_t *hash)
+{
+  aia_sim *sim;
+  aia_platform *plat;
+  aia_aplic *a;
+  make_aplic(&sim, &plat, &a);
+  aia_sim_hook_add(sim, AIA_EV_ALL, seip_hook, rec, nullptr);
+  aia_sim_run_until(sim, kAplicProgramAt);
+  for (const reg &r : kAplicProgram)
+    aia_aplic_mmio_write(a, kAplic + r.off, 4, r.val);
+  aia_sim_run_until(sim, kWireAt);
+  aia_aplic_set_input(a, 3, true);
+  aia_sim_run_until(sim, kKvmEnd);
+  *hash = aia_sim_hash(sim);
+  aia_sim_destroy(sim);
+}
+
+struct aplic_initiator : sc_module {
+  tlm_utils::simple_initiator_socket<aplic_initiator> out;
+  sc_signal<bool> wire3;
+  aiasim::sc::system *sys = nullptr;
+  std::vector<std::pair<aia_cycle, bool>> seen;
+  sc_in<bool> seip1;
+  SC_HAS_PROCESS(aplic_initiator);
+  explicit aplic_initiator(sc_module_name n) : sc_module(n), out("out"), wire3("wire3"), seip1("seip1")
+  {
+    SC_THREAD(drive);
+    SC_METHOD(watch);
+    sensitive << seip1;
+    dont_initialize();
+  }
+  void watch() { seen.push_back({ sys->to_cycles(sc_time_stamp()), seip1.read() }); }
+  void drive()
+  {
+    wait(sys->to_time(kAplicProgramAt));
+    for (const reg &r : kAplicProgram) {
+      tlm::tlm_generic_payload p;
+      unsigned char d[4] = { (unsigned char)r.val, (unsigned char)(r.val >> 8),
+                             (unsigned char)(r.val >> 16), (unsigned char)(r.val >> 24) };
+      sc_time delay = SC_ZERO_TIME;
+      p.set_command(tlm::TLM_WRITE_COMMAND);
+      p.set_address(kAplic + r.off);
+      p.set_data_ptr(d);
+      p.set_data_length(4);
+      p.set_streaming_width(4);
+      out->b_transport(p, delay);
+      CHECK(p.get_response_status() == tlm::TLM_OK_RESPONSE, "APLIC write 0x%x", r.off);
+    }
+    // a read back, and an access past every region
+    tlm::tlm_generic_payload p;
+    unsigned char d[4] = { 0, 0, 0, 0 };
+    sc_time delay = SC_ZERO_TIME;
+    p.set_command(tlm::TLM_READ_COMMAND);
+    p.set_address(kAplic + AIA_APLIC_TARGET + 8u);
+    p.set_data_ptr(d);
+    p.set_data_length(4);
+    p.set_streaming_width(4);
+    out->b_transport(p, delay);
+    CHECK(p.get_response_status() == tlm::TLM_OK_RESPONSE && d[0] == 12 && d[2] == 4,
+          "APLIC target read back %02x %02x %02x %02x", d[0], d[1], d[2], d[3]);
+    p.set_address(0x0F000000u);
+    out->b_transport(p, delay);
+    CHECK(p.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE, "APLIC: no region");
+    CHECK(out->transport_dbg(p) == 0, "APLIC debug reads are refused");
+    wait(sys->to_time(kWireAt) - sc_time_stamp());
+    wire3.write(true);
+  }
+};
+
 // ----------------------------------------------------------------- main --
 
 int sc_main(int, char **)
@@ -322,6 +425,9 @@ int sc_main(int, char **)
   reference(&ref, &ref_hash);
   aia_run_result kref;
   kvm_reference(&kref);
+  seip_rec aref;
+  std::uint64_t aref_hash = 0;
+  aplic_reference(&aref, &aref_hash);
 
   // exact: bare platform
   aia_sim *sim_e, *sim_q, *sim_b;
@@ -339,6 +445,12 @@ int sc_main(int, char **)
   aiasim::sc::system bad("bad", sim_b, plat_b);
   aiasim::sc::system badk("badk", by);
   aiasim::sc::vm_msi baddoor("baddoor", badk, 0);
+  aia_sim *sim_a;
+  aia_platform *plat_a;
+  aia_aplic *ap_a;
+  make_aplic(&sim_a, &plat_a, &ap_a);
+  aiasim::sc::system apsys("apsys", sim_a, plat_a);
+  aiasim::sc::aplic ap("ap", apsys, ap_a);
 
   // signals for every port of every system
   std::vector<std::unique_ptr<sc_signal<bool>>> sigs;
@@ -354,6 +466,8 @@ int sc_main(int, char **)
   bind_all(kvm);
   bind_all(bad);
   bind_all(badk);
+  size_t ap_first = sigs.size();
+  bind_all(apsys);
   sc_signal<bool> *exact_seip1 = sigs[1].get();   // exact.seip[1]
   sc_signal<bool> *quantum_seip1 = sigs[9].get(); // quantum.seip[1] (8 ports per 2-hart system)
 
@@ -372,11 +486,28 @@ int sc_main(int, char **)
   ib.sys = &bad;
   ib.out.bind(bad.imsic);
   ib.vmout.bind(baddoor.socket);
+  aplic_initiator ia("ia");
+  ia.sys = &apsys;
+  ia.out.bind(ap.mmio);
+  ap.irq[3].bind(ia.wire3);
+  ia.seip1.bind(*sigs[ap_first + 1]); // apsys.seip[1]
 
   sc_start(exact.to_time(kKvmEnd));
   exact.sync();
   kvm.sync();
   quantum.sync();
+  apsys.sync();
+
+  // the APLIC: SEIP of hart 1 at the C API's cycles (3,060), same hash
+  CHECK(ia.seen == aref.v && aref.v.size() == 1 && aref.v[0].first == kWireAt + 60,
+        "APLIC: %zu port changes (first at %" PRIu64 "), %zu in the C-only run (first at %" PRIu64
+        ")",
+        ia.seen.size(), ia.seen.empty() ? 0 : ia.seen[0].first, aref.v.size(),
+        aref.v.empty() ? 0 : aref.v[0].first);
+  CHECK(aia_sim_hash(sim_a) == aref_hash, "APLIC: trace hash %016" PRIx64 ", C API %016" PRIx64,
+        aia_sim_hash(sim_a), aref_hash);
+  CHECK(ap.stats().writes == 8 && ap.stats().errors == 1, "APLIC: %" PRIu64 " writes, %" PRIu64
+        " errors", ap.stats().writes, ap.stats().errors);
 
   // exact: the SEIP port changed at the C-only run's cycles
   CHECK(ie.seen == ref.v, "exact: %zu port changes, %zu in the C-only run", ie.seen.size(),
@@ -442,6 +573,7 @@ int sc_main(int, char **)
   aia_sim_destroy(sim_e);
   aia_sim_destroy(sim_q);
   aia_sim_destroy(sim_b);
+  aia_sim_destroy(sim_a);
   for (aia_scenario *scn : scenarios)
     aia_scenario_destroy(scn);
   if (failures == 0)

@@ -1,7 +1,7 @@
 // aiasim/systemc.hpp: aiasim inside a SystemC / TLM-2.0 virtual platform.
 // SPDX-License-Identifier: MIT
 //
-// C++17 over aiasim's public C API only. Two modules:
+// C++17 over aiasim's public C API only. Three modules:
 //
 //   aiasim::sc::system   the model (an aia_sim with its platform and, when
 //                        built from a scenario, the KVM side): one TLM-2.0
@@ -20,6 +20,9 @@
 //                        a write is an MSI through KVM's injection routine
 //                        (KVM_SIGNAL_MSI / an irqfd), with the scenario's
 //                        policy (kick, nokick, wake_first).
+//   aiasim::sc::aplic    a platform APLIC (aiasim/aplic.h): a target socket
+//                        for its domains' registers and one input per
+//                        wired source.
 //
 // Time: a cycle of the simulation's clock (clock_hz) is 1/clock_hz of
 // SystemC time. The model follows SystemC time: with the quantum at one
@@ -167,6 +170,34 @@ private:
   bool get_direct_mem_ptr(tlm::tlm_generic_payload &p, tlm::tlm_dmi &d);
   system &sys_;
   aia_vm *vm_;
+  socket_stats stats_;
+};
+
+// The APLIC of a platform (aiasim/aplic.h) as a module: a target socket
+// `mmio` for every domain's control region (physical addresses; a read of
+// claimi claims, so debug reads are refused), and one input per wired
+// source, `irq[1..sources]` (irq[0] is unused), as ports of bool that may
+// stay unbound. An input change reaches the APLIC at the cycle of its
+// SystemC time; what the APLIC delivers shows on the system's ports (MSIs
+// land in the interrupt files, direct-mode lines drive SEIP).
+using input_port = sc_core::sc_port<sc_core::sc_signal_in_if<bool>, 1, sc_core::SC_ZERO_OR_MORE_BOUND>;
+
+class aplic : public sc_core::sc_module {
+public:
+  aplic(sc_core::sc_module_name name, system &sys, aia_aplic *a);
+  target_socket<aplic> mmio;
+  sc_core::sc_vector<input_port> irq;
+  const socket_stats &stats() const { return stats_; }
+
+private:
+  void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay);
+  unsigned int transport_dbg(tlm::tlm_generic_payload &p);
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload &p, tlm::tlm_dmi &d);
+  void inputs();
+  void end_of_elaboration() override;
+  system &sys_;
+  aia_aplic *a_;
+  std::vector<bool> level_;
   socket_stats stats_;
 };
 
