@@ -236,11 +236,12 @@ int aia__inject_now(aia_kvm *kvm, aia_vcpu *v, uint32_t guest_index, uint32_t ii
 /* vaplic.c */
 void aia__vaplic_free(struct aia_vaplic *a);
 int aia__vaplic_guest_write(struct aia_vaplic *a, aia_vcpu *v, uint32_t offset, uint32_t value);
-uint32_t aia__vaplic_level_source(const struct aia_vaplic *a, const aia_vcpu *v, uint32_t iid);
 /* The guest claimed iid on v: every wired device whose source targets (v,
  * iid) is acknowledged; returns the cycles the acknowledges add to the
- * handler. */
-aia_cycle aia__vaplic_claimed(struct aia_vaplic *a, aia_vcpu *v, uint32_t iid);
+ * handler, and in *level_source the level source the handler ends with a
+ * setipnum_le store for (0: none). */
+aia_cycle aia__vaplic_claimed(struct aia_vaplic *a, aia_vcpu *v, uint32_t iid,
+                              uint32_t *level_source);
 int aia__vaplic_attach(struct aia_vaplic *a, uint32_t source, aia__vaplic_ack_fn fn, void *user);
 
 /* run.c */

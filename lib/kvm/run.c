@@ -214,10 +214,9 @@ static void guest_claim(aia_vcpu *v)
       /* A wired source's handler: it acknowledges the device (the device's
        * cost), and for a level source ends with the retrigger store to
        * setipnum_le, which traps (Linux's APLIC MSI driver, irq_eoi). */
-      extra = aia__vaplic_claimed(v->vm->aplic, v, iid);
-      v->eoi_source = (v->kvm->cfg.faults & AIA_FAULT_APLIC_NO_RETRIGGER)
-                          ? 0
-                          : aia__vaplic_level_source(v->vm->aplic, v, iid);
+      uint32_t level = 0;
+      extra = aia__vaplic_claimed(v->vm->aplic, v, iid, &level);
+      v->eoi_source = (v->kvm->cfg.faults & AIA_FAULT_APLIC_NO_RETRIGGER) ? 0 : level;
       v->eoi_done = false;
     }
     if (v->ops.claimed)

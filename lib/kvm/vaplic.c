@@ -311,14 +311,22 @@ int aia__vaplic_attach(aia_vaplic *a, uint32_t source, aia__vaplic_ack_fn fn, vo
   return AIA_OK;
 }
 
-aia_cycle aia__vaplic_claimed(aia_vaplic *a, aia_vcpu *v, uint32_t iid)
+aia_cycle aia__vaplic_claimed(aia_vaplic *a, aia_vcpu *v, uint32_t iid, uint32_t *level_source)
 {
   aia_cycle extra = 0;
+  *level_source = 0;
   for (uint32_t irq = 1; irq < a->nr_irqs; irq++) {
     const aia__vaplic_irq *d = &a->irqs[irq];
-    if (a->devs[irq].fn != NULL && sm_of(d) != AIA_SM_INACTIVE && (d->target & EIID_MASK) == iid &&
-        ((d->target >> HART_SHIFT) & HART_MASK) == v->index)
+    uint32_t sm = sm_of(d);
+    if (sm == AIA_SM_INACTIVE || (d->target & EIID_MASK) != iid ||
+        ((d->target >> HART_SHIFT) & HART_MASK) != v->index)
+      continue;
+    if (a->devs[irq].fn != NULL)
       extra += a->devs[irq].fn(a->devs[irq].user, v, irq);
+    /* the guest driver (Linux's APLIC MSI driver) ends a level source's
+     * handler with its number stored to setipnum_le */
+    if (*level_source == 0 && (sm == AIA_SM_LEVEL1 || sm == AIA_SM_LEVEL0))
+      *level_source = irq;
   }
   return extra;
 }
@@ -405,23 +413,6 @@ int aia__vaplic_guest_write(aia_vaplic *a, aia_vcpu *v, uint32_t offset, uint32_
   if (rc != AIA_OK)
     a->st.unhandled++;
   return rc;
-}
-
-/* The level source whose MSI the vCPU's guest just claimed, if any: the
- * guest driver (Linux's APLIC MSI driver) writes its number to setipnum_le
- * at the end of the handler. 0 if iid belongs to no level source of v. */
-uint32_t aia__vaplic_level_source(const aia_vaplic *a, const aia_vcpu *v, uint32_t iid)
-{
-  if (a == NULL)
-    return 0;
-  for (uint32_t irq = 1; irq < a->nr_irqs; irq++) {
-    const aia__vaplic_irq *d = &a->irqs[irq];
-    uint32_t sm = sm_of(d);
-    if ((sm == AIA_SM_LEVEL1 || sm == AIA_SM_LEVEL0) && (d->target & EIID_MASK) == iid &&
-        ((d->target >> HART_SHIFT) & HART_MASK) == v->index)
-      return irq;
-  }
-  return 0;
 }
 
 int aia_vaplic_get_stats(const aia_vaplic *a, aia_vaplic_stats *st)
