@@ -53,7 +53,7 @@ typedef struct wl {
 
 typedef struct out {
   double wall, ev_s, msi_s, ratio;
-  uint64_t steps, msis;
+  uint64_t steps, msis, injected;
   int saturated;
 } out;
 
@@ -66,7 +66,7 @@ static void die(const char *what, int rc)
 }
 
 /* Builds the system; VMs of 8 vCPUs, one Poisson device each. */
-static aia_sim *build(const wl *w, aia_meter **meter, aia_kvm **kvm_out)
+static aia_sim *build(const wl *w, int records, aia_meter **meter, aia_kvm **kvm_out)
 {
   aia_sim_config sc;
   aia_platform_config pc;
@@ -78,6 +78,7 @@ static aia_sim *build(const wl *w, aia_meter **meter, aia_kvm **kvm_out)
   aia_kvm *kvm;
   int rc;
   aia_sim_config_init(&sc);
+  sc.records = records;
   if ((rc = aia_sim_create(&sc, &sim)))
     die("sim", rc);
   aia_platform_config_init(&pc);
@@ -134,17 +135,22 @@ static aia_sim *build(const wl *w, aia_meter **meter, aia_kvm **kvm_out)
   return sim;
 }
 
-static out run_once(const wl *w)
+/* One run; records 0: no record stream and no meter (msis then counts the
+ * injector's routines, which the meter's MSI count equals when nothing is
+ * refused). */
+static out run_once(const wl *w, int records)
 {
-  aia_meter *meter;
+  aia_meter *meter = NULL;
   aia_kvm *kvm;
   aia_result r;
   aia_injector_stats is = { .struct_size = sizeof is };
   out o;
-  aia_sim *sim = build(w, &meter, &kvm);
+  aia_sim *sim = build(w, records, records && !getenv("NOMETER") ? &meter : NULL, &kvm);
   int rc = w->warm ? aia_sim_run_until(sim, w->warm) : AIA_OK;
   uint64_t steps0 = aia_sim_steps(sim), msis0 = 0;
   if (w->warm) {
+    if (!meter)
+      die("a warm-up needs the meter", AIA_EINVAL);
     aia_meter_result(meter, &r);
     msis0 = r.msis;
   }
@@ -154,10 +160,14 @@ static out run_once(const wl *w)
   o.wall = now_s() - t0;
   if (rc)
     die(aia_sim_errmsg(sim), rc);
-  aia_meter_result(meter, &r);
   if (aia_kvm_injector_stats(kvm, &is) != AIA_OK)
     die("injector stats", AIA_EINVAL);
+  if (meter)
+    aia_meter_result(meter, &r);
+  else
+    r.msis = is.injected;
   o.saturated = is.refused > 0 || (double)is.busy_cycles > 0.9 * (double)(w->warm + w->sim);
+  o.injected = is.injected;
   o.steps = aia_sim_steps(sim) - steps0;
   o.msis = r.msis - msis0;
   o.ev_s = (double)o.steps / o.wall;
@@ -192,7 +202,7 @@ static double measure(const wl *w, int runs)
   if (pid == 0) {
     close(fds[0]);
     for (int i = 0; i < runs; i++) {
-      out o = run_once(w);
+      out o = run_once(w, 1);
       if (write(fds[1], &o, sizeof o) != (ssize_t)sizeof o)
         _exit(3);
     }
@@ -262,11 +272,42 @@ static size_t heap_of(uint32_t harts, uint32_t vcpus)
   wl w = { "mem", harts, vcpus, 63, 2047, AIA_BEHAVIOUR_IDLE, 0, 0, 0 };
   struct mallinfo2 a = mallinfo2();
   aia_meter *meter;
-  aia_sim *sim = build(&w, &meter, NULL);
+  aia_sim *sim = build(&w, 1, &meter, NULL);
   aia_sim_run_until(sim, 1000000); /* every vCPU has entered and got its VS-file */
   struct mallinfo2 b = mallinfo2();
   aia_sim_destroy(sim);
   return (b.uordblks + b.hblkhd) - (a.uordblks + a.hblkhd);
+}
+
+/* What the record stream costs: the workload with it (hash, hooks, the
+ * meter) and without it (aia_sim_config.records = 0, no meter), runs
+ * interleaved; share = 1 - time without / time with, of the fastest runs.
+ * Both runs must inject the same MSIs (the model does not read its
+ * records), or the comparison is void and the bench fails. */
+static void measure_records(const wl *w, int runs)
+{
+  double on[64], off[64];
+  int n = 0, same = 1;
+  for (; n < runs && n < 64; n++) {
+    out a = run_once(w, 1), b = run_once(w, 0);
+    on[n] = a.wall;
+    off[n] = b.wall;
+    same &= a.injected == b.injected && !a.saturated && !b.saturated;
+  }
+  double mon, lo, hi, moff, lo2, hi2;
+  stat3(on, n, &mon, &lo, &hi);
+  stat3(off, n, &moff, &lo2, &hi2);
+  printf("bench=throughput records workload=%s runs=%d wall_s_with=%.4f (min %.4f max %.4f) "
+         "wall_s_without=%.4f (min %.4f max %.4f)\n",
+         w->name, n, mon, lo, hi, moff, lo2, hi2);
+  if (!same) {
+    printf("bench=throughput records workload=%s: the runs with and without records injected "
+           "different MSIs; no figure\n", w->name);
+    failed = 1;
+    return;
+  }
+  /* The fastest of each: noise on a shared machine only ever adds time. */
+  target("recording_share", 1.0 - lo2 / lo, 0.10, 1);
 }
 
 int main(int argc, char **argv)
@@ -292,6 +333,8 @@ int main(int argc, char **argv)
 #define WANT(n) (only == NULL || strcmp(only, (n)) == 0)
   if (WANT("running"))
     target("running_msteps_per_s", measure(&running, runs) / 1e6, 12.0, 0);
+  if (WANT("running") || WANT("records"))
+    measure_records(&running, runs);
   if (WANT("idle64"))
     measure(&idle64, runs);
   if (WANT("big"))

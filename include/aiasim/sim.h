@@ -58,6 +58,15 @@ typedef struct aia_sim_config {
   uint64_t max_steps;   /* budget: queue events one simulation may run in all; one
                            more fails the run call with AIA_ELIMIT; 0 = none
                            (the default) */
+  int records;          /* 1 (default): the record stream runs (hash, count,
+                           hooks). 0: there is none: aia_sim_emit and the
+                           models' own records do nothing, hooks are never
+                           called (attaching one still succeeds), and
+                           aia_sim_hash / aia_sim_event_count keep their
+                           initial values. The models do not read their own
+                           records, so the simulation is otherwise the same;
+                           what it saves is what the stream costs
+                           (bench_throughput measures it that way). */
 } aia_sim_config;
 
 /* Fills cfg with the defaults and sets struct_size. */

@@ -18,6 +18,7 @@ void aia_sim_config_init(aia_sim_config *cfg)
   cfg->seed = 1;
   cfg->clock_hz = 1000000000u;
   cfg->max_events_per_cycle = 1000000u;
+  cfg->records = 1;
 }
 
 int aia__sim_fail(aia_sim *sim, int status, const char *fmt, ...)
@@ -64,6 +65,7 @@ int aia_sim_create(const aia_sim_config *cfg, aia_sim **out)
   sim->clock_hz = c.clock_hz;
   sim->max_per_cycle = c.max_events_per_cycle;
   sim->max_steps = c.max_steps;
+  sim->records = c.records != 0;
   sim->hash = FNV_BASIS;
   sim->seq = 1; /* keys are never 0: 0 marks an idle event */
   sim->next_hook_id = 1;
@@ -445,35 +447,51 @@ static inline uint64_t mix(uint64_t h, uint64_t v)
   return (h ^ v) * FNV_PRIME;
 }
 
-void aia_sim_emit(aia_sim *sim, const aia_event *in)
+/* Runs the hooks that want ev->kind (the caller checked hook_mask). */
+static void dispatch(aia_sim *sim, const aia_event *ev)
 {
-  aia_event ev;
-  uint64_t h;
-  if (!aia__sim_ok(sim) || in == NULL)
+  /* Index loop: a hook may add or remove hooks while we iterate. A hook
+   * removed during dispatch may shift a later one past this index for this
+   * one record; documented as "from the next record". */
+  sim->dispatching++;
+  for (uint32_t i = 0; i < sim->nhooks; i++) {
+    const aia__hook *h = &sim->hooks[i];
+    if ((h->mask >> ev->kind) & 1u) {
+      aia_hook_fn fn = h->fn;
+      fn(h->user, ev); /* h may be stale after this call */
+    }
+  }
+  sim->dispatching--;
+}
+
+void aia__sim_record(aia_sim *sim, uint32_t kind, uint32_t hart, uint32_t vm, uint32_t vcpu,
+                     uint32_t file, uint32_t iid, uint64_t msi, uint64_t arg)
+{
+  /* The record is written before the hash is computed, so that its stores
+   * have reached the cache when a hook copies it whole: a wide load of
+   * narrow stores still in flight waits for them (store forwarding fails). */
+  if (!sim->records)
     return;
-  ev = *in;
-  ev.cycle = sim->now;
-  h = sim->hash;
+  aia_event ev = { .cycle = sim->now, .kind = kind, .hart = hart, .vm = vm, .vcpu = vcpu,
+                   .file = file, .iid = iid, .msi = msi, .arg = arg };
+  uint64_t h = sim->hash;
   h = mix(h, ev.cycle);
-  h = mix(h, ((uint64_t)ev.kind << 32) | ev.hart);
-  h = mix(h, ((uint64_t)ev.vm << 32) | ev.vcpu);
-  h = mix(h, ((uint64_t)ev.file << 32) | ev.iid);
-  h = mix(h, ev.msi);
-  h = mix(h, ev.arg);
+  h = mix(h, ((uint64_t)kind << 32) | hart);
+  h = mix(h, ((uint64_t)vm << 32) | vcpu);
+  h = mix(h, ((uint64_t)file << 32) | iid);
+  h = mix(h, msi);
+  h = mix(h, arg);
   sim->hash = h;
   sim->nevents++;
-  if (ev.kind < 64 && ((sim->hook_mask >> ev.kind) & 1u)) {
-    /* Index loop: a hook may add or remove hooks while we iterate. A hook
-     * removed during dispatch may shift a later one past this index for this
-     * one record; documented as "from the next record". */
-    sim->dispatching++;
-    for (uint32_t i = 0; i < sim->nhooks; i++) {
-      aia__hook h2 = sim->hooks[i];
-      if ((h2.mask >> ev.kind) & 1u)
-        h2.fn(h2.user, &ev);
-    }
-    sim->dispatching--;
-  }
+  if (kind < 64 && ((sim->hook_mask >> kind) & 1u))
+    dispatch(sim, &ev);
+}
+
+void aia_sim_emit(aia_sim *sim, const aia_event *in)
+{
+  if (!aia__sim_ok(sim) || in == NULL)
+    return;
+  aia__sim_record(sim, in->kind, in->hart, in->vm, in->vcpu, in->file, in->iid, in->msi, in->arg);
 }
 
 uint64_t aia_sim_hash(const aia_sim *sim)

@@ -60,6 +60,7 @@ struct aia_sim {
   uint64_t hook_mask;      /* union of the attached hooks' masks */
 
   uint64_t hash, nevents, steps;
+  bool records;            /* aia_sim_config.records */
 
   aia__timer **timer_blocks;
   uint32_t ntimer_blocks, ntimers, timer_free; /* timer_free: index + 1, 0 = none */
@@ -127,6 +128,12 @@ static inline int aia__sim_ok(const aia_sim *sim)
 {
   return sim != NULL && sim->magic == AIA__SIM_MAGIC;
 }
+
+/* aia_sim_emit for the library's own records, with the fields as arguments
+ * (AIA_NONE / 0 where a record has none): the same hash, the same hooks,
+ * no event copied in. sim must be valid. */
+void aia__sim_record(aia_sim *sim, uint32_t kind, uint32_t hart, uint32_t vm, uint32_t vcpu,
+                     uint32_t file, uint32_t iid, uint64_t msi, uint64_t arg);
 
 /* Fast check used on hot paths before building a record: does anything but
  * the hash care about this kind? The hash always does, so records are always

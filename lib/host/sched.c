@@ -55,13 +55,7 @@ void aia__host_at(aia_host *h, aia__ev *ev, aia_cycle when, aia_phase phase)
 
 void aia__host_emit(aia_host *h, uint32_t kind, uint32_t hart, const aia_thread *t, uint64_t arg)
 {
-  aia_event ev;
-  aia_event_init(&ev, kind);
-  ev.hart = hart;
-  ev.vm = t->vm;
-  ev.vcpu = t->id;
-  ev.arg = arg;
-  aia_sim_emit(h->sim, &ev);
+  aia__sim_record(h->sim, kind, hart, t->vm, t->id, AIA_NONE, 0, 0, arg);
 }
 
 #define allowed aia__allowed

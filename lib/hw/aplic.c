@@ -114,13 +114,7 @@ void aia__aplic_level_follow(aia_aplic *a, uint32_t i)
 static void emit(aia_aplic *a, uint32_t kind, uint32_t hart, uint32_t file, uint32_t iid,
                  uint64_t arg)
 {
-  aia_event ev;
-  aia_event_init(&ev, kind);
-  ev.hart = hart;
-  ev.file = file;
-  ev.iid = iid;
-  ev.arg = arg;
-  aia_sim_emit(a->sim, &ev);
+  aia__sim_record(a->sim, kind, hart, AIA_NONE, AIA_NONE, file, iid, 0, arg);
 }
 
 int aia_aplic_set_input(aia_aplic *a, uint32_t source, bool level)

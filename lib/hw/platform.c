@@ -194,14 +194,7 @@ int aia_platform_set_latency(aia_platform *p, aia_cycle msi_write, aia_cycle lin
 static void emit(aia_platform *p, uint32_t kind, uint32_t hart, uint32_t file, uint32_t iid,
                  uint64_t msi, uint64_t arg)
 {
-  aia_event ev;
-  aia_event_init(&ev, kind);
-  ev.hart = hart;
-  ev.file = file;
-  ev.iid = iid;
-  ev.msi = msi;
-  ev.arg = arg;
-  aia_sim_emit(p->sim, &ev);
+  aia__sim_record(p->sim, kind, hart, AIA_NONE, AIA_NONE, file, iid, msi, arg);
 }
 
 /* ------------------------------------------------------------ delayed jobs */

@@ -41,17 +41,8 @@ void aia_kvm_config_init(aia_kvm_config *cfg)
 void aia__kvm_emit(aia_kvm *kvm, uint32_t kind, const aia_vcpu *v, uint32_t hart, uint32_t iid,
                    uint64_t msi, uint64_t arg)
 {
-  aia_event ev;
-  aia_event_init(&ev, kind);
-  ev.hart = hart;
-  if (v) {
-    ev.vm = v->vm->index;
-    ev.vcpu = v->index;
-  }
-  ev.iid = iid;
-  ev.msi = msi;
-  ev.arg = arg;
-  aia_sim_emit(kvm->sim, &ev);
+  aia__sim_record(kvm->sim, kind, hart, v ? v->vm->index : AIA_NONE, v ? v->index : AIA_NONE,
+                  AIA_NONE, iid, msi, arg);
 }
 
 void aia__vcpu_set_state(aia_vcpu *v, aia_vcpu_state s)
@@ -178,10 +169,8 @@ static void on_landed(void *user, const aia_event *ev)
     return;
   if (kvm->harts[ev->hart].owners[ev->file] != NULL)
     return;
-  aia_event d = *ev;
-  d.kind = AIA_EV_MSI_DROPPED;
-  d.arg = 2;
-  aia_sim_emit(kvm->sim, &d);
+  aia__sim_record(kvm->sim, AIA_EV_MSI_DROPPED, ev->hart, ev->vm, ev->vcpu, ev->file, ev->iid,
+                  ev->msi, 2);
 }
 
 int aia_kvm_create(aia_sim *sim, aia_platform *plat, aia_host *host, const aia_kvm_config *cfg,

@@ -26,17 +26,8 @@
 static void emit(aia_vaplic *a, uint32_t kind, const aia_vcpu *v, uint32_t hart, uint32_t iid,
                  uint64_t msi, uint64_t arg)
 {
-  aia_event ev;
-  aia_event_init(&ev, kind);
-  ev.hart = hart;
-  ev.vm = a->vm->index;
-  if (v) {
-    ev.vcpu = v->index;
-  }
-  ev.iid = iid;
-  ev.msi = msi;
-  ev.arg = arg;
-  aia_sim_emit(a->kvm->sim, &ev);
+  aia__sim_record(a->kvm->sim, kind, hart, a->vm->index, v ? v->index : AIA_NONE, AIA_NONE, iid,
+                  msi, arg);
 }
 
 /* kvm_riscv_aia_inject_msi_by_id: the vCPU whose id is hart_index gets

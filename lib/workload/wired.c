@@ -44,14 +44,8 @@ static bool is_level(const aia_wired *w)
 
 static void emit(aia_wired *w, uint32_t kind, const aia_vcpu *v, uint64_t arg)
 {
-  aia_event ev;
-  aia_event_init(&ev, kind);
-  ev.vm = w->cfg.vm->index;
-  if (v)
-    ev.vcpu = v->index;
-  ev.iid = w->cfg.source;
-  ev.arg = arg;
-  aia_sim_emit(w->kvm->sim, &ev);
+  aia__sim_record(w->kvm->sim, kind, AIA_NONE, w->cfg.vm->index, v ? v->index : AIA_NONE, AIA_NONE,
+                  w->cfg.source, 0, arg);
 }
 
 static void line(aia_wired *w, bool level)
