@@ -197,8 +197,10 @@ void aia__ifile_save(aia__ifile *f, aia_file_image *img, bool clear)
   if (clear) {
     f->eidelivery = 0;
     f->eithreshold = 0;
-    if (f->bits)
-      memset(f->bits, 0, 2u * f->words * sizeof *f->bits);
+    /* Empty now: the storage goes until a bit is set again (a vCPU's
+     * SW-file while it has a VS-file, a guest file after a migration). */
+    free(f->bits);
+    f->bits = NULL;
     f->summary = 0;
   }
 }

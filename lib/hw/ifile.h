@@ -4,7 +4,8 @@
  * No time, no events: the platform (lib/hw/platform.c) wraps it with latency
  * and records, and KVM's SW-file (lib/kvm) uses it directly as the in-memory
  * file it emulates. Storage for eip/eie is allocated on the first write that
- * sets a bit, so files that are never used cost only this struct.
+ * sets a bit, and freed when a save clears the file, so files that are not
+ * in use cost only this struct.
  */
 #ifndef AIA__IFILE_H
 #define AIA__IFILE_H

@@ -32,6 +32,19 @@ typedef struct pend {
   uint64_t msi;
 } pend;
 
+/* A record in a vCPU's ring of recent records, in 32 bytes instead of 48:
+ * vm and vcpu are the vCPU's own or both AIA_NONE (`who`); hart, iid and
+ * file fit in 16, 16 and 8 bits, their top value standing for AIA_NONE. A
+ * record that does not fit (a user's, say) turns that vCPU's ring into one of
+ * full records (vstate.full) from then on. */
+typedef struct ring_ent {
+  aia_cycle cycle;
+  uint64_t msi, arg;
+  uint16_t hart, iid;
+  uint8_t file, kind, who, pad;
+} ring_ent;
+enum { WHO_OWN = 0, WHO_NONE = 1 };
+
 typedef struct vstate {
   uint32_t vm, vcpu;
   aia_vcpu *v;
@@ -47,7 +60,8 @@ typedef struct vstate {
   uint32_t npend, cpend;
   aia_cycle *wake_src;       /* MSIs waiting for the vCPU to be back in guest */
   uint32_t nwake, cwake;
-  aia_event ring[AIA_VIOLATION_RECENT];
+  ring_ent ring[AIA_VIOLATION_RECENT];
+  aia_event *full;           /* NULL, or the ring in full records (see ring_ent) */
   uint32_t ring_pos, ring_n;
   aia_timer check;
   aia_cycle check_at;
@@ -168,9 +182,69 @@ static void compact_old(aia_meter *m)
   m->base += half;
 }
 
+/* 16 and 8 bit forms with the top value for AIA_NONE; -1: does not fit. */
+static inline int32_t narrow(uint32_t x, uint32_t top)
+{
+  return x == AIA_NONE ? (int32_t)top : x < top ? (int32_t)x : -1;
+}
+
+static inline uint32_t widen(uint32_t x, uint32_t top)
+{
+  return x == top ? AIA_NONE : x;
+}
+
+static aia_event ring_get(const vstate *s, uint32_t k)
+{
+  const ring_ent *r = &s->ring[k];
+  aia_event ev;
+  if (s->full)
+    return s->full[k];
+  ev.cycle = r->cycle;
+  ev.kind = r->kind;
+  ev.hart = widen(r->hart, 0xffff);
+  ev.vm = r->who == WHO_OWN ? s->vm : AIA_NONE;
+  ev.vcpu = r->who == WHO_OWN ? s->vcpu : AIA_NONE;
+  ev.file = widen(r->file, 0xff);
+  ev.iid = widen(r->iid, 0xffff);
+  ev.msi = r->msi;
+  ev.arg = r->arg;
+  return ev;
+}
+
+/* The first record that does not fit: the ring becomes full records. */
+static bool ring_widen(vstate *s)
+{
+  aia_event *f = malloc(AIA_VIOLATION_RECENT * sizeof *f);
+  if (f == NULL)
+    return false;
+  for (uint32_t k = 0; k < AIA_VIOLATION_RECENT; k++)
+    f[k] = ring_get(s, k);
+  s->full = f;
+  return true;
+}
+
 static void ring_push(vstate *s, const aia_event *ev)
 {
-  s->ring[s->ring_pos] = *ev;
+  int32_t hart = narrow(ev->hart, 0xffff), iid = narrow(ev->iid, 0xffff),
+          file = narrow(ev->file, 0xff);
+  int who = ev->vm == s->vm && ev->vcpu == s->vcpu           ? WHO_OWN
+            : ev->vm == AIA_NONE && ev->vcpu == AIA_NONE ? WHO_NONE
+                                                         : -1;
+  if (s->full == NULL && (hart < 0 || iid < 0 || file < 0 || who < 0) && !ring_widen(s))
+    return; /* out of memory: this record is missing from a violation's recent list */
+  if (s->full) {
+    s->full[s->ring_pos] = *ev;
+  } else {
+    ring_ent *r = &s->ring[s->ring_pos];
+    r->cycle = ev->cycle;
+    r->msi = ev->msi;
+    r->arg = ev->arg;
+    r->hart = (uint16_t)hart;
+    r->iid = (uint16_t)iid;
+    r->file = (uint8_t)file;
+    r->kind = (uint8_t)ev->kind;
+    r->who = (uint8_t)who;
+  }
   s->ring_pos = (s->ring_pos + 1) % AIA_VIOLATION_RECENT;
   if (s->ring_n < AIA_VIOLATION_RECENT)
     s->ring_n++;
@@ -205,7 +279,7 @@ static void violation(aia_meter *m, aia_violation_kind kind, vstate *s, uint64_t
   v->iid = iid;
   snprintf(v->what, sizeof v->what, "%s", what);
   for (uint32_t k = 0; k < s->ring_n; k++)
-    v->recent[k] = s->ring[(s->ring_pos + AIA_VIOLATION_RECENT - s->ring_n + k) % AIA_VIOLATION_RECENT];
+    v->recent[k] = ring_get(s, (s->ring_pos + AIA_VIOLATION_RECENT - s->ring_n + k) % AIA_VIOLATION_RECENT);
   v->nrecent = s->ring_n;
 }
 
@@ -363,6 +437,18 @@ static void on_wired(aia_meter *m, const aia_event *ev)
     w->oldest = ev->cycle; /* the rest: waiting since this acknowledge at the latest */
 }
 
+/* The kinds `account` looks at; the others only go to a vCPU's ring. */
+#define ACCOUNTED                                                                               \
+  (AIA_EV_BIT(AIA_EV_MSI_SOURCE) | AIA_EV_BIT(AIA_EV_WIRED_REQUEST) |                         \
+   AIA_EV_BIT(AIA_EV_WIRED_ACK) | AIA_EV_BIT(AIA_EV_MSI_LANDED) | AIA_EV_BIT(AIA_EV_INJECT) | \
+   AIA_EV_BIT(AIA_EV_MSI_DROPPED) | AIA_EV_BIT(AIA_EV_CLAIM) | AIA_EV_BIT(AIA_EV_EIP_CLEAR) |  \
+   AIA_EV_BIT(AIA_EV_IPI_SEND) | AIA_EV_BIT(AIA_EV_KICK) | AIA_EV_BIT(AIA_EV_VM_EXIT) |        \
+   AIA_EV_BIT(AIA_EV_VM_ENTRY) | AIA_EV_BIT(AIA_EV_HGEI_IRQ) | AIA_EV_BIT(AIA_EV_WAKEUP) |     \
+   AIA_EV_BIT(AIA_EV_VSFILE_MIGRATE) | AIA_EV_BIT(AIA_EV_SWFILE) |                            \
+   AIA_EV_BIT(AIA_EV_VCPU_STATE))
+
+static void account(aia_meter *m, const aia_event *ev, vstate *s, msi_rec *r);
+
 static void on_event(void *user, const aia_event *ev)
 {
   aia_meter *m = user;
@@ -376,7 +462,13 @@ static void on_event(void *user, const aia_event *ev)
   }
   if (s)
     ring_push(s, ev);
+  if ((ACCOUNTED >> ev->kind) & 1u)
+    account(m, ev, s, r);
+}
 
+/* The figures and the oracle's state, from one record. */
+static void account(aia_meter *m, const aia_event *ev, vstate *s, msi_rec *r)
+{
   switch (ev->kind) {
   case AIA_EV_MSI_SOURCE:
     if (s)
@@ -541,6 +633,7 @@ static void meter_free(void *obj)
   for (uint32_t i = 0; i < m->nv; i++) {
     free(m->vs[i].pend);
     free(m->vs[i].wake_src);
+    free(m->vs[i].full);
   }
   free(m->vs);
   free(m->vm_base);

@@ -382,6 +382,195 @@ static void test_idle_guests_kick_duplicates(void **state)
   assert_true(dup[1] > 0);
 }
 
+/* A violation's recent list is its vCPU's last records, exactly: the meter
+ * keeps them in a compact form and must give back every field, and a record
+ * that does not fit that form (a user's, with a hart, file and identity no
+ * model uses) must not be cut. Records are emitted by hand here: an MSI to
+ * vCPU 0 that is injected and never claimed is a lost interrupt at finish. */
+static void recent_case(int odd)
+{
+  kf f;
+  aia_meter *meter;
+  aia_meter_config mc;
+  aia_result r;
+  aia_event sent[128];
+  size_t ns = 0;
+  kf_defaults(&f);
+  f.vcfg.vcpus = 2;
+  kf_build(&f, 1);
+  aia_meter_config_init(&mc);
+  assert_aia_ok(f.sim, aia_meter_create(f.kvm, &mc, &meter));
+  for (uint32_t k = 0; k < 60; k++) {
+    aia_event ev;
+    aia_event_init(&ev, AIA_EV_USER);
+    ev.vm = 0;
+    ev.vcpu = k % 3 == 2 ? 1 : 0; /* vCPU 1's records must not show up */
+    ev.hart = k % 2;
+    ev.iid = k;
+    ev.arg = 1000 + k;
+    if (k % 5 == 1) { /* about the MSI, no vCPU named: still vCPU 0's */
+      ev.kind = AIA_EV_MSI_POSTED;
+      ev.vm = ev.vcpu = AIA_NONE;
+      ev.file = 3;
+      ev.msi = 77;
+    }
+    if (k == 20) { /* the MSI itself */
+      ev.kind = AIA_EV_MSI_SOURCE;
+      ev.vcpu = 0;
+      ev.iid = 5;
+      ev.msi = 77;
+      ev.arg = 0;
+    }
+    if (k == 21) {
+      ev.kind = AIA_EV_INJECT;
+      ev.vcpu = 0;
+      ev.msi = 77;
+    }
+    if (odd && k == 30) { /* fits no compact field */
+      ev.vcpu = 0;
+      ev.hart = 70000;
+      ev.file = 300;
+      ev.iid = 100000;
+    }
+    if (odd && k == 31) { /* another VM's vCPU number, yet about this MSI */
+      ev.kind = AIA_EV_MSI_LANDED;
+      ev.vm = 9;
+      ev.vcpu = 4;
+      ev.msi = 77;
+      ev.file = AIA_NONE; /* no file: KVM adds no msi_dropped record */
+      ev.arg = 2000;      /* bit 0 clear: not coalesced */
+    }
+    kf_run_until(&f, 100 + 10 * k);
+    aia_sim_emit(f.sim, &ev);
+  }
+  aia_meter_finish(meter);
+  aia_meter_result(meter, &r);
+  assert_int_equal(r.lost_interrupts, 1);
+  assert_int_equal(r.nviolations, 1);
+  const aia_violation *v = &r.violations[0];
+  assert_int_equal(v->msi, 77);
+  assert_int_equal(v->nrecent, AIA_VIOLATION_RECENT);
+  assert_int_equal(v->recent[AIA_VIOLATION_RECENT - 1].kind, AIA_EV_VIOLATION);
+  /* Expected: every record (the fixture logs them all, those the model
+   * adds too) that the meter ties to vCPU 0: named, or about MSI 77 once
+   * its source record was seen and naming no vCPU of this VM. */
+  int seen = 0;
+  for (size_t k = 0; k < f.nlog; k++) {
+    const aia_event *ev = &f.log[k];
+    int own = ev->vm == 0 && ev->vcpu == 0;
+    int other_vcpu = ev->vm == 0 && ev->vcpu < 2;
+    if (ev->kind == AIA_EV_MSI_SOURCE && ev->msi == 77)
+      seen = 1;
+    if (own || (!other_vcpu && ev->msi == 77 && seen && ev->kind != AIA_EV_MSI_SOURCE))
+      sent[ns++] = *ev;
+    assert_true(ns < sizeof sent / sizeof sent[0]);
+  }
+  assert_true(ns >= AIA_VIOLATION_RECENT);
+  for (uint32_t k = 0; k < AIA_VIOLATION_RECENT; k++) {
+    const aia_event *want = &sent[ns - AIA_VIOLATION_RECENT + k], *got = &v->recent[k];
+    assert_int_equal(got->cycle, want->cycle);
+    assert_int_equal(got->kind, want->kind);
+    assert_int_equal(got->hart, want->hart);
+    assert_int_equal(got->vm, want->vm);
+    assert_int_equal(got->vcpu, want->vcpu);
+    assert_int_equal(got->file, want->file);
+    assert_int_equal(got->iid, want->iid);
+    assert_int_equal(got->msi, want->msi);
+    assert_int_equal(got->arg, want->arg);
+  }
+  kf_free(&f);
+}
+
+static void test_violation_recent_records_are_exact(void **state)
+{
+  (void)state;
+  recent_case(0);
+  recent_case(1);
+}
+
+/* aia_sim_config.records = 0: no hash, no count, no hook call; the model
+ * runs the same (same steps, same MSIs injected) as with records on. */
+static void count_hook(void *user, const aia_event *ev)
+{
+  (void)ev;
+  (*(uint64_t *)user)++;
+}
+
+static void run_records(int records, uint64_t *steps, uint64_t *injected, uint64_t *hooked,
+                        uint64_t *hash, uint64_t *count)
+{
+  aia_sim_config sc;
+  aia_sim *sim;
+  aia_platform *plat;
+  aia_host *host;
+  aia_kvm *kvm;
+  aia_vm *vm;
+  aia_platform_config pc;
+  aia_host_config hc;
+  aia_kvm_config kc;
+  aia_vm_config vc;
+  aia_sim_config_init(&sc);
+  assert_int_equal(sc.records, 1);
+  sc.records = records;
+  assert_int_equal(aia_sim_create(&sc, &sim), AIA_OK);
+  *hooked = 0;
+  assert_aia_ok(sim, aia_sim_hook_add(sim, AIA_EV_ALL, count_hook, hooked, NULL));
+  aia_platform_config_init(&pc);
+  pc.harts = 2;
+  assert_aia_ok(sim, aia_platform_create(sim, &pc, &plat));
+  aia_host_config_init(&hc);
+  assert_aia_ok(sim, aia_host_create(sim, plat, &hc, &host));
+  aia_kvm_config_init(&kc);
+  assert_aia_ok(sim, aia_kvm_create(sim, plat, host, &kc, &kvm));
+  aia_vm_config_init(&vc);
+  vc.vcpus = 3;
+  assert_aia_ok(sim, aia_vm_create(kvm, &vc, &vm));
+  for (uint32_t i = 0; i < 3; i++) {
+    aia_guest_config gc;
+    aia_guest_config_init(&gc);
+    gc.behaviour = i ? AIA_BEHAVIOUR_IDLE : AIA_BEHAVIOUR_BUSY;
+    assert_aia_ok(sim, aia_guest_attach(sim, aia_vm_vcpu(vm, i), &gc));
+    assert_aia_ok(sim, aia_vcpu_guest_setup(aia_vm_vcpu(vm, i), 1, 0, 1, pc.ids));
+  }
+  aia_device_config dc;
+  aia_device *d;
+  aia_device_config_init(&dc);
+  dc.vm = vm;
+  dc.period = 20000;
+  assert_aia_ok(sim, aia_device_create(kvm, &dc, &d));
+  for (uint32_t i = 0; i < 3; i++)
+    assert_aia_ok(sim, aia_vcpu_start(aia_vm_vcpu(vm, i), 0));
+  assert_aia_ok(sim, aia_sim_run_until(sim, 5000000));
+  aia_injector_stats is = { .struct_size = sizeof is };
+  assert_int_equal(aia_kvm_injector_stats(kvm, &is), AIA_OK);
+  *steps = aia_sim_steps(sim);
+  *injected = is.injected;
+  *hash = aia_sim_hash(sim);
+  *count = aia_sim_event_count(sim);
+  aia_sim_destroy(sim);
+}
+
+static void test_records_off_runs_the_same_model(void **state)
+{
+  uint64_t s1, i1, h1, x1, c1, s0, i0, h0, x0, c0;
+  (void)state;
+  run_records(1, &s1, &i1, &h1, &x1, &c1);
+  run_records(0, &s0, &i0, &h0, &x0, &c0);
+  assert_true(i1 > 100);
+  assert_true(h1 == c1 && c1 > 1000); /* one hook call per record */
+  assert_int_equal(s0, s1);
+  assert_int_equal(i0, i1);
+  assert_int_equal(h0, 0);
+  assert_int_equal(c0, 0);
+  aia_sim_config sc;
+  aia_sim *fresh;
+  aia_sim_config_init(&sc);
+  assert_int_equal(aia_sim_create(&sc, &fresh), AIA_OK);
+  assert_int_equal(x0, aia_sim_hash(fresh)); /* the initial value */
+  assert_true(x1 != x0);
+  aia_sim_destroy(fresh);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -394,6 +583,8 @@ int main(void)
     cmocka_unit_test(test_each_fault_is_caught),
     cmocka_unit_test(test_swfile_no_lock_is_caught),
     cmocka_unit_test(test_oversubscribed_eras),
+    cmocka_unit_test(test_violation_recent_records_are_exact),
+    cmocka_unit_test(test_records_off_runs_the_same_model),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
