@@ -504,7 +504,8 @@ static int redistribute(aia__evq *q)
 }
 
 /* Finds the earliest live entry, dropping dead ones in front of it.
- * q->fsrc says where it is (0 = the early heap, 1 + p = cur[p]). */
+ * q->fsrc says where it is (0 = the early heap, 1 + p = cur[p],
+ * AIA__EVQ_L0 the level-0 bucket fdigit, when it holds nothing else). */
 static int front(aia__evq *q, aia__evq_ent **out)
 {
   *out = NULL;
@@ -540,6 +541,19 @@ static int front(aia__evq *q, aia__evq_ent **out)
     }
     if (q->lmask == 0)
       return AIA_OK;
+    if (q->lmask & 1u) {
+      /* A level-0 bucket holds one cycle; one holding one entry is taken
+       * from where it is (no trip through the same-cycle arrays). */
+      unsigned d;
+      (void)lowest(q, &d);
+      aia__evq_list *l = &q->bucket[0][d];
+      if (l->n == 1 && !is_dead(&l->first->e[0])) {
+        *out = &l->first->e[0];
+        q->fsrc = AIA__EVQ_L0;
+        q->fdigit = d;
+        return AIA_OK;
+      }
+    }
     int rc = redistribute(q);
     if (rc != AIA_OK)
       return rc;
@@ -566,6 +580,13 @@ aia__ev *aia__evq_take(aia__evq *q)
   if (q->fsrc == 0) {
     ev = q->early.a[0].ev;
     early_remove_top(q);
+  } else if (q->fsrc == AIA__EVQ_L0) {
+    aia__evq_list *l = &q->bucket[0][q->fdigit];
+    ev = l->first->e[0].ev;
+    q->last = l->first->e[0].when; /* nothing else is queued on it: cur is empty */
+    list_clear(q, l);
+    unmark(q, 0, q->fdigit);
+    q->total--;
   } else {
     aia__evq_vec *v = &q->cur[q->fsrc - 1];
     ev = v->a[v->head].ev;
