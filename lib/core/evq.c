@@ -664,13 +664,22 @@ static uint64_t list_compact(aia__evq *q, aia__evq_list *l)
 static void compact(aia__evq *q)
 {
   uint64_t dropped = 0;
-  for (unsigned b = 0; q->bucket && b < 8 * 256; b++) {
-    aia__evq_list *l = &q->bucket[b / 256][b % 256];
-    if (l->n == 0)
+  /* The buckets that hold something, from the masks (a queue of a few
+   * entries is not made to look at 2,048 lists). */
+  for (unsigned lv = 0; lv < 8; lv++) {
+    if (!(q->lmask & (1u << lv)))
       continue;
-    dropped += list_compact(q, l);
-    if (l->n == 0)
-      unmark(q, b / 256, b % 256);
+    for (unsigned w = 0; w < 4; w++) {
+      uint64_t bits = q->dmask[lv][w];
+      while (bits) {
+        unsigned d = w * 64 + (unsigned)__builtin_ctzll(bits);
+        aia__evq_list *l = &q->bucket[lv][d];
+        bits &= bits - 1;
+        dropped += list_compact(q, l);
+        if (l->n == 0)
+          unmark(q, lv, d);
+      }
+    }
   }
   for (unsigned p = 0; p < AIA__EVQ_PHASES; p++) {
     dropped += vec_compact(&q->cur[p]);

@@ -86,8 +86,8 @@ struct aia_meter {
   size_t nold, cold;
   aia_hist lat, wlat;
   aia_result r;
-  aia_violation *viol;
-  uint32_t nviol;
+  aia_violation *viol;       /* grows as violations come, up to max_violations */
+  uint32_t nviol, cviol;
   uint64_t not_injected;     /* MSIs still waiting for the injector at the finish */
   bool finished;
   /* Wired devices, per VM (allocated at its first request): per source,
@@ -269,6 +269,17 @@ static void violation(aia_meter *m, aia_violation_kind kind, vstate *s, uint64_t
   aia_sim_emit(m->sim, &ev);
   if (m->nviol >= m->cfg.max_violations)
     return;
+  if (m->nviol == m->cviol) {
+    /* Each is some 2 KB (its recent records): room is made as they come. */
+    uint32_t c = m->cviol ? m->cviol * 2 : 4;
+    if (c > m->cfg.max_violations)
+      c = m->cfg.max_violations;
+    aia_violation *nv = realloc(m->viol, (size_t)c * sizeof *nv);
+    if (nv == NULL)
+      return; /* counted above, not kept in detail */
+    m->viol = nv;
+    m->cviol = c;
+  }
   aia_violation *v = &m->viol[m->nviol++];
   memset(v, 0, sizeof *v);
   v->kind = kind;
@@ -677,9 +688,8 @@ int aia_meter_create(aia_kvm *kvm, const aia_meter_config *cfg, aia_meter **out)
     m->nv += aia_vm_vcpus(aia_kvm_vm(kvm, i));
   }
   m->vs = calloc(m->nv ? m->nv : 1, sizeof *m->vs);
-  m->viol = calloc(c.max_violations ? c.max_violations : 1, sizeof *m->viol);
   m->wired = calloc(m->nvms ? m->nvms : 1, sizeof *m->wired);
-  if (m->vm_base == NULL || m->vs == NULL || m->viol == NULL || m->wired == NULL) {
+  if (m->vm_base == NULL || m->vs == NULL || m->wired == NULL) {
     meter_free(m);
     return AIA_ENOMEM;
   }

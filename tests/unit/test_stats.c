@@ -45,6 +45,16 @@ static void check_against_reference(uint64_t *v, size_t n)
   }
   double mean = (double)(sum / (long double)n);
   assert_true(fabs(aia_hist_mean(&h) - mean) <= mean * 1e-12 + 1e-9);
+  /* The summary (one pass) says what the quantiles say one by one. */
+  aia_hist_summary s;
+  aia_hist_summarize(&h, &s);
+  assert_int_equal(s.count, n);
+  assert_int_equal(s.min, v[0]);
+  assert_int_equal(s.max, v[n - 1]);
+  assert_int_equal(s.p50, aia_hist_quantile(&h, 0.50));
+  assert_int_equal(s.p90, aia_hist_quantile(&h, 0.90));
+  assert_int_equal(s.p99, aia_hist_quantile(&h, 0.99));
+  assert_int_equal(s.p999, aia_hist_quantile(&h, 0.999));
   aia_hist_free(&h);
 }
 
