@@ -224,6 +224,32 @@ void aia__cli_progress_start(progress *pr, size_t total, uint64_t cycles_total, 
 void aia__cli_progress_batch(progress *pr, const job *jobs, size_t njobs);
 /* A run finished (its sim_done set to its whole length). */
 void aia__cli_progress_job_done(progress *pr, job *j);
+/* The job array given to progress_batch is about to change (a slot filled
+ * or emptied): hold ... release around it (no-ops without progress). */
+void aia__cli_progress_hold(progress *pr);
+void aia__cli_progress_release(progress *pr);
+/* Inside a hold: these jobs are done with; their simulated time counts as
+ * done from now on (the caller empties their slots before releasing). */
+void aia__cli_progress_retire(progress *pr, job *jobs, size_t n);
+
+/* sweep.c: the runs of a sweep on a pipeline of `window` points. */
+typedef struct sweep_ops {
+  void *ctx;
+  /* Point n (0-based, in order) into its npol jobs (zeroed) and its
+   * scenario (*scn, may be left NULL on failure); 0 or an exit status. */
+  int (*load)(void *ctx, uint64_t n, job *jobs, aia_scenario **scn);
+  /* Runs one job, on any thread; `format`: also format its JSON line. */
+  void (*run)(void *ctx, job *j, bool format);
+  /* A point's runs, all finished, in point order; 0 or an exit status
+   * (nothing more is written, the runs started finish). */
+  int (*write)(void *ctx, job *jobs, size_t n);
+  /* Done with a point, written or not: free (or keep) its jobs and scenario. */
+  void (*retire)(void *ctx, uint64_t n, job *jobs, uint32_t npol, aia_scenario *scn);
+} sweep_ops;
+/* Runs npoints points of npol jobs on nthreads threads (1: on this one);
+ * 0 or the first exit status of load or write. */
+int aia__cli_sweep(const sweep_ops *ops, uint64_t npoints, uint32_t npol, unsigned nthreads,
+                   size_t window, progress *pr);
 /* Stops the thread and prints the final line. */
 void aia__cli_progress_stop(progress *pr);
 /* The record hook a run gets when progress is on (user: its job). */

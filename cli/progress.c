@@ -20,7 +20,7 @@ static double since(const struct timespec *t0)
 
 static uint64_t job_total(const job *j)
 {
-  return j->scn->duration + j->scn->drain;
+  return j->scn ? j->scn->duration + j->scn->drain : 0; /* NULL: an empty slot */
 }
 
 void aia__cli_progress_hook(void *user, const aia_event *ev)
@@ -127,6 +127,24 @@ void aia__cli_progress_batch(progress *pr, const job *jobs, size_t njobs)
   pr->jobs = jobs;
   pr->njobs = njobs;
   pthread_mutex_unlock(&pr->mu);
+}
+
+void aia__cli_progress_hold(progress *pr)
+{
+  if (pr->started)
+    pthread_mutex_lock(&pr->mu);
+}
+
+void aia__cli_progress_release(progress *pr)
+{
+  if (pr->started)
+    pthread_mutex_unlock(&pr->mu);
+}
+
+void aia__cli_progress_retire(progress *pr, job *jobs, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    pr->cycles_before += job_total(&jobs[i]);
 }
 
 void aia__cli_progress_job_done(progress *pr, job *j)

@@ -143,15 +143,6 @@ static void run_end(void *user, aia_sim *sim)
   }
 }
 
-typedef struct pool {
-  job *jobs;
-  size_t njobs, next, done;
-  pthread_mutex_t mu;
-  const opts *o;
-  const aia_scenario *base; /* set when the runs' JSON lines are wanted */
-  progress *pr;
-} pool;
-
 static void run_job(job *j, bool with_progress)
 {
   aia_run_options opt;
@@ -218,44 +209,6 @@ static aia_cycle parse_window_part(const char *s, size_t n, uint64_t hz)
   return (aia_cycle)(v * (double)mul_num / (double)mul_den + 0.5);
 }
 
-static void *worker(void *arg)
-{
-  pool *p = arg;
-  for (;;) {
-    pthread_mutex_lock(&p->mu);
-    size_t i = p->next < p->njobs ? p->next++ : p->njobs;
-    pthread_mutex_unlock(&p->mu);
-    if (i >= p->njobs)
-      return NULL;
-    run_job(&p->jobs[i], p->pr->mode != PROGRESS_OFF);
-    if (p->base && p->jobs[i].rc == AIA_OK)
-      aia__cli_json_format(p->base, &p->jobs[i]);
-    aia__cli_progress_job_done(p->pr, &p->jobs[i]);
-    pthread_mutex_lock(&p->mu);
-    p->done++;
-    pthread_mutex_unlock(&p->mu);
-  }
-}
-
-static void run_all(pool *p, unsigned nthreads)
-{
-  if (nthreads > p->njobs)
-    nthreads = (unsigned)p->njobs;
-  if (nthreads <= 1) {
-    worker(p);
-  } else {
-    pthread_t *t = calloc(nthreads, sizeof *t);
-    if (t == NULL)
-      exit(AIA_CLI_EXIT_INTERNAL);
-    for (unsigned i = 0; i < nthreads; i++)
-      if (pthread_create(&t[i], NULL, worker, p) != 0)
-        exit(AIA_CLI_EXIT_INTERNAL);
-    for (unsigned i = 0; i < nthreads; i++)
-      pthread_join(t[i], NULL);
-    free(t);
-  }
-}
-
 /* ---------------------------------------------------------- expect ----- */
 
 /* 1 if the expect block failed or an unexpected violation was found (the
@@ -290,9 +243,9 @@ static int check_expect(const aia_scenario *base, const job *jobs, size_t njobs)
 
 /* ---------------------------------------------------------- the sweep -- */
 
-/* Points run by one batch: enough to keep every thread busy between the
- * batches, few enough that a batch's results are small. */
-#define BATCH_POINTS_PER_THREAD 32u
+/* Points in flight per thread (loaded, running, or waiting to be written):
+ * enough to keep every thread busy, few enough that their results are small. */
+#define WINDOW_POINTS_PER_THREAD 32u
 
 /* The point's scenario: the base itself, or (SET sweep) the base loaded
  * again with the point's value. 0, or an exit status after the message. */
@@ -339,6 +292,139 @@ static int job_failed(const opts *o, const job *j)
     return AIA_CLI_EXIT_INPUT;
   }
   return j->out_err ? AIA_CLI_EXIT_INPUT : AIA_CLI_EXIT_INTERNAL;
+}
+
+/* What write_point writes to, and the figures it keeps across points. */
+typedef struct writer_ctx {
+  const opts *o;
+  const aia_scenario *base;
+  uint32_t npol;
+  out_file *json, *csv;
+  size_t *runs_written;
+  html_point *hp;
+  size_t *nhp;
+  int *expect_bad;
+} writer_ctx;
+
+/* Writes the runs of one point (all finished); 0 or an exit status (a run
+ * failed: nothing of this point is written). */
+static int write_point(writer_ctx *w, job *jobs, size_t n)
+{
+  int status = 0;
+  for (size_t i = 0; i < n; i++)
+    if (jobs[i].rc != AIA_OK) {
+      int st = job_failed(w->o, &jobs[i]);
+      if (status != AIA_CLI_EXIT_INTERNAL)
+        status = st;
+    }
+  if (status != 0)
+    return status;
+  if (!w->o->quiet)
+    aia__cli_text_report(stdout, w->base, jobs, n, w->npol);
+  if (w->o->json)
+    aia__cli_json_runs(w->json->f, w->base, jobs, n, *w->runs_written == 0);
+  if (w->o->csv)
+    aia__cli_write_csv(w->csv->f, w->base, jobs, n);
+  for (size_t i = 0; w->hp && i < n; i++) {
+    html_point *h = &w->hp[(*w->nhp)++];
+    h->point = jobs[i].point;
+    h->policy = jobs[i].policy;
+    h->p99 = jobs[i].res.r.latency.p99;
+  }
+  *w->expect_bad |= check_expect(w->base, jobs, n);
+  *w->runs_written += n;
+  return 0;
+}
+
+/* The sweep's callbacks (cli/sweep.c) and what they need. */
+typedef struct sweep_ctx {
+  const opts *o;
+  const aia_scenario *base;
+  const aia_policy *pols;
+  uint32_t npol, first, stride;
+  const aia_cycle *trap;
+  aia_cycle tr_from, tr_to;
+  size_t njobs_total;
+  progress *pr;
+  job *keep;                /* the first point's runs, kept for the page */
+  uint32_t *nkeep;
+  aia_scenario **keep_scn;
+  writer_ctx w;
+} sweep_ctx;
+
+static int sweep_load(void *ctx, uint64_t n, job *jobs, aia_scenario **scn)
+{
+  sweep_ctx *c = ctx;
+  const opts *o = c->o;
+  const aia_scenario *base = c->base;
+  uint32_t i = c->first + (uint32_t)(n * c->stride);
+  int status = point_scenario(o, base, i, scn);
+  if (status != 0)
+    return status;
+  int64_t off = base->sweep.kind == AIA_SWEEP_OFFSET ? base->sweep.from + (int64_t)i * base->sweep.step
+                                                    : 0;
+  for (uint32_t k = 0; k < c->npol; k++) {
+    job *j = &jobs[k];
+    j->scn = *scn;
+    j->policy = c->pols[k];
+    j->lim = &o->lim;
+    j->point = i;
+    j->run = (size_t)i * c->npol + k;
+    j->offset = off;
+    j->tr_from = c->tr_from;
+    j->tr_to = c->tr_to;
+    if (base->sweep.kind == AIA_SWEEP_OFFSET) {
+      int64_t at = (int64_t)c->trap[k] + off;
+      j->probe = true;
+      j->probe_at = at < 0 ? 0 : (aia_cycle)at;
+    }
+    if (o->trace)
+      run_path(j->trace_path, sizeof j->trace_path, o->trace, j, c->njobs_total > 1);
+    if (o->vcd)
+      run_path(j->vcd_path, sizeof j->vcd_path, o->vcd, j, c->njobs_total > 1);
+    if (o->html && n == 0 && aia__cli_html_prepare(j) != 0) {
+      fputs("aiasim: error: out of memory\n", stderr);
+      return AIA_CLI_EXIT_INTERNAL;
+    }
+  }
+  return 0;
+}
+
+static void sweep_run(void *ctx, job *j, bool format)
+{
+  sweep_ctx *c = ctx;
+  run_job(j, c->pr->mode != PROGRESS_OFF);
+  /* its JSON line formatted on this thread when the writer is behind */
+  if (format && c->o->json && c->o->jobs > 1 && j->rc == AIA_OK)
+    aia__cli_json_format(c->base, j);
+  aia__cli_progress_job_done(c->pr, j);
+}
+
+static int sweep_write(void *ctx, job *jobs, size_t n)
+{
+  sweep_ctx *c = ctx;
+  return write_point(&c->w, jobs, n);
+}
+
+/* The page keeps the first point's runs (and their scenario), if they ran. */
+static void sweep_retire(void *ctx, uint64_t n, job *jobs, uint32_t npol, aia_scenario *scn)
+{
+  sweep_ctx *c = ctx;
+  bool keeping = c->o->html && n == 0 && scn != NULL;
+  for (uint32_t k = 0; keeping && k < npol; k++)
+    keeping = jobs[k].rc == AIA_OK;
+  for (uint32_t k = 0; k < npol; k++) {
+    if (keeping)
+      c->keep[(*c->nkeep)++] = jobs[k];
+    else
+      job_free(&jobs[k]);
+  }
+  if (scn == NULL || scn == c->base)
+    return;
+  if (keeping)
+    *c->keep_scn = scn;
+  else
+    aia_scenario_destroy(scn);
 }
 
 int aia__cli_run(const opts *o, aia_scenario *base)
@@ -463,100 +549,18 @@ int aia__cli_run(const opts *o, aia_scenario *base)
   aia_scenario *keep_scn = NULL;
   uint32_t nkeep = 0;
   int status = 0, expect_bad = 0;
-  size_t bpoints = (size_t)BATCH_POINTS_PER_THREAD * (o->jobs ? o->jobs : 1);
-  job *batch = calloc(bpoints * npol, sizeof *batch);
-  aia_scenario **bscn = calloc(bpoints, sizeof *bscn);
-  if (batch == NULL || bscn == NULL) {
-    fputs("aiasim: error: out of memory\n", stderr);
-    status = AIA_CLI_EXIT_INTERNAL;
-  }
   size_t runs_written = 0;
-  for (uint64_t next = 0; status == 0 && next < nmine;) {
-    size_t np = 0, nj = 0;
-    bool first_batch = next == 0;
-    memset(batch, 0, bpoints * npol * sizeof *batch);
-    for (; np < bpoints && next < nmine; np++, next++) {
-      uint32_t i = first + (uint32_t)(next * stride);
-      status = point_scenario(o, base, i, &bscn[np]);
-      if (status != 0)
-        break;
-      int64_t off = base->sweep.kind == AIA_SWEEP_OFFSET ? base->sweep.from + (int64_t)i * base->sweep.step
-                                                        : 0;
-      for (uint32_t k = 0; k < npol; k++) {
-        job *j = &batch[nj++];
-        j->scn = bscn[np];
-        j->policy = pols[k];
-        j->lim = &o->lim;
-        j->point = i;
-        j->run = (size_t)i * npol + k;
-        j->offset = off;
-        j->tr_from = tr_from;
-        j->tr_to = tr_to;
-        if (base->sweep.kind == AIA_SWEEP_OFFSET) {
-          int64_t at = (int64_t)trap[k] + off;
-          j->probe = true;
-          j->probe_at = at < 0 ? 0 : (aia_cycle)at;
-        }
-        if (o->trace)
-          run_path(j->trace_path, sizeof j->trace_path, o->trace, j, njobs_total > 1);
-        if (o->vcd)
-          run_path(j->vcd_path, sizeof j->vcd_path, o->vcd, j, njobs_total > 1);
-        if (o->html && first_batch && nj <= npol && aia__cli_html_prepare(j) != 0) {
-          fputs("aiasim: error: out of memory\n", stderr);
-          status = AIA_CLI_EXIT_INTERNAL;
-        }
-      }
-    }
-    if (status == 0) {
-      /* With several threads the runs' JSON lines are formatted on them. */
-      pool p = { .jobs = batch, .njobs = nj, .o = o,
-                 .base = o->json && o->jobs > 1 ? base : NULL, .pr = &pr };
-      pthread_mutex_init(&p.mu, NULL);
-      aia__cli_progress_batch(&pr, batch, nj);
-      run_all(&p, o->jobs);
-      aia__cli_progress_batch(&pr, NULL, 0);
-      pthread_mutex_destroy(&p.mu);
-      for (size_t i = 0; i < nj; i++)
-        if (batch[i].rc != AIA_OK) {
-          int st = job_failed(o, &batch[i]);
-          if (status != AIA_CLI_EXIT_INTERNAL)
-            status = st;
-        }
-    }
-    if (status == 0) {
-      if (!o->quiet)
-        aia__cli_text_report(stdout, base, batch, nj, npol);
-      if (o->json)
-        aia__cli_json_runs(json_o.f, base, batch, nj, runs_written == 0);
-      if (o->csv)
-        aia__cli_write_csv(csv_o.f, base, batch, nj);
-      for (size_t i = 0; hp && i < nj; i++) {
-        hp[nhp].point = batch[i].point;
-        hp[nhp].policy = batch[i].policy;
-        hp[nhp].p99 = batch[i].res.r.latency.p99;
-        nhp++;
-      }
-      expect_bad |= check_expect(base, batch, nj);
-      runs_written += nj;
-    }
-    /* Free the batch; the page keeps the first point's runs (and their
-     * scenario). */
-    bool keeping = o->html && first_batch && status == 0;
-    for (size_t i = 0; i < nj; i++) {
-      if (keeping && i < npol)
-        keep[nkeep++] = batch[i];
-      else
-        job_free(&batch[i]);
-    }
-    for (size_t k = 0; k < np; k++) {
-      if (bscn[k] == NULL || bscn[k] == base)
-        continue;
-      if (keeping && k == 0)
-        keep_scn = bscn[0];
-      else
-        aia_scenario_destroy(bscn[k]);
-    }
-  }
+  sweep_ctx sc = { .o = o, .base = base, .pols = pols, .npol = npol, .first = first,
+                   .stride = stride, .trap = trap, .tr_from = tr_from, .tr_to = tr_to,
+                   .njobs_total = njobs_total, .pr = &pr, .keep = keep, .nkeep = &nkeep,
+                   .keep_scn = &keep_scn,
+                   .w = { .o = o, .base = base, .npol = npol, .json = &json_o, .csv = &csv_o,
+                          .runs_written = &runs_written, .hp = hp, .nhp = &nhp,
+                          .expect_bad = &expect_bad } };
+  sweep_ops ops = { .ctx = &sc, .load = sweep_load, .run = sweep_run, .write = sweep_write,
+                    .retire = sweep_retire };
+  size_t window = (size_t)WINDOW_POINTS_PER_THREAD * (o->jobs ? o->jobs : 1);
+  status = aia__cli_sweep(&ops, nmine, npol, o->jobs, window, &pr);
   aia__cli_progress_stop(&pr);
   if (status == 0) {
     char err[1200];
@@ -594,8 +598,6 @@ int aia__cli_run(const opts *o, aia_scenario *base)
     job_free(&keep[k]);
   if (keep_scn)
     aia_scenario_destroy(keep_scn);
-  free(batch);
-  free(bscn);
   free(hp);
   return status;
 }

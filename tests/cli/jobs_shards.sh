@@ -12,6 +12,21 @@ rm -f *.json *.csv
 "$aiasim" run "$scn" --quiet --jobs 2 --json j2.json --csv j2.csv
 cmp j1.json j2.json
 cmp j1.csv j2.csv
+# The text report too, and three threads (the runs go through a window of
+# 32 points per thread, so this sweep's 241 points wrap it several times).
+"$aiasim" run "$scn" --jobs 1 > t1.txt
+"$aiasim" run "$scn" --jobs 3 --json j3.json > t3.txt
+cmp t1.txt t3.txt
+cmp j1.json j3.json
+# A run that fails (a budget too small) stops the sweep with status 2 on
+# any number of threads, and no report is left behind.
+for j in 1 2; do
+  rc=0
+  "$aiasim" run "$scn" --quiet --jobs $j --max-events 50 --json fail.json 2> fail.txt || rc=$?
+  [ "$rc" = 2 ] || { echo "--jobs $j with a budget too small: status $rc"; cat fail.txt; exit 1; }
+  grep -q "budget" fail.txt || { echo "no budget message"; cat fail.txt; exit 1; }
+  [ ! -e fail.json ] || { echo "a failed sweep left its report"; exit 1; }
+done
 runs=$(grep -c '"run":' j1.json)
 [ "$runs" -ge 16 ] || { echo "only $runs runs"; exit 1; }
 for k in 0 1 2; do "$aiasim" run "$scn" --quiet --shard $k/3 --json s$k.json; done

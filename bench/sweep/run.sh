@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# How much faster a sweep runs on two threads: `aiasim run FILE --jobs 2`
+# against `--jobs 1`, on
+#   wfi       the bundled offset sweep (examples/scenarios/wfi-race-window.yaml
+#             as shipped: 241 points x 2 policies, 20 ms in all, about half
+#             of it the process starting);
+#   wfi-step1 the same file at every cycle (--set sweep.offset.step=1, as its
+#             header suggests: 6,001 points x 2 policies of a few us each);
+#   big       a generated 32-point sweep of a 1,024-hart file (128 VMs of 8
+#             idle vCPUs, a Poisson device each; the sweep sets one device's
+#             rate), with --json (70 MB of report).
+# Each command runs ROUNDS times (default 5), --jobs 1 and --jobs 2 in turn;
+# the fastest of each counts (the machine's load only ever adds time). Both
+# must give byte-identical JSON. Prints one line per sweep with the ratio and
+# the target (>= 1.8); the status is 1 if a target is not met.
+#   bench/sweep/run.sh [OUTDIR]      environment: AIASIM, ROUNDS
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+out=${1:-$top/build/sweep}
+aiasim=${AIASIM:-$top/build/aiasim}
+rounds=${ROUNDS:-5}
+[ -x "$aiasim" ] || { echo "run.sh: $aiasim not found (build first: make build)" >&2; exit 2; }
+mkdir -p "$out"
+
+# The 1,024-hart file.
+big=$out/big-sweep.yaml
+{
+  printf 'aiasim: 1\nname: big-sweep\nduration: 2ms\ndrain: 1ms\npolicy: [kick, nokick]\n'
+  printf '\nplatform:\n  harts: 1024\n\nvms:\n'
+  for v in $(seq 0 127); do
+    printf '  - name: vm%d\n    vcpus: 8\n    guest:\n      behaviour: idle\n' "$v"
+  done
+  printf '\ndevices:\n'
+  for v in $(seq 0 127); do
+    printf '  - name: nic%d\n    vm: vm%d\n    vcpus: all\n    pattern: poisson\n    rate: 20000/s\n' "$v" "$v"
+  done
+  printf '\nsweep:\n  set: devices.nic0.rate\n  values: ['
+  for i in $(seq 1 32); do printf '%s%d/s' "$([ "$i" = 1 ] || echo ', ')" $((1000 * i)); done
+  printf ']\n'
+} > "$big"
+
+ms() { # command... -> wall milliseconds
+  local s e
+  s=$(date +%s%N)
+  "$@" > /dev/null
+  e=$(date +%s%N)
+  echo $(((e - s) / 1000000))
+}
+
+fail=0
+sweep() { # name, file, extra args...
+  local name=$1 file=$2
+  shift 2
+  local best1=0 best2=0 t
+  for _ in $(seq "$rounds"); do
+    t=$(ms "$aiasim" run "$file" --quiet --jobs 1 --json "$out/$name-1.json" "$@")
+    if [ "$best1" = 0 ] || [ "$t" -lt "$best1" ]; then best1=$t; fi
+    t=$(ms "$aiasim" run "$file" --quiet --jobs 2 --json "$out/$name-2.json" "$@")
+    if [ "$best2" = 0 ] || [ "$t" -lt "$best2" ]; then best2=$t; fi
+  done
+  cmp -s "$out/$name-1.json" "$out/$name-2.json" ||
+    { echo "bench=sweep $name: --jobs 1 and --jobs 2 differ" >&2; fail=1; }
+  [ "$best2" -gt 0 ] || best2=1
+  # Rounded down to the three decimals shown, then compared.
+  local ratio met
+  ratio=$(awk -v a="$best1" -v b="$best2" 'BEGIN { printf "%.3f", int(a / b * 1000) / 1000 }')
+  met=$(awk -v r="$ratio" 'BEGIN { print (r >= 1.8) ? "met" : "NOT MET" }')
+  [ "$met" = met ] || fail=1
+  echo "bench=sweep sweep=$name rounds=$rounds jobs1_ms=$best1 jobs2_ms=$best2 ratio=$ratio target>=1.80 $met"
+}
+
+scn=$top/examples/scenarios/wfi-race-window.yaml
+sweep wfi "$scn"
+sweep wfi-step1 "$scn" --set sweep.offset.step=1
+sweep big "$big"
+exit $fail
