@@ -284,16 +284,17 @@ static void idle_if_live(const aia__evq_ent *e)
 
 void aia__evq_free(aia__evq *q)
 {
-  for (unsigned b = 0; q->bucket && b < 8 * 256; b++) {
-    for (aia__evq_chunk *c = q->bucket[b / 256][b % 256].first; c;) {
-      aia__evq_chunk *next = c->next;
-      for (uint32_t i = 0; i < c->n; i++)
-        idle_if_live(&c->e[i]);
-      free(c);
-      c = next;
-    }
+  for (unsigned lv = 0; lv < 8; lv++) {
+    for (unsigned d = 0; q->bucket[lv] && d < 256; d++)
+      for (aia__evq_chunk *c = q->bucket[lv][d].first; c;) {
+        aia__evq_chunk *next = c->next;
+        for (uint32_t i = 0; i < c->n; i++)
+          idle_if_live(&c->e[i]);
+        free(c);
+        c = next;
+      }
+    free(q->bucket[lv]);
   }
-  free(q->bucket);
   for (unsigned k = 0; k < 2; k++)
     for (aia__evq_chunk *c = q->pool[k]; c;) {
       aia__evq_chunk *next = c->next;
@@ -313,8 +314,9 @@ size_t aia__evq_bytes(const aia__evq *q)
 {
   size_t n = (size_t)q->nchunks[0] * (sizeof(aia__evq_chunk) + AIA__EVQ_SMALL * sizeof(aia__evq_ent)) +
              (size_t)q->nchunks[1] * (sizeof(aia__evq_chunk) + AIA__EVQ_LARGE * sizeof(aia__evq_ent));
-  if (q->bucket)
-    n += 8 * sizeof *q->bucket;
+  for (unsigned lv = 0; lv < 8; lv++)
+    if (q->bucket[lv])
+      n += 256 * sizeof(aia__evq_list);
   for (unsigned p = 0; p < AIA__EVQ_PHASES; p++)
     n += (size_t)q->cur[p].cap * sizeof(aia__evq_ent);
   return n + (size_t)q->early.cap * sizeof(aia__evq_ent);
@@ -345,6 +347,26 @@ static inline void place(aia__evq *q, aia__evq_ent e)
   }
 }
 
+/* Makes sure the levels in the mask have their lists. */
+static int levels_ensure(aia__evq *q, unsigned mask)
+{
+  for (unsigned lv = 0; lv < 8; lv++)
+    if ((mask & (1u << lv)) && q->bucket[lv] == NULL &&
+        (q->bucket[lv] = calloc(256, sizeof(aia__evq_list))) == NULL)
+      return AIA_ENOMEM;
+  return AIA_OK;
+}
+
+/* The levels entries after `from` go to, as a mask. */
+static unsigned levels_of(const aia__evq_ent *e, size_t n, aia_cycle from)
+{
+  unsigned mask = 0;
+  for (size_t i = 0; i < n; i++)
+    if (e[i].when != from)
+      mask |= 1u << level_of(e[i].when, from);
+  return mask;
+}
+
 /* The early heap holds the whole queue and is full: its entries move to the
  * buckets, `last` being their smallest cycle. All the memory is found first
  * (with room to spare: the pools are trimmed later), so a failure leaves
@@ -355,7 +377,7 @@ static int expand(aia__evq *q)
   uint32_t n = h->n;
   aia_cycle min = h->a[0].when;
   uint64_t on_min[AIA__EVQ_PHASES] = { 0 };
-  if (q->bucket == NULL && (q->bucket = calloc(8, sizeof *q->bucket)) == NULL)
+  if (levels_ensure(q, levels_of(h->a, n, min)) != AIA_OK)
     return AIA_ENOMEM;
   for (uint32_t i = 0; i < n; i++)
     if (h->a[i].when == min)
@@ -417,7 +439,7 @@ int aia__evq_push(aia__evq *q, aia__ev *ev, aia_cycle when, uint64_t key)
     sift_up(q->early.a, q->early.n++, e);
   } else if (when > q->last) {
     unsigned lv = level_of(when, q->last), d = digit_of(when, lv);
-    if (q->bucket == NULL && (q->bucket = calloc(8, sizeof *q->bucket)) == NULL)
+    if (q->bucket[lv] == NULL && levels_ensure(q, 1u << lv) != AIA_OK)
       return AIA_ENOMEM;
     aia__evq_list *l = &q->bucket[lv][d];
     unsigned k;
@@ -491,6 +513,13 @@ static int redistribute(aia__evq *q)
   for (unsigned p = 0; p < AIA__EVQ_PHASES; p++)
     if (on_min[p] && vec_reserve(&q->cur[p], on_min[p]) != AIA_OK)
       return AIA_ENOMEM;
+  {
+    unsigned levels = 0;
+    for (aia__evq_chunk *c = l->first; c; c = c->next)
+      levels |= levels_of(c->e, c->n, min);
+    if (levels_ensure(q, levels) != AIA_OK)
+      return AIA_ENOMEM;
+  }
 
   q->last = min;
   for (aia__evq_chunk *c = l->first; c; c = c->next)

@@ -91,7 +91,8 @@ typedef struct aia__evq {
   uint32_t fdigit;
   uint64_t dead;                     /* dead entries still held */
   uint64_t total;                    /* entries held, live or dead */
-  aia__evq_list (*bucket)[256];      /* [highest differing byte][its value] */
+  aia__evq_list *bucket[8];          /* [highest differing byte][its value]; a level's
+                                        256 lists are allocated when first used */
   aia__evq_vec cur[AIA__EVQ_PHASES]; /* on cycle `last`, by phase, key order */
   aia__evq_vec early;                /* 4-ary heap, cycles before `last` */
   aia__evq_chunk *pool[2];           /* free chunks: small, large */

@@ -11,7 +11,7 @@
 #include "core/evq.h"
 
 #define AIA__SIM_MAGIC 0x41494153u /* "AIAS" */
-#define AIA__TIMER_BLOCK 256u
+#define AIA__TIMER_BLOCK 64u
 
 typedef struct aia__hook {
   uint64_t mask;

@@ -6,7 +6,7 @@
 
 #include "hw/hw_impl.h"
 
-#define JOB_BLOCK 256u
+#define JOB_BLOCK 64u
 
 enum { JOB_LAND, JOB_LINE, JOB_IPI };
 

@@ -54,7 +54,7 @@ void aia__vcpu_set_state(aia_vcpu *v, aia_vcpu_state s)
                 (uint64_t)s);
 }
 
-#define JOB_BLOCK 256u
+#define JOB_BLOCK 64u
 
 static void kjob_fire(aia_sim *sim, aia__ev *ev)
 {

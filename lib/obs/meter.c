@@ -365,7 +365,7 @@ static void new_msi(aia_meter *m, const aia_event *ev, vstate *s)
       need -= (size_t)(m->base - before);
     }
     if (need > m->cap) {
-      size_t cap = m->cap ? m->cap * 2 : 1024;
+      size_t cap = m->cap ? m->cap * 2 : 64;
       while (cap < need)
         cap *= 2;
       msi_rec *p = realloc(m->msis, cap * sizeof *p);
