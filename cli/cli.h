@@ -91,6 +91,13 @@ typedef struct html_run {
 } html_run;
 
 /* One run of `aiasim run`: a sweep point under one policy. */
+/* A run's trace outputs (allocated only when a trace is asked for: the
+ * paths and the temporary-file state are two thirds of a job otherwise). */
+typedef struct job_io {
+  char trace_path[1024], vcd_path[1024]; /* "" for none */
+  out_file trace_o, vcd_o;  /* open during the run */
+} job_io;
+
 typedef struct job {
   const aia_scenario *scn;  /* the point's scenario */
   aia_policy policy;
@@ -119,9 +126,9 @@ typedef struct job {
   uint64_t nrec;            /* records seen by the progress hook */
   int rc;
   char err[256];
-  char trace_path[1024], vcd_path[1024];
+  struct job_io *io;        /* --trace / --vcd of this run; NULL without them */
   aia_cycle tr_from, tr_to;
-  out_file trace_o, vcd_o;  /* --trace, --vcd of this run (open during the run) */
+
   char *json;               /* its JSON run line, formatted on the run's thread; NULL: not yet */
   size_t json_len;
   bool out_err;             /* err is about an output (exit 2, not 3) */
@@ -238,7 +245,9 @@ typedef struct sweep_ops {
   /* Point n (0-based, in order) into its npol jobs (zeroed) and its
    * scenario (*scn, may be left NULL on failure); 0 or an exit status. */
   int (*load)(void *ctx, uint64_t n, job *jobs, aia_scenario **scn);
-  /* Runs one job, on any thread; `format`: also format its JSON line. */
+  /* Runs one job, on any thread; `format`: also format its JSON line there
+   * (the sweep asks for it when it runs on several threads, so that the
+   * formatting is shared out too). */
   void (*run)(void *ctx, job *j, bool format);
   /* A point's runs, all finished, in point order; 0 or an exit status
    * (nothing more is written, the runs started finish). */

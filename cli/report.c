@@ -3,6 +3,7 @@
  * Field definitions: docs/measurements.md.
  * SPDX-License-Identifier: MIT
  */
+#define _GNU_SOURCE 1 /* fopencookie */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,20 +320,57 @@ void aia__cli_json_begin(FILE *f, const aia_scenario *base, const opts *o, size_
   fputs(", \"runs\": [\n", f);
 }
 
+/* A run's JSON line goes into memory through a FILE of our own (a cookie
+ * stream with a stdio buffer): stdio formats into it as fast as into a file,
+ * where an open_memstream took three times as long. */
+typedef struct membuf {
+  char *p;
+  size_t n, cap;
+  bool failed;
+} membuf;
+
+static ssize_t membuf_write(void *cookie, const char *buf, size_t size)
+{
+  membuf *m = cookie;
+  if (size > SIZE_MAX - m->n) {
+    m->failed = true;
+    return -1;
+  }
+  if (m->n + size > m->cap) {
+    size_t cap = m->cap ? m->cap : 4096;
+    while (cap < m->n + size)
+      cap = cap > SIZE_MAX / 2 ? m->n + size : cap * 2;
+    char *p = realloc(m->p, cap);
+    if (p == NULL) {
+      m->failed = true;
+      return -1;
+    }
+    m->p = p;
+    m->cap = cap;
+  }
+  memcpy(m->p + m->n, buf, size);
+  m->n += size;
+  return (ssize_t)size;
+}
+
 void aia__cli_json_format(const aia_scenario *base, job *j)
 {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *m;
-  if (j->nvsched > AIA_CLI_JSON_PREFORMAT_VCPUS || (m = open_memstream(&buf, &len)) == NULL)
+  membuf m = { NULL, 0, 0, false };
+  cookie_io_functions_t io = { .read = NULL, .write = membuf_write, .seek = NULL, .close = NULL };
+  char vbuf[16384];
+  FILE *f;
+  if (j->nvsched > AIA_CLI_JSON_PREFORMAT_VCPUS || (f = fopencookie(&m, "w", io)) == NULL)
     return;
-  json_run(m, base, j, j->run);
-  if (ferror(m) | fclose(m)) {
-    free(buf);
-    return;
+  setvbuf(f, vbuf, _IOFBF, sizeof vbuf);
+  json_run(f, base, j, j->run);
+  bool bad = ferror(f) != 0;
+  bad |= fclose(f) != 0; /* flushes into m */
+  if (bad || m.failed) {
+    free(m.p);
+    return; /* the writer formats it then */
   }
-  j->json = buf;
-  j->json_len = len;
+  j->json = m.p;
+  j->json_len = m.n;
 }
 
 /* One run a line, a comma at the end of each but the last of all: the

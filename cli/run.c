@@ -34,17 +34,18 @@ static void run_built(void *user, aia_sim *sim, aia_platform *plat, aia_kvm *kvm
   tc.scenario = j->scn->name;
   tc.platform = plat;
   tc.kvm = kvm;
-  if (j->trace_path[0]) {
-    if (aia__cli_out_open(&j->trace_o, j->trace_path, j->err, sizeof j->err) != 0)
+  job_io *io = j->io;
+  if (io && io->trace_path[0]) {
+    if (aia__cli_out_open(&io->trace_o, io->trace_path, j->err, sizeof j->err) != 0)
       j->out_err = true;
-    else if (aia_trace_chrome_open(sim, j->trace_o.f, &tc, &j->trace_w) != AIA_OK)
-      snprintf(j->err, sizeof j->err, "cannot start the trace %.180s", j->trace_path);
+    else if (aia_trace_chrome_open(sim, io->trace_o.f, &tc, &j->trace_w) != AIA_OK)
+      snprintf(j->err, sizeof j->err, "cannot start the trace %.180s", io->trace_path);
   }
-  if (j->vcd_path[0]) {
-    if (aia__cli_out_open(&j->vcd_o, j->vcd_path, j->err, sizeof j->err) != 0)
+  if (io && io->vcd_path[0]) {
+    if (aia__cli_out_open(&io->vcd_o, io->vcd_path, j->err, sizeof j->err) != 0)
       j->out_err = true;
-    else if (aia_trace_vcd_open(sim, j->vcd_o.f, &tc, &j->vcd_w) != AIA_OK)
-      snprintf(j->err, sizeof j->err, "cannot start the VCD %.180s", j->vcd_path);
+    else if (aia_trace_vcd_open(sim, io->vcd_o.f, &tc, &j->vcd_w) != AIA_OK)
+      snprintf(j->err, sizeof j->err, "cannot start the VCD %.180s", io->vcd_path);
   }
 }
 
@@ -123,21 +124,24 @@ static void run_end(void *user, aia_sim *sim)
   j->trace_w = NULL;
   j->vcd_w = NULL;
   char e[sizeof j->err];
+  job_io *io = j->io;
+  if (io == NULL)
+    return;
   if (bad_t) {
-    aia__cli_out_abort(&j->trace_o);
-    snprintf(j->err, sizeof j->err, "cannot write %.200s: %s", j->trace_path,
+    aia__cli_out_abort(&io->trace_o);
+    snprintf(j->err, sizeof j->err, "cannot write %.200s: %s", io->trace_path,
              aia_strerror(rt));
     j->out_err = true;
-  } else if (aia__cli_out_commit(&j->trace_o, e, sizeof e) != 0) {
+  } else if (aia__cli_out_commit(&io->trace_o, e, sizeof e) != 0) {
     snprintf(j->err, sizeof j->err, "%s", e);
     j->out_err = true;
   }
   if (bad_v) {
-    aia__cli_out_abort(&j->vcd_o);
-    snprintf(j->err, sizeof j->err, "cannot write %.200s: %s", j->vcd_path,
+    aia__cli_out_abort(&io->vcd_o);
+    snprintf(j->err, sizeof j->err, "cannot write %.200s: %s", io->vcd_path,
              aia_strerror(rv));
     j->out_err = true;
-  } else if (aia__cli_out_commit(&j->vcd_o, e, sizeof e) != 0) {
+  } else if (aia__cli_out_commit(&io->vcd_o, e, sizeof e) != 0) {
     snprintf(j->err, sizeof j->err, "%s", e);
     j->out_err = true;
   }
@@ -276,6 +280,8 @@ static void job_free(job *j)
   free(j->vexit);
   free(j->json);
   j->json = NULL;
+  free(j->io);
+  j->io = NULL;
   aia__cli_html_free(j);
 }
 
@@ -378,10 +384,16 @@ static int sweep_load(void *ctx, uint64_t n, job *jobs, aia_scenario **scn)
       j->probe = true;
       j->probe_at = at < 0 ? 0 : (aia_cycle)at;
     }
-    if (o->trace)
-      run_path(j->trace_path, sizeof j->trace_path, o->trace, j, c->njobs_total > 1);
-    if (o->vcd)
-      run_path(j->vcd_path, sizeof j->vcd_path, o->vcd, j, c->njobs_total > 1);
+    if (o->trace || o->vcd) {
+      if ((j->io = calloc(1, sizeof *j->io)) == NULL) {
+        fputs("aiasim: error: out of memory\n", stderr);
+        return AIA_CLI_EXIT_INTERNAL;
+      }
+      if (o->trace)
+        run_path(j->io->trace_path, sizeof j->io->trace_path, o->trace, j, c->njobs_total > 1);
+      if (o->vcd)
+        run_path(j->io->vcd_path, sizeof j->io->vcd_path, o->vcd, j, c->njobs_total > 1);
+    }
     if (o->html && n == 0 && aia__cli_html_prepare(j) != 0) {
       fputs("aiasim: error: out of memory\n", stderr);
       return AIA_CLI_EXIT_INTERNAL;
@@ -394,7 +406,7 @@ static void sweep_run(void *ctx, job *j, bool format)
 {
   sweep_ctx *c = ctx;
   run_job(j, c->pr->mode != PROGRESS_OFF);
-  /* its JSON line formatted on this thread when the writer is behind */
+  /* With several threads its JSON line is formatted on this one. */
   if (format && c->o->json && c->o->jobs > 1 && j->rc == AIA_OK)
     aia__cli_json_format(c->base, j);
   aia__cli_progress_job_done(c->pr, j);

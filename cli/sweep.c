@@ -35,7 +35,6 @@ typedef struct sweep {
   _Atomic size_t next;      /* the next job to take */
   _Atomic size_t avail;     /* jobs published */
   _Atomic size_t done;      /* jobs finished */
-  _Atomic size_t written;   /* jobs written (or retired unwritten) */
   _Atomic size_t wake_at;   /* this thread sleeps until this many are done */
   _Atomic bool stop;        /* publish no more; workers leave */
   unsigned nthreads;
@@ -65,13 +64,7 @@ static void *worker(void *arg)
       if (g >= atomic_load(&s->avail))
         return NULL; /* stopped before this job was published */
     }
-    /* A run formats its own JSON line only while the writer is behind (as
-     * many finished runs waiting as there are threads times policies: a
-     * point is written once all its policies have run); otherwise the
-     * writer formats it straight into the file, which is cheaper than into
-     * memory. The report is the same either way. */
-    bool behind = atomic_load(&s->done) - atomic_load(&s->written) >= (size_t)s->nthreads * s->npol;
-    s->ops->run(s->ops->ctx, &s->jobs[g % slots], behind);
+    s->ops->run(s->ops->ctx, &s->jobs[g % slots], true);
     atomic_store(&s->finished[g % slots], true);
     /* Sequentially consistent: either the writer sees this run finished
      * when it looks before sleeping, or this sees the mark it set. */
@@ -185,11 +178,11 @@ int aia__cli_sweep(const sweep_ops *ops, uint64_t npoints, uint32_t npol, unsign
       aia__cli_progress_hold(pr);
       aia__cli_progress_retire(pr, jobs, npol);
       ops->retire(ops->ctx, out, jobs, npol, s.scn[slot]);
-      memset(jobs, 0, npol * sizeof *jobs);
+      for (uint32_t k = 0; k < npol; k++)
+        jobs[k].scn = NULL; /* an empty slot (publish clears the rest) */
       aia__cli_progress_release(pr);
       s.scn[slot] = NULL;
       out++;
-      atomic_store(&s.written, (size_t)out * npol);
       wrote = true;
     }
     if (wrote || out == loaded)
@@ -198,7 +191,7 @@ int aia__cli_sweep(const sweep_ops *ops, uint64_t npoints, uint32_t npol, unsign
     size_t g = atomic_load(&s.next);
     if (g < atomic_load(&s.avail) && atomic_compare_exchange_strong(&s.next, &g, g + 1)) {
       size_t k = g % (s.window * npol);
-      ops->run(ops->ctx, &s.jobs[k], false);
+      ops->run(ops->ctx, &s.jobs[k], true);
       atomic_store(&s.finished[k], true);
       atomic_fetch_add(&s.done, 1);
       continue;
