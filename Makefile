@@ -55,6 +55,7 @@ coverage:
 bench: build
 	@rc=0; ./$(BUILD)/bench/bench_engine || rc=1; \
 	./$(BUILD)/bench/bench_throughput || rc=1; \
+	AIASIM=$(CURDIR)/$(BUILD)/aiasim bash bench/sweep/run.sh $(BUILD)/sweep || rc=1; \
 	if [ $$rc = 0 ]; then echo "bench: every target met"; else echo "bench: some target NOT met"; fi; \
 	exit $$rc
 
