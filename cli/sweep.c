@@ -37,7 +37,6 @@ typedef struct sweep {
   _Atomic size_t done;      /* jobs finished */
   _Atomic size_t wake_at;   /* this thread sleeps until this many are done */
   _Atomic bool stop;        /* publish no more; workers leave */
-  unsigned nthreads;
   pthread_mutex_t mu;
   pthread_cond_t work;      /* jobs published (or stop) */
   pthread_cond_t fin;       /* wake_at reached */
@@ -85,13 +84,16 @@ static int publish(sweep *s, uint64_t n, progress *pr)
   aia__cli_progress_hold(pr);
   memset(jobs, 0, s->npol * sizeof *jobs);
   int status = s->ops->load(s->ops->ctx, n, jobs, &scn);
-  aia__cli_progress_release(pr);
-  s->scn[slot] = scn;
   if (status != 0) {
+    /* Not published: freed at once, the slot left empty for progress. */
     s->ops->retire(s->ops->ctx, n, jobs, s->npol, scn);
-    s->scn[slot] = NULL;
+    for (uint32_t k = 0; k < s->npol; k++)
+      jobs[k].scn = NULL;
+    aia__cli_progress_release(pr);
     return status;
   }
+  aia__cli_progress_release(pr);
+  s->scn[slot] = scn;
   for (uint32_t k = 0; k < s->npol; k++)
     atomic_store(&s->finished[slot * s->npol + k], false);
   /* Sequentially consistent with the worker's idle++ then avail check. */
@@ -150,7 +152,6 @@ int aia__cli_sweep(const sweep_ops *ops, uint64_t npoints, uint32_t npol, unsign
     for (; started < nthreads - 1; started++)
       if (pthread_create(&t[started], NULL, worker, &s) != 0)
         break;
-  s.nthreads = started + 1;
 
   /* When it has nothing to write or run, this thread sleeps until a good
    * part of the window has finished (or all of it), not for every run. */
