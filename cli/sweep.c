@@ -53,12 +53,15 @@ static void *worker(void *arg)
     if (g >= s->total)
       return NULL;
     if (g >= atomic_load(&s->avail)) {
+      /* idle first, then avail, as publish does avail first, then idle
+       * (sequentially consistent: one of the two sees the other; counted
+       * the other way round, a publish could miss a worker about to sleep
+       * and leave it asleep on a published job). */
       pthread_mutex_lock(&s->mu);
-      while (g >= atomic_load(&s->avail) && !atomic_load(&s->stop)) {
-        s->idle++;
+      s->idle++;
+      while (g >= atomic_load(&s->avail) && !atomic_load(&s->stop))
         pthread_cond_wait(&s->work, &s->mu);
-        s->idle--;
-      }
+      s->idle--;
       pthread_mutex_unlock(&s->mu);
       if (g >= atomic_load(&s->avail))
         return NULL; /* stopped before this job was published */
