@@ -86,8 +86,8 @@ struct aia_meter {
   size_t nold, cold;
   aia_hist lat, wlat;
   aia_result r;
-  aia_violation *viol;       /* grows as violations come, up to max_violations */
-  uint32_t nviol, cviol;
+  aia_violation *viol;       /* max_violations of them from the first one; NULL before */
+  uint32_t nviol;
   uint64_t not_injected;     /* MSIs still waiting for the injector at the finish */
   bool finished;
   /* Wired devices, per VM (allocated at its first request): per source,
@@ -269,16 +269,12 @@ static void violation(aia_meter *m, aia_violation_kind kind, vstate *s, uint64_t
   aia_sim_emit(m->sim, &ev);
   if (m->nviol >= m->cfg.max_violations)
     return;
-  if (m->nviol == m->cviol) {
-    /* Each is some 2 KB (its recent records): room is made as they come. */
-    uint32_t c = m->cviol ? m->cviol * 2 : 4;
-    if (c > m->cfg.max_violations)
-      c = m->cfg.max_violations;
-    aia_violation *nv = realloc(m->viol, (size_t)c * sizeof *nv);
-    if (nv == NULL)
+  if (m->viol == NULL) {
+    /* Each is some 2 KB (its recent records): the room is made at the first
+     * violation, all of it, so a result handed out keeps pointing at it. */
+    m->viol = malloc((size_t)m->cfg.max_violations * sizeof *m->viol);
+    if (m->viol == NULL)
       return; /* counted above, not kept in detail */
-    m->viol = nv;
-    m->cviol = c;
   }
   aia_violation *v = &m->viol[m->nviol++];
   memset(v, 0, sizeof *v);
