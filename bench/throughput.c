@@ -198,11 +198,13 @@ static void stat3(double *v, int n, double *med, double *lo, double *hi)
   *med = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* Runs a workload `runs` times in a child process (so each has its own peak
- * RSS) and prints the medians. */
-static double measure(const wl *w, int runs)
+/* `runs` (at most 64) runs of the whole model in one child process, so
+ * that they start from a fresh heap (a process that has just freed a
+ * 1,024-hart system runs a small one a third slower) and have their own
+ * peak RSS (into *maxrss_kib, may be NULL). Returns the runs that reported. */
+static int runs_in_child(const wl *w, int runs, out *res, long *maxrss_kib)
 {
-  int fds[2];
+  int fds[2], n = 0;
   if (pipe(fds) != 0)
     exit(3);
   pid_t pid = fork();
@@ -216,24 +218,36 @@ static double measure(const wl *w, int runs)
     _exit(0);
   }
   close(fds[1]);
+  while (pid > 0 && n < runs && n < 64 && read(fds[0], &res[n], sizeof *res) == (ssize_t)sizeof *res)
+    n++;
+  close(fds[0]);
+  struct rusage ru;
+  memset(&ru, 0, sizeof ru);
+  if (pid > 0)
+    wait4(pid, NULL, 0, &ru);
+  if (maxrss_kib)
+    *maxrss_kib = ru.ru_maxrss;
+  return n;
+}
+
+/* Runs a workload `runs` times in a child process and prints the medians. */
+static double measure(const wl *w, int runs)
+{
   double ev[64], msi[64], ratio[64], wall[64];
   uint64_t steps = 0, msis = 0;
-  int n = 0, saturated = 0;
-  out o;
-  while (n < runs && n < 64 && read(fds[0], &o, sizeof o) == (ssize_t)sizeof o) {
-    ev[n] = o.ev_s;
-    msi[n] = o.msi_s;
-    ratio[n] = o.ratio;
-    wall[n] = o.wall;
-    steps = o.steps;
-    msis = o.msis;
-    saturated |= o.saturated;
-    n++;
+  int saturated = 0;
+  out res[64];
+  long maxrss;
+  int n = runs_in_child(w, runs, res, &maxrss);
+  for (int i = 0; i < n; i++) {
+    ev[i] = res[i].ev_s;
+    msi[i] = res[i].msi_s;
+    ratio[i] = res[i].ratio;
+    wall[i] = res[i].wall;
+    steps = res[i].steps;
+    msis = res[i].msis;
+    saturated |= res[i].saturated;
   }
-  close(fds[0]);
-  int status;
-  struct rusage ru;
-  wait4(pid, &status, 0, &ru);
   if (n == 0) {
     fprintf(stderr, "bench_throughput: %s: no result\n", w->name);
     failed = 1;
@@ -248,7 +262,7 @@ static double measure(const wl *w, int runs)
          " msis=%" PRIu64 " events_per_s=%.2fM (min %.2fM max %.2fM) msis_per_s=%.2fM (min %.2fM max "
          "%.2fM) sim_per_wall=%.3f (min %.3f max %.3f) wall_s=%.3f peak_rss_kib=%ld\n",
          w->name, w->harts, w->vcpus, (double)w->sim / 1e6, n, steps, msis, m / 1e6, lo / 1e6,
-         hi / 1e6, mm / 1e6, mlo / 1e6, mhi / 1e6, r, rlo, rhi, wm, ru.ru_maxrss);
+         hi / 1e6, mm / 1e6, mlo / 1e6, mhi / 1e6, r, rlo, rhi, wm, maxrss);
   if (saturated) {
     printf("bench=throughput workload=%s SATURATED: the injector refused MSIs or was busy "
            "more than 90 %% of the time; this figure measures its queue, not the model\n",
@@ -325,38 +339,14 @@ static void measure_records(const wl *w, int runs)
  * machine's load comes and goes over seconds, so a sweep that runs one
  * size after the other can catch the two in different weather; alternating
  * them, and keeping each one's best, compares the model with itself. */
-/* run_once in a child process: each run starts from a fresh heap, as the
- * runs of `measure` do (a process that has just freed a 1,024-hart system
- * runs a small one a third slower). */
-static out run_forked(const wl *w)
-{
-  int fds[2];
-  out o;
-  memset(&o, 0, sizeof o);
-  o.saturated = 1; /* unless the child says otherwise */
-  if (pipe(fds) != 0)
-    exit(3);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    out r = run_once(w, 2);
-    _exit(write(fds[1], &r, sizeof r) == (ssize_t)sizeof r ? 0 : 3);
-  }
-  close(fds[1]);
-  if (pid < 0 || read(fds[0], &o, sizeof o) != (ssize_t)sizeof o)
-    o.saturated = 1, o.ev_s = 0;
-  close(fds[0]);
-  if (pid > 0)
-    waitpid(pid, NULL, 0);
-  return o;
-}
-
 static void measure_cost_ratio(const wl *a, const wl *b, int runs)
 {
   double best_a = 0, best_b = 0;
   int ok = 1;
   for (int i = 0; i < runs; i++) {
-    out x = run_forked(a), y = run_forked(b);
+    out x, y;
+    if (runs_in_child(a, 1, &x, NULL) != 1 || runs_in_child(b, 1, &y, NULL) != 1)
+      x.saturated = 1, y.saturated = 1, x.ev_s = y.ev_s = 0;
     best_a = x.ev_s > best_a ? x.ev_s : best_a;
     best_b = y.ev_s > best_b ? y.ev_s : best_b;
     ok &= !x.saturated && !y.saturated;

@@ -138,7 +138,7 @@ typedef struct job {
 
 /* report.c: the reports, written as the runs come: the text report (its
  * header, then npol policies side by side for each point of `jobs`), the
- * JSON report (begin, the runs of each batch, first: no separator before
+ * JSON report (begin, the runs of each point, first: no separator before
  * the first run of all, end) and the CSV (header, then rows). */
 void aia__cli_text_header(FILE *f, const aia_scenario *base);
 void aia__cli_text_report(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,
@@ -208,10 +208,10 @@ typedef enum progress_mode {
 } progress_mode;
 
 typedef struct progress {
-  const job *jobs;       /* the batch running now (under mu) */
+  const job *jobs;       /* the sweep's job slots (under mu; scn NULL: empty) */
   size_t njobs;
   size_t total;          /* runs of the whole command */
-  uint64_t cycles_before; /* simulated cycles of the batches done */
+  uint64_t cycles_before; /* simulated cycles of the runs retired */
   uint64_t cycles_total; /* of all runs (estimated from the base scenario) */
   uint64_t hz;
   progress_mode mode;
@@ -227,8 +227,9 @@ typedef struct progress {
  * `total` runs of `cycles_total` simulated cycles in all. */
 void aia__cli_progress_start(progress *pr, size_t total, uint64_t cycles_total, uint64_t hz,
                              progress_mode mode);
-/* The batch now running (NULL when it is done: its cycles count as done). */
-void aia__cli_progress_batch(progress *pr, const job *jobs, size_t njobs);
+/* The job slots whose runs progress follows (NULL at the end: the cycles of
+ * the runs still in them count as done). */
+void aia__cli_progress_jobs(progress *pr, const job *jobs, size_t njobs);
 /* A run finished (its sim_done set to its whole length). */
 void aia__cli_progress_job_done(progress *pr, job *j);
 /* The job array given to progress_batch is about to change (a slot filled

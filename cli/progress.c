@@ -113,7 +113,7 @@ void aia__cli_progress_start(progress *pr, size_t total, uint64_t cycles_total, 
   pr->started = true;
 }
 
-void aia__cli_progress_batch(progress *pr, const job *jobs, size_t njobs)
+void aia__cli_progress_jobs(progress *pr, const job *jobs, size_t njobs)
 {
   if (!pr->started) {
     pr->jobs = jobs;

@@ -1,7 +1,7 @@
-/* cli/run.c: `aiasim run`: the runs of a sweep, on --jobs threads, in
- * batches of points whose results are written (text, JSON, CSV) as soon as
- * the batch is done and then freed, so memory does not grow with the
- * number of points; the --html page keeps only what it draws.
+/* cli/run.c: `aiasim run`: a sweep's points and runs set up, run (on
+ * cli/sweep.c's pipeline, --jobs threads) and written (text, JSON, CSV) as
+ * each point is done, then freed, so memory does not grow with the number
+ * of points; the --html page keeps only what it draws.
  * SPDX-License-Identifier: MIT
  */
 #include <errno.h>

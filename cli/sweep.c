@@ -147,7 +147,7 @@ int aia__cli_sweep(const sweep_ops *ops, uint64_t npoints, uint32_t npol, unsign
   pthread_mutex_init(&s.mu, NULL);
   pthread_cond_init(&s.work, NULL);
   pthread_cond_init(&s.fin, NULL);
-  aia__cli_progress_batch(pr, s.jobs, s.window * npol);
+  aia__cli_progress_jobs(pr, s.jobs, s.window * npol);
 
   if (nthreads > s.total)
     nthreads = (unsigned)s.total;
@@ -223,7 +223,7 @@ int aia__cli_sweep(const sweep_ops *ops, uint64_t npoints, uint32_t npol, unsign
   for (unsigned i = 0; i < started; i++)
     pthread_join(t[i], NULL);
   free(t);
-  aia__cli_progress_batch(pr, NULL, 0);
+  aia__cli_progress_jobs(pr, NULL, 0);
   pthread_cond_destroy(&s.fin);
   pthread_cond_destroy(&s.work);
   pthread_mutex_destroy(&s.mu);

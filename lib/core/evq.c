@@ -513,13 +513,9 @@ static int redistribute(aia__evq *q)
   for (unsigned p = 0; p < AIA__EVQ_PHASES; p++)
     if (on_min[p] && vec_reserve(&q->cur[p], on_min[p]) != AIA_OK)
       return AIA_ENOMEM;
-  {
-    unsigned levels = 0;
-    for (aia__evq_chunk *c = l->first; c; c = c->next)
-      levels |= levels_of(c->e, c->n, min);
-    if (levels_ensure(q, levels) != AIA_OK)
-      return AIA_ENOMEM;
-  }
+  /* The entries go to levels below this one (allocated once for all). */
+  if (levels_ensure(q, (1u << lv) - 1) != AIA_OK)
+    return AIA_ENOMEM;
 
   q->last = min;
   for (aia__evq_chunk *c = l->first; c; c = c->next)

@@ -135,14 +135,6 @@ static inline int aia__sim_ok(const aia_sim *sim)
 void aia__sim_record(aia_sim *sim, uint32_t kind, uint32_t hart, uint32_t vm, uint32_t vcpu,
                      uint32_t file, uint32_t iid, uint64_t msi, uint64_t arg);
 
-/* Fast check used on hot paths before building a record: does anything but
- * the hash care about this kind? The hash always does, so records are always
- * emitted; this only lets callers skip optional detail. */
-static inline int aia__sim_wants(const aia_sim *sim, uint32_t kind)
-{
-  return (sim->hook_mask >> kind) & 1u;
-}
-
 /* Statistics structs (aia_thread_stats, aia_vcpu_*_stats, aia_host_stats):
  * a size_t struct_size, then nothing but uint64_t counters from `first`.
  * aia__stats_copy_out hands `src` (of `size` bytes) to a caller who set

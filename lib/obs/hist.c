@@ -139,6 +139,24 @@ int aia_hist_merge(aia_hist *dst, const aia_hist *src)
   return AIA_OK;
 }
 
+/* Nearest rank of quantile q (0 < q < 1) in a non-empty histogram:
+ * ceil(q * count), between 1 and count. */
+static uint64_t rank_of(const aia_hist *h, double q)
+{
+  double r = ceil(q * (double)h->count);
+  uint64_t rank = r < 1.0 ? 1 : (uint64_t)r;
+  return rank > h->count ? h->count : rank;
+}
+
+/* The value reported for bucket b: its middle, kept within [min, max]. */
+static uint64_t bucket_value(const aia_hist *h, uint32_t b)
+{
+  uint64_t lo, w, v;
+  bucket_bounds(b, &lo, &w);
+  v = lo + (w >> 1);
+  return v < h->min ? h->min : v > h->max ? h->max : v;
+}
+
 uint64_t aia_hist_quantile(const aia_hist *h, double q)
 {
   uint64_t rank, seen = 0;
@@ -148,23 +166,11 @@ uint64_t aia_hist_quantile(const aia_hist *h, double q)
     return h->min;
   if (q >= 1.0)
     return h->max;
-  /* Nearest rank: ceil(q * count), at least 1. */
-  double r = ceil(q * (double)h->count);
-  rank = r < 1.0 ? 1 : (uint64_t)r;
-  if (rank > h->count)
-    rank = h->count;
+  rank = rank_of(h, q);
   for (uint32_t b = 0; b < h->nbuckets; b++) {
     seen += h->counts[b];
-    if (seen >= rank) {
-      uint64_t lo, w, v;
-      bucket_bounds(b, &lo, &w);
-      v = lo + (w >> 1);
-      if (v < h->min)
-        v = h->min;
-      if (v > h->max)
-        v = h->max;
-      return v;
-    }
+    if (seen >= rank)
+      return bucket_value(h, b);
   }
   return h->max;
 }
@@ -191,21 +197,14 @@ void aia_hist_summarize(const aia_hist *h, aia_hist_summary *s)
   uint64_t *out[4] = { &s->p50, &s->p90, &s->p99, &s->p999 }, rank[4], seen = 0;
   unsigned k = 0;
   for (unsigned i = 0; i < 4; i++) {
-    double r = ceil(q[i] * (double)h->count);
-    rank[i] = r < 1.0 ? 1 : (uint64_t)r;
-    if (rank[i] > h->count)
-      rank[i] = h->count;
+    rank[i] = h->count ? rank_of(h, q[i]) : 0;
     *out[i] = h->count ? h->max : 0;
   }
   /* Nothing is below the minimum's bucket. */
   for (uint32_t b = h->count ? bucket_of(h->min) : 0; h->count && b < h->nbuckets && k < 4; b++) {
     seen += h->counts[b];
-    while (k < 4 && seen >= rank[k]) {
-      uint64_t lo, w, v;
-      bucket_bounds(b, &lo, &w);
-      v = lo + (w >> 1);
-      *out[k++] = v < h->min ? h->min : v > h->max ? h->max : v;
-    }
+    while (k < 4 && seen >= rank[k])
+      *out[k++] = bucket_value(h, b);
   }
   s->max = h->max;
 }

@@ -253,20 +253,13 @@ static void ring_push(vstate *s, const aia_event *ev)
 static void violation(aia_meter *m, aia_violation_kind kind, vstate *s, uint64_t msi,
                       uint32_t iid, const char *what)
 {
-  aia_event ev;
   if (kind == AIA_VIOL_LOST_WAKEUP)
     m->r.lost_wakeups++;
   else
     m->r.lost_interrupts++;
   if (kind == AIA_VIOL_WIRED_UNSERVICED)
     m->r.wired_unserviced++;
-  aia_event_init(&ev, AIA_EV_VIOLATION);
-  ev.vm = s->vm;
-  ev.vcpu = s->vcpu;
-  ev.msi = msi;
-  ev.iid = iid;
-  ev.arg = kind;
-  aia_sim_emit(m->sim, &ev);
+  aia__sim_record(m->sim, AIA_EV_VIOLATION, AIA_NONE, s->vm, s->vcpu, AIA_NONE, iid, msi, kind);
   if (m->nviol >= m->cfg.max_violations)
     return;
   if (m->viol == NULL) {
@@ -444,16 +437,6 @@ static void on_wired(aia_meter *m, const aia_event *ev)
     w->oldest = ev->cycle; /* the rest: waiting since this acknowledge at the latest */
 }
 
-/* The kinds `account` looks at; the others only go to a vCPU's ring. */
-#define ACCOUNTED                                                                               \
-  (AIA_EV_BIT(AIA_EV_MSI_SOURCE) | AIA_EV_BIT(AIA_EV_WIRED_REQUEST) |                         \
-   AIA_EV_BIT(AIA_EV_WIRED_ACK) | AIA_EV_BIT(AIA_EV_MSI_LANDED) | AIA_EV_BIT(AIA_EV_INJECT) | \
-   AIA_EV_BIT(AIA_EV_MSI_DROPPED) | AIA_EV_BIT(AIA_EV_CLAIM) | AIA_EV_BIT(AIA_EV_EIP_CLEAR) |  \
-   AIA_EV_BIT(AIA_EV_IPI_SEND) | AIA_EV_BIT(AIA_EV_KICK) | AIA_EV_BIT(AIA_EV_VM_EXIT) |        \
-   AIA_EV_BIT(AIA_EV_VM_ENTRY) | AIA_EV_BIT(AIA_EV_HGEI_IRQ) | AIA_EV_BIT(AIA_EV_WAKEUP) |     \
-   AIA_EV_BIT(AIA_EV_VSFILE_MIGRATE) | AIA_EV_BIT(AIA_EV_SWFILE) |                            \
-   AIA_EV_BIT(AIA_EV_VCPU_STATE))
-
 static void account(aia_meter *m, const aia_event *ev, vstate *s, msi_rec *r);
 
 static void on_event(void *user, const aia_event *ev)
@@ -469,8 +452,7 @@ static void on_event(void *user, const aia_event *ev)
   }
   if (s)
     ring_push(s, ev);
-  if ((ACCOUNTED >> ev->kind) & 1u)
-    account(m, ev, s, r);
+  account(m, ev, s, r);
 }
 
 /* The figures and the oracle's state, from one record. */
