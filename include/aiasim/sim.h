@@ -134,8 +134,13 @@ AIA_API int aia_sim_schedule(aia_sim *sim, aia_cycle when, aia_phase phase,
 AIA_API int aia_sim_cancel(aia_sim *sim, aia_timer t);
 
 /* Attaches a hook that receives every record whose kind bit is in `mask`.
- * Several hooks may be attached; they run in attach order. *id (may be NULL)
- * receives an id for aia_sim_hook_remove(). AIA_EINVAL, AIA_ENOMEM. */
+ * Several hooks may be attached; they run in attach order. A record made
+ * while hooks run (aia_sim_emit from a hook, or a model reacting to a
+ * record) is counted and hashed at once and handed to the hooks after the
+ * current record has reached all of them, so every hook sees the stream in
+ * order; over 65,536 such records for one record stop the run with
+ * AIA_ERANGE. *id (may be NULL) receives an id for aia_sim_hook_remove().
+ * AIA_EINVAL, AIA_ENOMEM. */
 AIA_API int aia_sim_hook_add(aia_sim *sim, uint64_t mask, aia_hook_fn fn,
                              void *user, uint32_t *id);
 

@@ -89,6 +89,7 @@ void aia_sim_destroy(aia_sim *sim)
     free(sim->timer_blocks[b]);
   free(sim->timer_blocks);
   free(sim->hooks);
+  free(sim->nested);
   sim->magic = 0;
   free(sim);
 }
@@ -464,6 +465,46 @@ static void dispatch(aia_sim *sim, const aia_event *ev)
   sim->dispatching--;
 }
 
+/* A record made by a hook (or by a model a hook called into) waits until the
+ * record being dispatched has reached every hook. A hook that makes a record
+ * for each record it sees would keep the queue from ever draining: past
+ * AIA__NESTED_MAX records made while handling one, the run stops with
+ * AIA_ERANGE. */
+#define AIA__NESTED_MAX 65536u
+
+static void queue_nested(aia_sim *sim, const aia_event *ev)
+{
+  if (sim->nnested == sim->nested_cap) {
+    uint32_t cap = sim->nested_cap ? sim->nested_cap * 2 : 16;
+    aia_event *p;
+    if (sim->nnested >= AIA__NESTED_MAX) {
+      (void)aia__sim_abort(sim, AIA_ERANGE,
+                           "hooks made more than %u records while handling one record "
+                           "(a hook that records for every record it sees?)",
+                           AIA__NESTED_MAX);
+      return;
+    }
+    p = realloc(sim->nested, (size_t)cap * sizeof *p);
+    if (p == NULL) {
+      (void)aia__sim_abort(sim, AIA_ENOMEM, "out of memory for a record made inside a hook");
+      return;
+    }
+    sim->nested = p;
+    sim->nested_cap = cap;
+  }
+  sim->nested[sim->nnested++] = *ev;
+}
+
+/* Hands out the records the hooks made, in the order they were made. */
+static void drain_nested(aia_sim *sim)
+{
+  while (sim->nested_head < sim->nnested) {
+    aia_event ev = sim->nested[sim->nested_head++]; /* the array may move */
+    dispatch(sim, &ev);
+  }
+  sim->nnested = sim->nested_head = 0;
+}
+
 void aia__sim_record(aia_sim *sim, uint32_t kind, uint32_t hart, uint32_t vm, uint32_t vcpu,
                      uint32_t file, uint32_t iid, uint64_t msi, uint64_t arg)
 {
@@ -483,8 +524,15 @@ void aia__sim_record(aia_sim *sim, uint32_t kind, uint32_t hart, uint32_t vm, ui
   h = mix(h, arg);
   sim->hash = h;
   sim->nevents++;
-  if (kind < 64 && ((sim->hook_mask >> kind) & 1u))
-    dispatch(sim, &ev);
+  if (kind < 64 && ((sim->hook_mask >> kind) & 1u)) {
+    if (sim->dispatching) {
+      queue_nested(sim, &ev);
+    } else {
+      dispatch(sim, &ev);
+      if (sim->nnested)
+        drain_nested(sim);
+    }
+  }
 }
 
 void aia_sim_emit(aia_sim *sim, const aia_event *in)

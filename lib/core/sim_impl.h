@@ -58,6 +58,11 @@ struct aia_sim {
   aia__hook *hooks;
   uint32_t nhooks, hook_cap, next_hook_id;
   uint64_t hook_mask;      /* union of the attached hooks' masks */
+  /* Records made while hooks run: hashed at once, handed to the hooks after
+   * the record being dispatched (FIFO from `nested_head`), so that every hook
+   * sees the records in stream order whatever the order it was attached in. */
+  aia_event *nested;
+  uint32_t nnested, nested_head, nested_cap;
 
   uint64_t hash, nevents, steps;
   bool records;            /* aia_sim_config.records */

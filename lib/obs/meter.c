@@ -499,8 +499,18 @@ static void account(aia_meter *m, const aia_event *ev, vstate *s, msi_rec *r)
     break;
   case AIA_EV_MSI_DROPPED:
     r = r ? r : msi_of(m, ev->msi);
-    if (r && (r->state == MSI_IN_FLIGHT || r->state == MSI_PENDING))
-      r->state = MSI_DROPPED;
+    if (r == NULL || (r->state != MSI_IN_FLIGHT && r->state != MSI_PENDING))
+      break;
+    if (r->state == MSI_PENDING && s) {
+      /* Landed, then found lost (KVM: in a file nobody owns): no claim of
+       * its identity can be this MSI's any more. */
+      for (uint32_t k = 0; k < s->npend; k++)
+        if (s->pend[k].msi == ev->msi) {
+          s->pend[k] = s->pend[--s->npend];
+          break;
+        }
+    }
+    r->state = MSI_DROPPED;
     break;
   case AIA_EV_CLAIM: {
     if (s == NULL)

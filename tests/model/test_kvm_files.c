@@ -178,8 +178,12 @@ static void test_migration_slow_write_lands_in_freed_file_and_is_lost(void **sta
   (void)state;
   /* msi_write 10,000 > the IPI round trip of the read (4,200). */
   aia_cycle tr = mig_restore_cycle(10000);
-  kf f;
+  kf f, late;
   mig_setup(&f, 0, 10000);
+  /* A second recorder, attached after KVM's own hook (the fixture's is
+   * attached before it). */
+  memset(&late, 0, sizeof late);
+  assert_aia_ok(f.sim, aia_sim_hook_add(f.sim, AIA_EV_ALL, kf_hook, &late, NULL));
   aia_cycle fc = f.kcfg.timing.vsfile_migrate;
   aia_cycle tswap = tr - fc - (f.kcfg.timing.ipi_send + f.pcfg.ipi_deliver);
   /* The routine writes the old file 10 cycles before the swap. */
@@ -193,6 +197,20 @@ static void test_migration_slow_write_lands_in_freed_file_and_is_lost(void **sta
   assert_int_equal(d->iid, 30);
   assert_int_equal(d->hart, 1);
   assert_int_equal(d->arg, 2);
+  /* KVM finds the loss while the landing is handed to the hooks; a hook
+   * attached before KVM's and one attached after it both see the landing
+   * first, then the loss, the order of the stream. */
+  const kf *logs[2] = { &f, &late };
+  for (int k = 0; k < 2; k++) {
+    const aia_event *dk = kf_first(logs[k], AIA_EV_MSI_DROPPED, 0), *l = NULL;
+    assert_non_null(dk);
+    for (const aia_event *e = logs[k]->log; e < dk; e++)
+      if (e->kind == AIA_EV_MSI_LANDED && e->msi == dk->msi)
+        l = e;
+    assert_non_null(l);
+    assert_true(dk == l + 1);
+  }
+  free(late.log);
   kf_free(&f);
 }
 

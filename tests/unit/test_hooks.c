@@ -95,6 +95,91 @@ static void test_hash_sees_order_and_content(void **state)
   assert_true(hash_of(AIA_EV_KICK, AIA_EV_KICK) != hash_of(AIA_EV_KICK, AIA_EV_BLOCK));
 }
 
+/* A hook that answers every KICK with a USER record (tagged in arg) made
+ * from inside the dispatch; with `runaway`, it answers its own records too. */
+typedef struct answerer {
+  aia_sim *sim;
+  int runaway;
+} answerer;
+
+static void answer(void *user, const aia_event *ev)
+{
+  answerer *a = user;
+  if (ev->kind != AIA_EV_KICK && !a->runaway)
+    return;
+  aia_event out;
+  aia_event_init(&out, AIA_EV_USER);
+  out.arg = ev->arg + 1;
+  aia_sim_emit(a->sim, &out);
+}
+
+static void kick_then_answer(aia_sim *sim, void *user)
+{
+  aia_event ev;
+  (void)user;
+  aia_event_init(&ev, AIA_EV_KICK);
+  aia_sim_emit(sim, &ev);
+  aia_event_init(&ev, AIA_EV_USER);
+  ev.arg = 1;
+  aia_sim_emit(sim, &ev);
+}
+
+static void test_nested_records_reach_hooks_in_stream_order(void **state)
+{
+  aia_sim *sim = aia_test_sim(1);
+  answerer a = { sim, 0 };
+  seen before = { 0 }, after = { 0 };
+  emit_at k = { AIA_EV_KICK };
+  (void)state;
+  /* One hook attached before the answering one and one after: both must see
+   * the KICK first and the USER record it caused second, the order in which
+   * the two were counted and hashed. (Handed out at once, the USER record
+   * would reach the later hook before the KICK it answers.) */
+  assert_aia_ok(sim, aia_sim_hook_add(sim, AIA_EV_ALL, on_event, &before, NULL));
+  assert_aia_ok(sim, aia_sim_hook_add(sim, AIA_EV_ALL, answer, &a, NULL));
+  assert_aia_ok(sim, aia_sim_hook_add(sim, AIA_EV_ALL, on_event, &after, NULL));
+  aia_sim_schedule(sim, 10, AIA_PH_HART, emitter, &k, NULL);
+  aia_sim_schedule(sim, 20, AIA_PH_HART, emitter, &k, NULL);
+  assert_aia_ok(sim, aia_sim_run(sim));
+  assert_int_equal(aia_sim_event_count(sim), 4);
+  assert_int_equal(before.n, 4);
+  assert_int_equal(after.n, 4);
+  for (uint32_t i = 0; i < 4; i++) {
+    uint32_t want = i % 2 ? AIA_EV_USER : AIA_EV_KICK;
+    assert_int_equal(before.kinds[i], want);
+    assert_int_equal(after.kinds[i], want);
+    assert_int_equal(after.cycles[i], i < 2 ? 10 : 20);
+  }
+  /* Counted and hashed when made: the same hash as a simulation without
+   * hooks that emits the two records one after the other. */
+  aia_sim *plain = aia_test_sim(1);
+  aia_sim_schedule(plain, 10, AIA_PH_HART, kick_then_answer, NULL, NULL);
+  aia_sim_schedule(plain, 20, AIA_PH_HART, kick_then_answer, NULL, NULL);
+  assert_aia_ok(plain, aia_sim_run(plain));
+  assert_int_equal(aia_sim_event_count(plain), 4);
+  assert_true(aia_sim_hash(plain) == aia_sim_hash(sim));
+  aia_sim_destroy(plain);
+  aia_sim_destroy(sim);
+}
+
+static void test_runaway_hook_stops_the_run(void **state)
+{
+  aia_sim *sim = aia_test_sim(1);
+  answerer a = { sim, 1 };
+  emit_at k = { AIA_EV_KICK };
+  (void)state;
+  /* Each record the hook sees makes another: the queue of records made
+   * inside hooks never drains. The run must stop with a clear error, not
+   * loop or exhaust memory. */
+  assert_aia_ok(sim, aia_sim_hook_add(sim, AIA_EV_ALL, answer, &a, NULL));
+  aia_sim_schedule(sim, 10, AIA_PH_HART, emitter, &k, NULL);
+  assert_aia_status(aia_sim_run(sim), AIA_ERANGE);
+  assert_non_null(strstr(aia_sim_errmsg(sim), "hooks made more than 65536 records"));
+  assert_int_equal(aia_sim_now(sim), 10);
+  assert_aia_status(aia_sim_run(sim), AIA_ERANGE); /* and every later run call */
+  aia_sim_destroy(sim);
+}
+
 static void test_names_and_version(void **state)
 {
   (void)state;
@@ -121,6 +206,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_mask_and_order),
     cmocka_unit_test(test_hash_sees_order_and_content),
+    cmocka_unit_test(test_nested_records_reach_hooks_in_stream_order),
+    cmocka_unit_test(test_runaway_hook_stops_the_run),
     cmocka_unit_test(test_names_and_version),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
