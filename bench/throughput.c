@@ -154,12 +154,17 @@ static out run_once(const wl *w, int records)
   out o;
   aia_sim *sim = build(w, records != 0, records == 2 ? &meter : NULL, &kvm);
   int rc = w->warm ? aia_sim_run_until(sim, w->warm) : AIA_OK;
-  uint64_t steps0 = aia_sim_steps(sim), msis0 = 0;
+  uint64_t steps0 = aia_sim_steps(sim), msis0 = 0, injected0 = 0;
   if (w->warm) {
-    if (!meter)
-      die("a warm-up needs the meter", AIA_EINVAL);
-    aia_meter_result(meter, &r);
-    msis0 = r.msis;
+    if (aia_kvm_injector_stats(kvm, &is) != AIA_OK)
+      die("injector stats", AIA_EINVAL);
+    injected0 = is.injected;
+    if (meter) {
+      aia_meter_result(meter, &r);
+      msis0 = r.msis;
+    } else {
+      msis0 = injected0;
+    }
   }
   double t0 = now_s();
   if (rc == AIA_OK)
@@ -174,7 +179,7 @@ static out run_once(const wl *w, int records)
   else
     r.msis = is.injected;
   o.saturated = is.refused > 0 || (double)is.busy_cycles > 0.9 * (double)(w->warm + w->sim);
-  o.injected = is.injected;
+  o.injected = is.injected - injected0;
   o.steps = aia_sim_steps(sim) - steps0;
   o.msis = r.msis - msis0;
   o.ev_s = (double)o.steps / o.wall;
