@@ -42,6 +42,8 @@ int aia__cli_out_open(out_file *o, const char *path, char *err, size_t len)
     o->tmp[0] = '\0';
     return -1;
   }
+  if ((o->buf = malloc(AIA_CLI_OUT_BUFFER)) != NULL)
+    setvbuf(o->f, o->buf, _IOFBF, AIA_CLI_OUT_BUFFER);
   return 0;
 }
 
@@ -65,6 +67,8 @@ int aia__cli_out_commit(out_file *o, char *err, size_t len)
   if (fclose(o->f) != 0 && e == 0)
     e = errno ? errno : EIO;
   o->f = NULL;
+  free(o->buf);
+  o->buf = NULL;
   if (e == 0 && o->tmp[0] && rename(o->tmp, o->path) != 0)
     e = errno;
   if (e) {
@@ -83,6 +87,8 @@ void aia__cli_out_abort(out_file *o)
   if (o->f && o->f != stdout)
     fclose(o->f);
   o->f = NULL;
+  free(o->buf);
+  o->buf = NULL;
   if (o->tmp[0])
     remove(o->tmp);
   o->tmp[0] = '\0';
@@ -96,6 +102,7 @@ int aia__cli_out_probe(const char *path, char *err, size_t len)
   if (o.f != stdout && o.tmp[0] == '\0') { /* a device: opened, that is all */
     fclose(o.f);
     o.f = NULL;
+    free(o.buf);
     return 0;
   }
   aia__cli_out_abort(&o);

@@ -66,6 +66,25 @@ static void run_result(void *user, const aia_meter *m)
     aia__cli_html_result(j, m);
 }
 
+/* Room for the per-vCPU statistics of n vCPUs. */
+static int job_alloc(job *j, uint32_t n)
+{
+  free(j->vsched);
+  free(j->vsched_vm);
+  free(j->vhalt);
+  free(j->vexit);
+  j->vsched = n ? calloc(n, sizeof *j->vsched) : NULL;
+  j->vsched_vm = n ? calloc(n, sizeof *j->vsched_vm) : NULL;
+  j->vhalt = n ? calloc(n, sizeof *j->vhalt) : NULL;
+  j->vexit = n ? calloc(n, sizeof *j->vexit) : NULL;
+  j->nvsched_cap = n;
+  if (n && (j->vsched == NULL || j->vsched_vm == NULL || j->vhalt == NULL || j->vexit == NULL)) {
+    j->nvsched_cap = 0;
+    return -1;
+  }
+  return 0;
+}
+
 static void run_end(void *user, aia_sim *sim)
 {
   job *j = user;
@@ -89,11 +108,11 @@ static void run_end(void *user, aia_sim *sim)
     snprintf(j->err, sizeof j->err, "cannot read the file statistics");
   for (uint32_t vm = 0; vm < aia_kvm_vm_count(j->kvm); vm++)
     n += aia_vm_vcpus(aia_kvm_vm(j->kvm, vm));
-  j->vsched = n ? calloc(n, sizeof *j->vsched) : NULL;
-  j->vsched_vm = n ? calloc(n, sizeof *j->vsched_vm) : NULL;
-  j->vhalt = n ? calloc(n, sizeof *j->vhalt) : NULL;
-  j->vexit = n ? calloc(n, sizeof *j->vexit) : NULL;
-  if (n && (j->vsched == NULL || j->vsched_vm == NULL || j->vhalt == NULL || j->vexit == NULL)) {
+  /* The arrays come from the thread that loaded the point (job_alloc), so
+   * the one that frees them is the one that allocated them: freed on
+   * another thread, into the allocator arena the runs of that thread use,
+   * they cost the runs a third of their speed in lock contention. */
+  if (n > j->nvsched_cap && job_alloc(j, n) != 0) {
     snprintf(j->err, sizeof j->err, "out of memory");
     n = 0;
   }
@@ -250,6 +269,9 @@ static int check_expect(const aia_scenario *base, const job *jobs, size_t njobs)
 /* Points in flight per thread (loaded, running, or waiting to be written):
  * enough to keep every thread busy, few enough that their results are small. */
 #define WINDOW_POINTS_PER_THREAD 32u
+/* Up to this many vCPUs, the loader makes a job's room for the per-vCPU
+ * statistics (about 1 KiB a vCPU). */
+#define PREALLOC_VCPUS 64u
 
 /* The point's scenario: the base itself, or (SET sweep) the base loaded
  * again with the point's value. 0, or an exit status after the message. */
@@ -393,6 +415,17 @@ static int sweep_load(void *ctx, uint64_t n, job *jobs, aia_scenario **scn)
         run_path(j->io->trace_path, sizeof j->io->trace_path, o->trace, j, c->njobs_total > 1);
       if (o->vcd)
         run_path(j->io->vcd_path, sizeof j->io->vcd_path, o->vcd, j, c->njobs_total > 1);
+    }
+    /* Short runs: the per-vCPU statistics' room is made here (run_end).
+     * Long ones make their own: a window of jobs holding room for
+     * thousands of vCPUs would cost hundreds of megabytes, for a gain
+     * lost in the time of such runs. */
+    uint32_t nv = 0;
+    for (uint32_t vm = 0; vm < (*scn)->nvms; vm++)
+      nv += (*scn)->vms[vm].vcpus;
+    if (nv <= PREALLOC_VCPUS && job_alloc(j, nv) != 0) {
+      fputs("aiasim: error: out of memory\n", stderr);
+      return AIA_CLI_EXIT_INTERNAL;
     }
     if (o->html && n == 0 && aia__cli_html_prepare(j) != 0) {
       fputs("aiasim: error: out of memory\n", stderr);
