@@ -801,6 +801,45 @@ static void test_periodic_balance_spreads(void **state)
   fx_free(f);
 }
 
+/* Hart 1's thread sleeps at 5 ms while hart 0 runs spinner A with B
+ * waiting (newidle balance off). No hart was idle at hart 0's earlier
+ * ticks; the nohz idle balance those ticks run must still take hart 1 once
+ * it is idle and due, and pull one spinner on a tick no later than hart 1's
+ * busy balance interval (16 x 2 ms, doubled at most) after it went idle. A
+ * cached "next idle balance" that a hart going idle did not lower would
+ * never pull. */
+static void test_nohz_balance_after_idle_entry(void **state)
+{
+  aia_host_config c = fair_cfg(AIA_SCHED_EEVDF);
+  hog g;
+  aia_thread *a, *b, *t;
+  bool sw = false;
+  fx *f;
+  (void)state;
+  c.features &= ~AIA_SCHED_F_NEWIDLE;
+  f = fx_new(1, 2, &c, NULL, true);
+  t = hog_new(f, &g, 1, 0x2);
+  wake(f, t, AIA_NONE, true);
+  a = noise(f, SPIN, 1, 0, 0, 10 * US, 0);
+  b = noise(f, SPIN, 1, 0, 0, 10 * US, 0);
+  fx_run(f, 5 * MS);
+  assert_int_equal(aia_thread_hart(a), 0);
+  assert_int_equal(aia_thread_hart(b), 0);
+  assert_aia_ok(f->sim, aia_thread_set_interruptible(t));
+  assert_aia_ok(f->sim, aia_thread_schedule(t, &sw));
+  assert_true(sw);
+  fx_run(f, 200 * MS);
+  assert_int_equal(count_migrations(f, AIA_MIGRATE_BALANCE), 1);
+  assert_true(aia_thread_hart(a) != aia_thread_hart(b));
+  for (size_t i = 0; i < f->nlog; i++)
+    if (f->log[i].kind == AIA_EV_THREAD_MIGRATE) {
+      assert_true(f->log[i].cycle > 5 * MS);
+      assert_true(f->log[i].cycle <= 5 * MS + 2 * 16 * 2 * MS + TICK);
+      assert_int_equal(f->log[i].cycle % TICK, 0);
+    }
+  fx_free(f);
+}
+
 /* ------------------------------------------------------ not alone ------ */
 
 typedef struct alone {
@@ -856,6 +895,7 @@ int main(void)
     cmocka_unit_test(test_delayed_dequeue_requeues),
     cmocka_unit_test(test_newidle_pull_and_cache_hot),
     cmocka_unit_test(test_periodic_balance_spreads),
+    cmocka_unit_test(test_nohz_balance_after_idle_entry),
     cmocka_unit_test(test_contended_notification),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
