@@ -67,7 +67,9 @@ typedef struct aia_explore_cex {
 
 typedef struct aia_explore_report {
   aia_policy policy;
-  uint64_t runs;            /* schedules run (the reference run included) */
+  uint64_t runs;            /* schedules run (the reference run included; a schedule
+                               extended at the next depth runs once more then, to
+                               list its choice points, and is not counted twice) */
   uint64_t states;          /* distinct record streams among them */
   uint64_t choice_points;   /* choice points of the reference run in the window */
   uint64_t violating;       /* runs that found a lost wake-up or interrupt */
