@@ -43,7 +43,8 @@ typedef struct aia_explore_config {
   size_t struct_size;       /* set by aia_explore_config_init() */
   uint32_t depth;           /* perturbations per schedule, 1..AIA_EXPLORE_MAX_DEPTH; default 2 */
   uint64_t max_runs;        /* budget in runs; 0 = none; default 1,000,000 */
-  double max_seconds;       /* budget in wall seconds; 0 = none; default 0 */
+  double max_seconds;       /* budget in wall seconds (no run starts after it, so it is
+                               kept to within one run); 0 = none; default 0 */
   uint32_t jobs;            /* worker threads, 1..64; default 1 (results do not depend on it) */
   aia_cycle from, to;       /* choice points with a cycle in [from, to); to 0 = the
                                scenario's duration; default 0, 0 */

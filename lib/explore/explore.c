@@ -235,6 +235,13 @@ static void coll_free(coll *k)
 
 /* ------------------------------------------------------------- runs ---- */
 
+static double now_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 typedef struct sched {
   aia_scn_force *items; /* perturbations only (the scenario's own come first) */
   uint32_t n;
@@ -243,6 +250,7 @@ typedef struct sched {
 } sched;
 
 typedef struct outcome {
+  bool ran;             /* the schedule was run (a time budget stops a batch) */
   int rc;
   uint64_t lost_w, lost_i, hash;
   cp *cps;
@@ -293,6 +301,7 @@ static void run_sched(const ctx *c, coll *k, const sched *s, bool want, outcome 
   opt.on_built = coll_built;
   opt.user = k;
   o->rc = aia_scenario_run(&copy, c->policy, &opt, &r, err, sizeof err);
+  o->ran = true;
   free(all);
   if (o->rc != AIA_OK)
     return;
@@ -323,6 +332,7 @@ typedef struct batch {
   const sched *s;
   outcome *o;
   size_t n;
+  double deadline;      /* no run starts after this (now_s()); 0: none */
   atomic_size_t next;
   atomic_int stop;
   atomic_int error;
@@ -338,8 +348,10 @@ static void *work(void *arg)
   worker *w = arg;
   batch *b = w->b;
   for (;;) {
-    size_t i = atomic_fetch_add(&b->next, 1);
-    if (i >= b->n || atomic_load(&b->stop))
+    size_t i;
+    if (atomic_load(&b->stop) || (b->deadline > 0 && now_s() > b->deadline))
+      break; /* no run starts past the time budget */
+    if ((i = atomic_fetch_add(&b->next, 1)) >= b->n)
       break;
     run_sched(b->c, &w->k, &b->s[i], false, &b->o[i]); /* its choice points: later, if kept */
     if (b->o[i].rc != AIA_OK) {
@@ -350,7 +362,8 @@ static void *work(void *arg)
   return NULL;
 }
 
-static int run_batch(const ctx *c, worker *ws, uint32_t nw, const sched *s, outcome *o, size_t n)
+static int run_batch(const ctx *c, worker *ws, uint32_t nw, const sched *s, outcome *o, size_t n,
+                     double deadline)
 {
   batch b;
   pthread_t th[64];
@@ -359,6 +372,7 @@ static int run_batch(const ctx *c, worker *ws, uint32_t nw, const sched *s, outc
   b.s = s;
   b.o = o;
   b.n = n;
+  b.deadline = deadline;
   atomic_init(&b.next, 0);
   atomic_init(&b.stop, 0);
   atomic_init(&b.error, AIA_OK);
@@ -424,12 +438,6 @@ static bool hset_add(hset *h, uint64_t x, bool *oom)
 
 /* -------------------------------------------------------- the search --- */
 
-static double now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void sched_free(sched *s)
 {
@@ -682,8 +690,16 @@ int aia_explore(const aia_scenario *scn, aia_policy policy, const aia_explore_co
         rc = AIA_ENOMEM;
         goto done;
       }
-      rc = run_batch(&c, ws, nw, ch, oc, nch);
-      for (size_t i = 0; i < nch && rc == AIA_OK; i++) {
+      rc = run_batch(&c, ws, nw, ch, oc, nch, c.cfg.max_seconds > 0 ? t0 + c.cfg.max_seconds : 0);
+      /* Past the time budget no run starts: what counts is the schedules
+       * before the first one not run (any run after it is dropped, so the
+       * report is that of a breadth-first prefix, as with a run budget). */
+      size_t nran = 0;
+      while (nran < nch && oc[nran].ran)
+        nran++;
+      if (nran < nch && rc == AIA_OK)
+        stop = true;
+      for (size_t i = 0; i < nran && rc == AIA_OK; i++) {
         out->runs++;
         if (!hset_add(&seen, oc[i].hash, &oom))
           continue;
