@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "aiasim/aiasim.h"
 #include "aiasim/explore.h"
@@ -18,7 +19,7 @@
 static const char usage[] =
     "usage: aiasim explore FILE [--depth K] [--jobs N] [--budget RUNS|TIME] [--policy P[,P]]\n"
     "                      [--set path=value]... [--seed N] [--window FROM:TO] [--json OUT]\n"
-    "                      [--out DIR] [--quiet]\n"
+    "                      [--out DIR] [--quiet] [--progress]\n"
     "\n"
     "Runs every schedule of up to K perturbations (an MSI, a preemption, a move of\n"
     "a vCPU's thread) at the choice points of the scenario's wake path, and reports\n"
@@ -36,9 +37,29 @@ static const char usage[] =
     "  --json OUT       write the report as JSON ('-' for stdout)\n"
     "  --out DIR        write each counterexample as DIR/NAME-POLICY-KIND.yaml and\n"
     "                   its Perfetto trace as .json\n"
+    "  --progress       show progress on stderr off a terminal too (a line every\n"
+    "                   5 s; on a terminal it is shown unless --quiet)\n"
     "\n"
     "Exit status: 0 nothing the scenario does not expect, 1 a violation it does not\n"
     "expect, 2 bad input, 3 internal error.\n";
+
+/* Progress on stderr (stdout keeps the report). */
+typedef struct explore_progress {
+  const char *policy;
+  bool terminal;        /* rewrite one line; else a line each call */
+} explore_progress;
+
+static void on_progress(void *user, const aia_explore_progress *p)
+{
+  const explore_progress *ep = user;
+  fprintf(stderr,
+          "%saiasim: explore %s, depth %u: %" PRIu64 " schedules (%.0f/s), %" PRIu64 " of %" PRIu64
+          " schedules of depth %u extended, %.1f s%s",
+          ep->terminal ? "\r" : "", ep->policy, p->depth, p->runs,
+          p->seconds > 0 ? (double)p->runs / p->seconds : 0.0, p->extended, p->to_extend,
+          p->depth - 1, p->seconds, ep->terminal ? "\033[K" : "\n");
+  fflush(stderr);
+}
 
 static void die(const char *fmt, ...)
 {
@@ -154,7 +175,8 @@ int aia__cli_explore(int argc, char **argv)
   const char *file = NULL, *json = NULL, *outdir = NULL, *window = NULL;
   aia_policy pol[3];
   uint32_t npol = 0;
-  bool quiet = false;
+  bool quiet = false, want_progress = false;
+  explore_progress ep = { NULL, false };
   char seedbuf[32];
   aia_scenario *scn = NULL;
   aia_diag diags[16];
@@ -270,6 +292,8 @@ int aia__cli_explore(int argc, char **argv)
       outdir = need(argc, argv, &i);
     } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
       quiet = true;
+    } else if (strcmp(a, "--progress") == 0) {
+      want_progress = true;
     } else if (a[0] == '-' && a[1] != '\0') {
       die("unknown option '%s' (see aiasim explore --help)", a);
     } else if (file == NULL) {
@@ -316,12 +340,27 @@ int aia__cli_explore(int argc, char **argv)
       die("%s", err);
     jf = jo.f;
   }
+  if (want_progress || (isatty(2) && !quiet)) {
+    ep.terminal = isatty(2) != 0;
+    cfg.progress = on_progress;
+    cfg.progress_user = &ep;
+    cfg.progress_every = ep.terminal ? 0.5 : 5.0;
+  }
   for (uint32_t k = 0; k < npol; k++) {
     aia_explore_report r;
     char err[256];
     char pw[1100] = "", pi[1100] = "";
-    int rc = aia_explore(scn, pol[k], &cfg, &r, err, sizeof err);
+    int rc;
     bool unexpected;
+    ep.policy = aia_policy_name(pol[k]);
+    rc = aia_explore(scn, pol[k], &cfg, &r, err, sizeof err);
+    if (cfg.progress != NULL && ep.terminal) {
+      fputs("\r\033[K", stderr); /* the report takes the line's place */
+      fflush(stderr);
+    } else if (cfg.progress != NULL && rc == AIA_OK) {
+      fprintf(stderr, "aiasim: explore %s: done, %" PRIu64 " schedules, %" PRIu64 " states, %.1f s\n",
+              ep.policy, r.runs, r.states, r.seconds);
+    }
     if (rc != AIA_OK) {
       fprintf(stderr, "%s: error: %s\n", file, err);
       status = rc == AIA_EINVAL ? AIA_CLI_EXIT_INPUT : AIA_CLI_EXIT_INTERNAL;

@@ -39,6 +39,21 @@ AIA_BEGIN_DECLS
 #define AIA_EXPLORE_MAX_DEPTH 4u
 #define AIA_EXPLORE_MAX_DELAYS 8u
 
+/* Where a search stands, as a progress callback sees it. */
+typedef struct aia_explore_progress {
+  uint32_t depth;           /* the depth being explored, 1..depth */
+  uint64_t runs;            /* schedules run so far (the reference run included) */
+  uint64_t states;          /* distinct record streams among them, up to the last
+                               schedule extended */
+  uint64_t extended;        /* schedules of the depth above extended so far (the
+                               reference run counts as the one above depth 1) */
+  uint64_t to_extend;       /* schedules of the depth above to extend in all */
+  double seconds;           /* wall time so far */
+} aia_explore_progress;
+
+/* Called on the thread that called aia_explore, between runs. */
+typedef void (*aia_explore_progress_fn)(void *user, const aia_explore_progress *p);
+
 typedef struct aia_explore_config {
   size_t struct_size;       /* set by aia_explore_config_init() */
   uint32_t depth;           /* perturbations per schedule, 1..AIA_EXPLORE_MAX_DEPTH; default 2 */
@@ -52,6 +67,10 @@ typedef struct aia_explore_config {
                                choice point; default { 0, 50, 500 } */
   uint32_t ndelays;         /* default 3 */
   bool msi, preempt, migrate; /* kinds of perturbation; default all true */
+  aia_explore_progress_fn progress; /* NULL: none (default) */
+  void *progress_user;
+  double progress_every;    /* at most one call per this many seconds; default 0.5;
+                               0: after every run of the calling thread */
 } aia_explore_config;
 
 /* Fills cfg with the defaults and sets struct_size. */

@@ -49,6 +49,7 @@ void aia_explore_config_init(aia_explore_config *cfg)
   cfg->delays[2] = 500;
   cfg->ndelays = 3;
   cfg->msi = cfg->preempt = cfg->migrate = true;
+  cfg->progress_every = 0.5;
 }
 
 /* ------------------------------------------------------ choice points -- */
@@ -74,6 +75,7 @@ typedef struct ctx {
   uint32_t nvcpu;       /* vCPUs in all */
   uint32_t *vbase;      /* first global vCPU index of each VM */
   uint32_t iid;         /* identity of an injected MSI */
+  double t0;            /* when the search began (now_s()) */
 } ctx;
 
 /* A collector: one per worker, reset before each run. */
@@ -333,7 +335,10 @@ typedef struct batch {
   outcome *o;
   size_t n;
   double deadline;      /* no run starts after this (now_s()); 0: none */
+  aia_explore_progress *prog; /* the caller's thread reports it (NULL: no callback) */
+  double *prog_at;      /* when it is due next */
   atomic_size_t next;
+  atomic_size_t done;   /* runs finished */
   atomic_int stop;
   atomic_int error;
 } batch;
@@ -341,7 +346,22 @@ typedef struct batch {
 typedef struct worker {
   batch *b;
   coll k;
+  bool caller;          /* the thread that called aia_explore */
 } worker;
+
+/* The callback, if it is due; `more` runs of the current batch are done. */
+static void report_progress(const ctx *c, aia_explore_progress *p, double *at, size_t more)
+{
+  double t = now_s();
+  aia_explore_progress q;
+  if (t < *at)
+    return;
+  *at = t + c->cfg.progress_every;
+  q = *p;
+  q.runs += more;
+  q.seconds = t - c->t0;
+  c->cfg.progress(c->cfg.progress_user, &q);
+}
 
 static void *work(void *arg)
 {
@@ -358,12 +378,15 @@ static void *work(void *arg)
       atomic_store(&b->error, b->o[i].rc);
       atomic_store(&b->stop, 1);
     }
+    atomic_fetch_add(&b->done, 1);
+    if (w->caller && b->prog != NULL)
+      report_progress(b->c, b->prog, b->prog_at, atomic_load(&b->done));
   }
   return NULL;
 }
 
 static int run_batch(const ctx *c, worker *ws, uint32_t nw, const sched *s, outcome *o, size_t n,
-                     double deadline)
+                     double deadline, aia_explore_progress *prog, double *prog_at)
 {
   batch b;
   pthread_t th[64];
@@ -373,6 +396,9 @@ static int run_batch(const ctx *c, worker *ws, uint32_t nw, const sched *s, outc
   b.o = o;
   b.n = n;
   b.deadline = deadline;
+  b.prog = c->cfg.progress ? prog : NULL;
+  b.prog_at = prog_at;
+  atomic_init(&b.done, 0);
   atomic_init(&b.next, 0);
   atomic_init(&b.stop, 0);
   atomic_init(&b.error, AIA_OK);
@@ -568,7 +594,8 @@ int aia_explore(const aia_scenario *scn, aia_policy policy, const aia_explore_co
   sched root, *level = NULL, *next = NULL;
   size_t nlevel = 0, nnext = 0;
   outcome o0;
-  double t0 = now_s();
+  double t0 = now_s(), prog_at;
+  aia_explore_progress prog;
   int rc = AIA_OK;
   bool stop = false, oom = false;
 
@@ -595,7 +622,8 @@ int aia_explore(const aia_scenario *scn, aia_policy policy, const aia_explore_co
     return fail(err, errlen, AIA_EINVAL, "explore: jobs must be 1..64");
   if (!c.cfg.msi && !c.cfg.preempt && !c.cfg.migrate)
     return fail(err, errlen, AIA_EINVAL, "explore: no kind of perturbation");
-  if (c.cfg.max_seconds < 0 || (c.cfg.to != 0 && c.cfg.to <= c.cfg.from))
+  if (c.cfg.max_seconds < 0 || c.cfg.progress_every < 0 ||
+      (c.cfg.to != 0 && c.cfg.to <= c.cfg.from))
     return fail(err, errlen, AIA_EINVAL, "explore: bad window or budget");
   if (scn->nvms == 0 || scn->vms == NULL)
     return fail(err, errlen, AIA_EINVAL, "explore: the scenario has no vCPU");
@@ -609,14 +637,19 @@ int aia_explore(const aia_scenario *scn, aia_policy policy, const aia_explore_co
   c.iid = scn->ids >= 32 ? 32 : 1;
   if (scn->ndevices > 0 && scn->devices && scn->devices[0].niids && scn->devices[0].iids)
     c.iid = scn->devices[0].iids[0];
+  c.t0 = t0;
+  prog_at = t0 + c.cfg.progress_every;
+  memset(&prog, 0, sizeof prog);
   nw = c.cfg.jobs;
-  for (uint32_t i = 0; i < nw; i++)
+  for (uint32_t i = 0; i < nw; i++) {
+    ws[i].caller = i == 0; /* work(&ws[0]) runs on this thread */
     if (coll_init(&ws[i].k, &c) != AIA_OK) {
       for (uint32_t j = 0; j <= i; j++)
         coll_free(&ws[j].k);
       free(c.vbase);
       return AIA_ENOMEM;
     }
+  }
   out->policy = policy;
 
   /* The reference run. */
@@ -690,7 +723,13 @@ int aia_explore(const aia_scenario *scn, aia_policy policy, const aia_explore_co
         rc = AIA_ENOMEM;
         goto done;
       }
-      rc = run_batch(&c, ws, nw, ch, oc, nch, c.cfg.max_seconds > 0 ? t0 + c.cfg.max_seconds : 0);
+      prog.depth = d;
+      prog.runs = out->runs;
+      prog.states = out->states;
+      prog.extended = li;
+      prog.to_extend = nlevel;
+      rc = run_batch(&c, ws, nw, ch, oc, nch, c.cfg.max_seconds > 0 ? t0 + c.cfg.max_seconds : 0,
+                     &prog, &prog_at);
       /* Past the time budget no run starts: what counts is the schedules
        * before the first one not run (any run after it is dropped, so the
        * report is that of a breadth-first prefix, as with a run budget). */

@@ -53,6 +53,17 @@ f=/tmp/aiasim-u-$$.out.d/one-vcpu-two-harts-nokick-lost-wakeup.yaml
 [ -s "$f" ] && [ -s "${f%.yaml}.json" ] || { echo "FAIL explore: no counterexample written"; fail=1; }
 t 1 "explore: the counterexample reproduces" "$aiasim" run "$f" --policy nokick --quiet
 grep -q "lost wake-ups" /tmp/aiasim-u-$$.err || { echo "FAIL explore: the replay did not lose"; fail=1; }
+# explore's progress: none off a terminal by default; --progress ends each
+# policy with a line on stderr, and stdout is the same report.
+t 0 "explore: no progress off a terminal" "$aiasim" explore "$ex" --depth 2 --policy nokick
+[ -s /tmp/aiasim-u-$$.err ] && { echo "FAIL explore: progress printed without --progress"; fail=1; }
+cp /tmp/aiasim-u-$$.out /tmp/aiasim-u-$$.xref
+t 0 "explore --progress" "$aiasim" explore "$ex" --depth 2 --policy nokick --progress
+grep -q "^aiasim: explore nokick: done, [0-9]* schedules" /tmp/aiasim-u-$$.err ||
+  { echo "FAIL explore --progress: no final line"; cat /tmp/aiasim-u-$$.err; fail=1; }
+sed 's/, [0-9.]* s ([0-9]* schedules\/s)//' /tmp/aiasim-u-$$.out > /tmp/aiasim-u-$$.x1
+sed 's/, [0-9.]* s ([0-9]* schedules\/s)//' /tmp/aiasim-u-$$.xref > /tmp/aiasim-u-$$.x2
+cmp -s /tmp/aiasim-u-$$.x1 /tmp/aiasim-u-$$.x2 || { echo "FAIL explore --progress changed the report"; fail=1; }
 # Progress: stderr is no terminal here, so none by default; --progress
 # prints (at least) the final line, and the report on stdout is the same.
 t 0 "no progress off a terminal" "$aiasim" run "$scn/idle-guests.yaml" --set duration=2ms --json -

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -212,6 +213,63 @@ static void test_time_budget_stops_within_a_depth(void **state)
   aia_scenario_destroy(s);
 }
 
+typedef struct seen_progress {
+  pthread_t caller;
+  uint64_t calls, last_runs, last_extended;
+  uint32_t last_depth, max_depth;
+  bool on_other_thread, went_back;
+} seen_progress;
+
+static void on_progress(void *user, const aia_explore_progress *p)
+{
+  seen_progress *s = user;
+  if (!pthread_equal(pthread_self(), s->caller))
+    s->on_other_thread = true;
+  if (p->runs < s->last_runs || p->depth < s->last_depth || p->depth < 1 || p->depth > s->max_depth ||
+      (p->depth == s->last_depth && p->extended < s->last_extended) ||
+      p->extended >= p->to_extend || p->states > p->runs)
+    s->went_back = true;
+  s->last_runs = p->runs;
+  s->last_depth = p->depth;
+  s->last_extended = p->extended;
+  s->calls++;
+}
+
+/* The progress callback: on the calling thread only, counts that never go
+ * back, within the report's; the same report with it as without. */
+static void test_progress(void **state)
+{
+  aia_scenario *s = load(one, "C");
+  aia_explore_report plain;
+  char err[256];
+  aia_explore_config cfg;
+  (void)state;
+  aia_explore_config_init(&cfg);
+  assert_true(cfg.progress == NULL && cfg.progress_every == 0.5);
+  assert_int_equal(aia_explore(s, AIA_POLICY_NOKICK, &cfg, &plain, err, sizeof err), AIA_OK);
+  for (uint32_t jobs = 1; jobs <= 2; jobs++) {
+    seen_progress sp = { pthread_self(), 0, 0, 0, 0, 2, false, false };
+    aia_explore_report r;
+    cfg.jobs = jobs;
+    cfg.progress = on_progress;
+    cfg.progress_user = &sp;
+    cfg.progress_every = 0; /* after every run of this thread */
+    assert_int_equal(aia_explore(s, AIA_POLICY_NOKICK, &cfg, &r, err, sizeof err), AIA_OK);
+    assert_true(sp.calls > 50);
+    assert_false(sp.on_other_thread);
+    assert_false(sp.went_back);
+    assert_int_equal(sp.last_depth, 2);
+    assert_true(sp.last_runs <= r.runs);
+    assert_int_equal(r.runs, plain.runs);
+    assert_int_equal(r.states, plain.states);
+    aia_explore_report_free(&r);
+  }
+  aia_explore_report_free(&plain);
+  cfg.progress_every = -1;
+  assert_int_equal(aia_explore(s, AIA_POLICY_NOKICK, &cfg, &plain, err, sizeof err), AIA_EINVAL);
+  aia_scenario_destroy(s);
+}
+
 static void test_bad_configurations(void **state)
 {
   aia_explore_config cfg;
@@ -258,6 +316,7 @@ int main(void)
     cmocka_unit_test(test_counterexample_file),
     cmocka_unit_test(test_memory_does_not_grow_with_the_runs),
     cmocka_unit_test(test_time_budget_stops_within_a_depth),
+    cmocka_unit_test(test_progress),
     cmocka_unit_test(test_bad_configurations),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
