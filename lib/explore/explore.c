@@ -21,6 +21,7 @@
 #include "aiasim/trace.h"
 
 #define NEV 11u /* aia_force_event values */
+#define CHILDREN_CHUNK 16384u /* children made and run at a time */
 
 static const char ev_names[NEV][16] = { "wfi_trap", "vm_exit", "vm_entry", "halt_poll",
                                          "block", "wakeup", "sched_out", "sched_in",
@@ -473,15 +474,18 @@ static void sched_free(sched *s)
   s->cps = NULL;
 }
 
-/* The children of s: one perturbation more, at each of its choice points. */
-static int children(const ctx *c, const sched *s, sched **out, size_t *nout)
+/* The children of s: one perturbation more, at each of its choice points
+ * from *from on, until there are `max` of them or more (a choice point's
+ * children are never split); *from becomes the next choice point. */
+static int children(const ctx *c, const sched *s, size_t *from, size_t max, sched **out,
+                    size_t *nout)
 {
   const aia_scenario *scn = c->scn;
-  size_t cap = 0, n = 0;
+  size_t cap = 0, n = 0, i;
   sched *v = NULL;
   *out = NULL;
   *nout = 0;
-  for (size_t i = 0; i < s->ncp; i++) {
+  for (i = *from; i < s->ncp && n < max; i++) {
     const cp *p = &s->cps[i];
     const aia_scn_vm *vm = &scn->vms[p->vm];
     for (uint32_t d = 0; d < c->cfg.ndelays; d++) {
@@ -563,10 +567,11 @@ static int children(const ctx *c, const sched *s, sched **out, size_t *nout)
   }
   *out = v;
   *nout = n;
+  *from = i;
   return AIA_OK;
 oom:
-  for (size_t i = 0; i < n; i++)
-    sched_free(&v[i]);
+  for (size_t k = 0; k < n; k++)
+    sched_free(&v[k]);
   free(v);
   return AIA_ENOMEM;
 }
@@ -696,9 +701,7 @@ int aia_explore(const aia_scenario *scn, aia_policy policy, const aia_explore_co
   for (uint32_t d = 1; d <= c.cfg.depth && !stop; d++) {
     bool want = d < c.cfg.depth;
     for (size_t li = 0; li < nlevel && !stop; li++) {
-      sched *ch = NULL;
-      size_t nch = 0, nall;
-      outcome *oc;
+      size_t from = 0;
       if (level[li].cps == NULL) {
         outcome po;
         run_sched(&c, &ws[0].k, &level[li], true, &po);
@@ -707,79 +710,87 @@ int aia_explore(const aia_scenario *scn, aia_policy policy, const aia_explore_co
         level[li].cps = po.cps;
         level[li].ncp = po.ncp;
       }
-      rc = children(&c, &level[li], &ch, &nch);
+      /* Its children are made, run and taken CHILDREN_CHUNK at a time, in
+       * their order: the memory is one chunk's, however many choice points
+       * the run has (a 1 s scenario has 180,000: 1.6 million children). */
+      while (from < level[li].ncp && !stop && rc == AIA_OK) {
+        sched *ch = NULL;
+        size_t nch = 0, nall, nran = 0;
+        outcome *oc;
+        rc = children(&c, &level[li], &from, CHILDREN_CHUNK, &ch, &nch);
+        if (rc != AIA_OK)
+          break;
+        nall = nch;
+        if (c.cfg.max_runs && out->runs + nch > c.cfg.max_runs) {
+          nch = c.cfg.max_runs > out->runs ? (size_t)(c.cfg.max_runs - out->runs) : 0;
+          stop = true;
+        }
+        oc = calloc(nch ? nch : 1, sizeof *oc);
+        if (oc == NULL) {
+          rc = AIA_ENOMEM;
+        } else {
+          prog.depth = d;
+          prog.runs = out->runs;
+          prog.states = out->states;
+          prog.extended = li;
+          prog.to_extend = nlevel;
+          rc = run_batch(&c, ws, nw, ch, oc, nch,
+                         c.cfg.max_seconds > 0 ? t0 + c.cfg.max_seconds : 0, &prog, &prog_at);
+          /* Past the time budget no run starts: what counts is the
+           * schedules before the first one not run (any run after it is
+           * dropped, so the report is that of a breadth-first prefix, as
+           * with a run budget). */
+          while (nran < nch && oc[nran].ran)
+            nran++;
+          if (nran < nch && rc == AIA_OK)
+            stop = true;
+        }
+        for (size_t i = 0; i < nran && rc == AIA_OK; i++) {
+          out->runs++;
+          if (!hset_add(&seen, oc[i].hash, &oom))
+            continue;
+          out->states++;
+          if (oc[i].lost_w || oc[i].lost_i) {
+            out->violating++;
+            if (oc[i].lost_w && !out->found_wakeup) {
+              out->found_wakeup = true;
+              rc = keep_cex(&out->wakeup, &ch[i], &oc[i]);
+            }
+            if (oc[i].lost_i && !out->found_interrupt && rc == AIA_OK) {
+              out->found_interrupt = true;
+              rc = keep_cex(&out->interrupt, &ch[i], &oc[i]);
+            }
+            continue;
+          }
+          if (want) {
+            sched *nv;
+            if (nnext % 256 == 0) {
+              nv = realloc(next, (nnext + 256) * sizeof *nv);
+              if (nv == NULL) {
+                rc = AIA_ENOMEM;
+                break;
+              }
+              next = nv;
+            }
+            next[nnext] = ch[i]; /* its choice points: listed when it is extended */
+            ch[i].items = NULL;
+            nnext++;
+          }
+        }
+        for (size_t i = 0; i < nall; i++) /* beyond a cut budget: never run */
+          free(ch[i].items);
+        free(ch);
+        free(oc);
+        if (oom && rc == AIA_OK)
+          rc = AIA_ENOMEM;
+        if (c.cfg.max_seconds > 0 && now_s() - t0 > c.cfg.max_seconds)
+          stop = true;
+      }
       free(level[li].cps);
       level[li].cps = NULL;
       level[li].ncp = 0;
       if (rc != AIA_OK)
         goto done;
-      nall = nch;
-      if (c.cfg.max_runs && out->runs + nch > c.cfg.max_runs) {
-        nch = c.cfg.max_runs > out->runs ? (size_t)(c.cfg.max_runs - out->runs) : 0;
-        stop = true;
-      }
-      oc = calloc(nch ? nch : 1, sizeof *oc);
-      if (oc == NULL) {
-        rc = AIA_ENOMEM;
-        goto done;
-      }
-      prog.depth = d;
-      prog.runs = out->runs;
-      prog.states = out->states;
-      prog.extended = li;
-      prog.to_extend = nlevel;
-      rc = run_batch(&c, ws, nw, ch, oc, nch, c.cfg.max_seconds > 0 ? t0 + c.cfg.max_seconds : 0,
-                     &prog, &prog_at);
-      /* Past the time budget no run starts: what counts is the schedules
-       * before the first one not run (any run after it is dropped, so the
-       * report is that of a breadth-first prefix, as with a run budget). */
-      size_t nran = 0;
-      while (nran < nch && oc[nran].ran)
-        nran++;
-      if (nran < nch && rc == AIA_OK)
-        stop = true;
-      for (size_t i = 0; i < nran && rc == AIA_OK; i++) {
-        out->runs++;
-        if (!hset_add(&seen, oc[i].hash, &oom))
-          continue;
-        out->states++;
-        if (oc[i].lost_w || oc[i].lost_i) {
-          out->violating++;
-          if (oc[i].lost_w && !out->found_wakeup) {
-            out->found_wakeup = true;
-            rc = keep_cex(&out->wakeup, &ch[i], &oc[i]);
-          }
-          if (oc[i].lost_i && !out->found_interrupt && rc == AIA_OK) {
-            out->found_interrupt = true;
-            rc = keep_cex(&out->interrupt, &ch[i], &oc[i]);
-          }
-          continue;
-        }
-        if (want) {
-          sched *nv;
-          if (nnext % 256 == 0) {
-            nv = realloc(next, (nnext + 256) * sizeof *nv);
-            if (nv == NULL) {
-              rc = AIA_ENOMEM;
-              break;
-            }
-            next = nv;
-          }
-          next[nnext] = ch[i]; /* its choice points: listed when it is extended */
-          ch[i].items = NULL;
-          nnext++;
-        }
-      }
-      for (size_t i = 0; i < nall; i++) /* beyond a cut budget: never run */
-        free(ch[i].items);
-      free(ch);
-      free(oc);
-      if (oom)
-        rc = AIA_ENOMEM;
-      if (rc != AIA_OK)
-        goto done;
-      if (c.cfg.max_seconds > 0 && now_s() - t0 > c.cfg.max_seconds)
-        stop = true;
       if (stop && li + 1 < nlevel)
         break;
     }

@@ -150,22 +150,24 @@ static const char busy[] =
   "vms: [{ name: vm0, vcpus: 1, guest: { behaviour: idle } }]\n"
   "devices: [{ name: nic, vm: vm0, pattern: poisson, rate: 200000/s }]\n";
 
-/* Peak resident set (KiB) of a child that explores `runs` schedules. */
-static long explore_peak_kib(uint64_t runs)
+/* Peak resident set (KiB) of a child that explores `runs` schedules of
+ * `text` (at least `ncp` choice points) to depth `depth`. */
+static long explore_peak_kib(const char *text, uint64_t ncp, uint32_t depth, uint64_t runs)
 {
   struct rusage ru;
   int st;
   pid_t pid = fork();
   assert_true(pid >= 0);
   if (pid == 0) {
-    aia_scenario *s = load(busy, "C");
+    aia_scenario *s = load(text, "C");
     aia_explore_config cfg;
     aia_explore_report r;
     char err[256];
     aia_explore_config_init(&cfg);
     cfg.max_runs = runs;
+    cfg.depth = depth;
     int rc = aia_explore(s, AIA_POLICY_NOKICK, &cfg, &r, err, sizeof err);
-    _exit(rc == AIA_OK && r.runs == runs && r.choice_points > 1000 ? 0 : 1);
+    _exit(rc == AIA_OK && r.runs == runs && r.choice_points >= ncp ? 0 : 1);
   }
   assert_int_equal(wait4(pid, &st, 0, &ru), pid);
   assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
@@ -184,8 +186,31 @@ static void test_memory_does_not_grow_with_the_runs(void **state)
 #endif
   if (pre && strstr(pre, "vgpreload"))
     skip(); /* so does valgrind */
-  long small = explore_peak_kib(100), large = explore_peak_kib(3000);
+  long small = explore_peak_kib(busy, 1000, 2, 100), large = explore_peak_kib(busy, 1000, 2, 3000);
   assert_true(large - small < 16 * 1024);
+}
+
+/* Nor with the choice points: a run 20 times as long (29,000 choice points,
+ * 260,000 children at depth 1) explored on a budget of 50 runs makes its
+ * children a chunk at a time; made all at once they peaked 33 MB higher. */
+static void test_memory_does_not_grow_with_the_children(void **state)
+{
+  const char *pre = getenv("LD_PRELOAD");
+  char longer[sizeof busy + 8];
+  char *at;
+  (void)state;
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  skip();
+#endif
+  if (pre && strstr(pre, "vgpreload"))
+    skip();
+  strcpy(longer, busy);
+  at = strstr(longer, "duration: 2ms");
+  assert_non_null(at);
+  memmove(at + 14, at + 13, strlen(at + 13) + 1);
+  memcpy(at, "duration: 40ms", 14);
+  long small = explore_peak_kib(busy, 1000, 1, 50), large = explore_peak_kib(longer, 20000, 1, 50);
+  assert_true(large - small < 12 * 1024);
 }
 
 /* The time budget: no run starts once it is spent, even within the first
@@ -315,6 +340,7 @@ int main(void)
     cmocka_unit_test(test_threads_do_not_change_the_report),
     cmocka_unit_test(test_counterexample_file),
     cmocka_unit_test(test_memory_does_not_grow_with_the_runs),
+    cmocka_unit_test(test_memory_does_not_grow_with_the_children),
     cmocka_unit_test(test_time_budget_stops_within_a_depth),
     cmocka_unit_test(test_progress),
     cmocka_unit_test(test_bad_configurations),
