@@ -1,0 +1,96 @@
+/* lib/scenario/yaml_impl.h: what the YAML front end's files share (private):
+ * the walk over libyaml's node tree and its helpers. yaml.c reads the tree
+ * into a scenario; yaml_tree.c finds and edits places on it by path.
+ * SPDX-License-Identifier: MIT */
+#ifndef AIA__YAML_IMPL_H
+#define AIA__YAML_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "scenario/scn_impl.h"
+
+typedef struct sink sink; /* yaml.c: the problems found */
+
+typedef struct origin {
+  uint32_t ov; /* 1-based override that made the node, or 0 */
+  int ref;     /* else: the node whose place it takes (a sweep value) */
+} origin;
+
+typedef struct walk {
+  yaml_document_t *doc;
+  int nfile;       /* nodes 1..nfile came from the text */
+  origin *orig;    /* origins of nodes nfile+1 .. */
+  size_t norig, corig;
+  const char *file;
+  sink *sk;
+  uint8_t *reported; /* bit per node: a problem was reported there */
+  size_t nreported;  /* bits */
+  aia_scenario *scn;
+  uint64_t clock;    /* clock used for conversions (a valid one) */
+  uint64_t raw_clock;
+  bool have_clock;
+  unsigned flags;
+  bool oom;
+  uint32_t errors;
+  uint32_t soft;   /* of which unknown or duplicate keys: the values read are sound */
+  int tnode[AIA_T_COUNT_]; /* value node that set each timing field */
+} walk;
+
+/* Undo log of tree edits made to try one sweep value. */
+typedef struct undo {
+  struct {
+    int map;
+    size_t pair; /* (size_t)-1: an appended pair */
+    int old;
+  } op[40];
+  int n;
+} undo;
+
+static inline yaml_node_t *node(const walk *w, int id)
+{
+  return id > 0 ? yaml_document_get_node(w->doc, id) : NULL;
+}
+
+static inline int root_id(const walk *w)
+{
+  return yaml_document_get_root_node(w->doc) != NULL ? 1 : 0;
+}
+
+static inline bool is_null(const yaml_node_t *n)
+{
+  const char *v;
+  if (n == NULL || n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+    return false;
+  v = (const char *)n->data.scalar.value;
+  return n->data.scalar.length == 0 || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+         strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+}
+
+static inline bool was_reported(const walk *w, int id)
+{
+  return id > 0 && (size_t)id < w->nreported && (w->reported[id / 8] >> (id % 8)) & 1u;
+}
+
+/* yaml.c: a problem at node id (its place: file:line:col, or <--set>:N:0). */
+void aia__yaml_problem(walk *w, int id, const char *msg);
+
+/* yaml_tree.c */
+/* The node a check's path ("vms.vm0.vcpus", alternatives split by '|')
+ * names, or the nearest one that exists (the root at worst). */
+int aia__yaml_locate(const walk *w, const char *path);
+/* aia__scn_check's report: the problem placed on the node of its path. */
+void aia__yaml_check_report(void *user, const char *path, const char *msg);
+/* A new scalar, or an empty block mapping, made by origin o; 0 when out of memory. */
+int aia__yaml_add_scalar(walk *w, const char *s, size_t len, origin o);
+int aia__yaml_add_map(walk *w, origin o);
+/* Puts node val at path (creating the maps on the way); the edits go to u
+ * when u is not NULL. -1 with why when the path cannot be set. */
+int aia__yaml_tree_set(walk *w, const char *path, int val, origin o, undo *u, char *why,
+                       size_t whylen);
+/* Takes back the edits logged in u. */
+void aia__yaml_undo_all(walk *w, undo *u);
+
+#endif /* AIA__YAML_IMPL_H */
