@@ -462,7 +462,6 @@ static bool hset_add(hset *h, uint64_t x, bool *oom)
 
 /* -------------------------------------------------------- the search --- */
 
-
 static void sched_free(sched *s)
 {
   free(s->items);
