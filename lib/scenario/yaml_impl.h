@@ -1,6 +1,7 @@
 /* lib/scenario/yaml_impl.h: what the YAML front end's files share (private):
- * the walk over libyaml's node tree and its helpers. yaml.c reads the tree
- * into a scenario; yaml_tree.c finds and edits places on it by path.
+ * the walk over libyaml's node tree and its helpers. yaml.c loads the text
+ * and walks the tree into a scenario, yaml_read.c reads its values, and
+ * yaml_tree.c finds and edits places on it by path.
  * SPDX-License-Identifier: MIT */
 #ifndef AIA__YAML_IMPL_H
 #define AIA__YAML_IMPL_H
@@ -11,6 +12,12 @@
 #include <yaml.h>
 
 #include "scenario/scn_impl.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PRINTF_LIKE(a, b) __attribute__((format(printf, a, b)))
+#else
+#define PRINTF_LIKE(a, b)
+#endif
 
 typedef struct sink sink; /* yaml.c: the problems found */
 
@@ -76,6 +83,39 @@ static inline bool was_reported(const walk *w, int id)
 
 /* yaml.c: a problem at node id (its place: file:line:col, or <--set>:N:0). */
 void aia__yaml_problem(walk *w, int id, const char *msg);
+void PRINTF_LIKE(3, 4) aia__y_err(walk *w, int id, const char *fmt, ...);
+/* A printable, quoted and shortened copy of s[0..n) for messages, in buf. */
+const char *aia__y_quote(const char *s, size_t n, char *buf, size_t len);
+/* What a node is, for messages ("a list", "'abc'"). */
+const char *aia__y_what(const yaml_node_t *n, char *buf, size_t len);
+/* The scalar of node id for field f (its length in *len), or NULL after
+ * reporting that it is not one. */
+const char *aia__y_scalar(walk *w, const aia__field *f, int id, size_t *len);
+
+/* yaml_read.c: the value readers, each for one kind of schema field (f)
+ * at node id, writing into obj at f's offset. */
+void *aia__y_at(void *obj, uint16_t off);
+void aia__y_put_cycles(void *obj, uint16_t off, uint64_t v);
+/* Which of nodes a and b comes later in the file (its id, or 0). */
+int aia__y_later(const walk *w, int a, int b);
+bool aia__y_read_uint(walk *w, const aia__field *f, int id, uint64_t max, uint64_t *v);
+bool aia__y_read_dur(walk *w, const aia__field *f, int id, bool sign, int64_t *sv, uint64_t *v);
+void aia__y_read_version(walk *w, const aia__field *f, int id);
+void aia__y_read_text(walk *w, const aia__field *f, int id, void *obj);
+void aia__y_read_name(walk *w, const aia__field *f, int id, void *obj);
+void aia__y_read_clock(walk *w, const aia__field *f, int id, void *obj);
+void aia__y_read_time(walk *w, const aia__field *f, int id, void *obj);
+void aia__y_read_rate(walk *w, const aia__field *f, int id, void *obj);
+void aia__y_read_enum(walk *w, const aia__field *f, int id, void *obj);
+void aia__y_read_words(walk *w, const aia__field *f, int id, void *obj);
+void aia__y_read_ranges(walk *w, const aia__field *f, int id, void *obj);
+void aia__y_read_list(walk *w, const aia__field *f, int id, void *obj);
+void aia__y_read_features(walk *w, const aia__field *f, int id, void *obj);
+void aia__y_read_llc(walk *w, const aia__field *f, int id, void *obj);
+void aia__y_read_nice(walk *w, const aia__field *f, int id, void *obj);
+void aia__y_read_vmref(walk *w, const aia__field *f, int id, void *obj);
+void aia__y_read_path(walk *w, const aia__field *f, int id, void *obj);
+void aia__y_read_values(walk *w, const aia__field *f, int id, void *obj);
 
 /* yaml_tree.c */
 /* The node a check's path ("vms.vm0.vcpus", alternatives split by '|')
