@@ -108,10 +108,10 @@ static void run_end(void *user, aia_sim *sim)
     snprintf(j->err, sizeof j->err, "cannot read the file statistics");
   for (uint32_t vm = 0; vm < aia_kvm_vm_count(j->kvm); vm++)
     n += aia_vm_vcpus(aia_kvm_vm(j->kvm, vm));
-  /* The arrays come from the thread that loaded the point (job_alloc), so
-   * the one that frees them is the one that allocated them: freed on
-   * another thread, into the allocator arena the runs of that thread use,
-   * they cost the runs a third of their speed in lock contention. */
+  /* For a short run the arrays come from the thread that loaded the point
+   * (sweep_load), which is the one that frees them: freed on another
+   * thread, into the allocator arena the runs of that thread use, they cost
+   * the runs a third of their speed in lock contention. */
   if (n > j->nvsched_cap && job_alloc(j, n) != 0) {
     snprintf(j->err, sizeof j->err, "out of memory");
     n = 0;
@@ -391,6 +391,13 @@ static int sweep_load(void *ctx, uint64_t n, job *jobs, aia_scenario **scn)
     return status;
   int64_t off = base->sweep.kind == AIA_SWEEP_OFFSET ? base->sweep.from + (int64_t)i * base->sweep.step
                                                     : 0;
+  /* Short runs: the per-vCPU statistics' room is made here (run_end).
+   * Long ones make their own: a window of jobs holding room for thousands
+   * of vCPUs would cost hundreds of megabytes, for a gain lost in the time
+   * of such runs. */
+  uint32_t nv = 0;
+  for (uint32_t vm = 0; vm < (*scn)->nvms; vm++)
+    nv += (*scn)->vms[vm].vcpus;
   for (uint32_t k = 0; k < c->npol; k++) {
     job *j = &jobs[k];
     j->scn = *scn;
@@ -416,13 +423,6 @@ static int sweep_load(void *ctx, uint64_t n, job *jobs, aia_scenario **scn)
       if (o->vcd)
         run_path(j->io->vcd_path, sizeof j->io->vcd_path, o->vcd, j, c->njobs_total > 1);
     }
-    /* Short runs: the per-vCPU statistics' room is made here (run_end).
-     * Long ones make their own: a window of jobs holding room for
-     * thousands of vCPUs would cost hundreds of megabytes, for a gain
-     * lost in the time of such runs. */
-    uint32_t nv = 0;
-    for (uint32_t vm = 0; vm < (*scn)->nvms; vm++)
-      nv += (*scn)->vms[vm].vcpus;
     if (nv <= PREALLOC_VCPUS && job_alloc(j, nv) != 0) {
       fputs("aiasim: error: out of memory\n", stderr);
       return AIA_CLI_EXIT_INTERNAL;

@@ -585,6 +585,45 @@ static int keep_cex(aia_explore_cex *x, const sched *s, const outcome *o)
   return AIA_OK;
 }
 
+/* Takes the outcomes of the first n schedules of a batch, in order: counts
+ * them, keeps the first counterexample of each kind, and moves the new
+ * states that do not violate to *next (when want: they are to be extended). */
+static int take(aia_explore_report *out, hset *seen, bool *oom, sched *ch, const outcome *oc,
+                size_t n, bool want, sched **next, size_t *nnext)
+{
+  int rc = AIA_OK;
+  for (size_t i = 0; i < n && rc == AIA_OK; i++) {
+    out->runs++;
+    if (!hset_add(seen, oc[i].hash, oom))
+      continue;
+    out->states++;
+    if (oc[i].lost_w || oc[i].lost_i) {
+      out->violating++;
+      if (oc[i].lost_w && !out->found_wakeup) {
+        out->found_wakeup = true;
+        rc = keep_cex(&out->wakeup, &ch[i], &oc[i]);
+      }
+      if (oc[i].lost_i && !out->found_interrupt && rc == AIA_OK) {
+        out->found_interrupt = true;
+        rc = keep_cex(&out->interrupt, &ch[i], &oc[i]);
+      }
+      continue;
+    }
+    if (want) {
+      if (*nnext % 256 == 0) {
+        sched *nv = realloc(*next, (*nnext + 256) * sizeof *nv);
+        if (nv == NULL)
+          return AIA_ENOMEM;
+        *next = nv;
+      }
+      (*next)[*nnext] = ch[i]; /* its choice points: listed when it is extended */
+      ch[i].items = NULL;
+      (*nnext)++;
+    }
+  }
+  return rc;
+}
+
 int aia_explore(const aia_scenario *scn, aia_policy policy, const aia_explore_config *cfg_in,
                 aia_explore_report *out, char *err, size_t errlen)
 {
@@ -595,7 +634,7 @@ int aia_explore(const aia_scenario *scn, aia_policy policy, const aia_explore_co
   sched root, *level = NULL, *next = NULL;
   size_t nlevel = 0, nnext = 0;
   outcome o0;
-  double t0 = now_s(), prog_at;
+  double t0 = now_s(), deadline, prog_at;
   aia_explore_progress prog;
   int rc = AIA_OK;
   bool stop = false, oom = false;
@@ -639,6 +678,7 @@ int aia_explore(const aia_scenario *scn, aia_policy policy, const aia_explore_co
   if (scn->ndevices > 0 && scn->devices && scn->devices[0].niids && scn->devices[0].iids)
     c.iid = scn->devices[0].iids[0];
   c.t0 = t0;
+  deadline = c.cfg.max_seconds > 0 ? t0 + c.cfg.max_seconds : 0;
   prog_at = t0 + c.cfg.progress_every;
   memset(&prog, 0, sizeof prog);
   nw = c.cfg.jobs;
@@ -730,8 +770,7 @@ int aia_explore(const aia_scenario *scn, aia_policy policy, const aia_explore_co
           prog.states = out->states;
           prog.extended = li;
           prog.to_extend = nlevel;
-          rc = run_batch(&c, ws, nw, ch, oc, nch,
-                         c.cfg.max_seconds > 0 ? t0 + c.cfg.max_seconds : 0, &prog, &prog_at);
+          rc = run_batch(&c, ws, nw, ch, oc, nch, deadline, &prog, &prog_at);
           /* Past the time budget no run starts: what counts is the
            * schedules before the first one not run (any run after it is
            * dropped, so the report is that of a breadth-first prefix, as
@@ -741,45 +780,15 @@ int aia_explore(const aia_scenario *scn, aia_policy policy, const aia_explore_co
           if (nran < nch && rc == AIA_OK)
             stop = true;
         }
-        for (size_t i = 0; i < nran && rc == AIA_OK; i++) {
-          out->runs++;
-          if (!hset_add(&seen, oc[i].hash, &oom))
-            continue;
-          out->states++;
-          if (oc[i].lost_w || oc[i].lost_i) {
-            out->violating++;
-            if (oc[i].lost_w && !out->found_wakeup) {
-              out->found_wakeup = true;
-              rc = keep_cex(&out->wakeup, &ch[i], &oc[i]);
-            }
-            if (oc[i].lost_i && !out->found_interrupt && rc == AIA_OK) {
-              out->found_interrupt = true;
-              rc = keep_cex(&out->interrupt, &ch[i], &oc[i]);
-            }
-            continue;
-          }
-          if (want) {
-            sched *nv;
-            if (nnext % 256 == 0) {
-              nv = realloc(next, (nnext + 256) * sizeof *nv);
-              if (nv == NULL) {
-                rc = AIA_ENOMEM;
-                break;
-              }
-              next = nv;
-            }
-            next[nnext] = ch[i]; /* its choice points: listed when it is extended */
-            ch[i].items = NULL;
-            nnext++;
-          }
-        }
+        if (rc == AIA_OK)
+          rc = take(out, &seen, &oom, ch, oc, nran, want, &next, &nnext);
         for (size_t i = 0; i < nall; i++) /* beyond a cut budget: never run */
           free(ch[i].items);
         free(ch);
         free(oc);
         if (oom && rc == AIA_OK)
           rc = AIA_ENOMEM;
-        if (c.cfg.max_seconds > 0 && now_s() - t0 > c.cfg.max_seconds)
+        if (deadline > 0 && now_s() > deadline)
           stop = true;
       }
       free(level[li].cps);
@@ -787,8 +796,6 @@ int aia_explore(const aia_scenario *scn, aia_policy policy, const aia_explore_co
       level[li].ncp = 0;
       if (rc != AIA_OK)
         goto done;
-      if (stop && li + 1 < nlevel)
-        break;
     }
     if (!stop)
       out->depth_done = d;

@@ -170,7 +170,7 @@ static void vreport(walk *w, int id, const char *fmt, va_list ap)
     w->reported[id / 8] |= (uint8_t)(1u << (id % 8));
 }
 
-static void PRINTF_LIKE(3, 4) err(walk *w, int id, const char *fmt, ...)
+void aia__y_err(walk *w, int id, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -178,13 +178,8 @@ static void PRINTF_LIKE(3, 4) err(walk *w, int id, const char *fmt, ...)
   va_end(ap);
 }
 
-void aia__yaml_problem(walk *w, int id, const char *msg)
-{
-  err(w, id, "%s", msg);
-}
-
 /* A printable, quoted and shortened copy of a scalar for messages. */
-static const char *quote(const char *s, size_t n, char *buf, size_t len)
+const char *aia__y_quote(const char *s, size_t n, char *buf, size_t len)
 {
   size_t o = 0, max = 40;
   bool cut = n > max;
@@ -216,11 +211,11 @@ static const char *quote(const char *s, size_t n, char *buf, size_t len)
 
 static const char *qnode(const yaml_node_t *n, char *buf, size_t len)
 {
-  return quote((const char *)n->data.scalar.value, n->data.scalar.length, buf, len);
+  return aia__y_quote((const char *)n->data.scalar.value, n->data.scalar.length, buf, len);
 }
 
 /* "a mapping", "a list", "nothing" or the quoted scalar. */
-static const char *what(const yaml_node_t *n, char *buf, size_t len)
+const char *aia__y_what(const yaml_node_t *n, char *buf, size_t len)
 {
   if (n == NULL || is_null(n))
     return "nothing";
@@ -240,24 +235,23 @@ static void in_where(const char *where, char *buf, size_t len)
 }
 
 /* The scalar text of a value, or NULL with the problem reported. */
-static const char *scalar(walk *w, const aia__field *f, int id, size_t *len)
+const char *aia__y_scalar(walk *w, const aia__field *f, int id, size_t *len)
 {
   const yaml_node_t *n = node(w, id);
   char q[64];
   if (n == NULL || is_null(n)) {
-    err(w, id, "%s: missing value", f->key);
+    aia__y_err(w, id, "%s: missing value", f->key);
     return NULL;
   }
   if (n->type != YAML_SCALAR_NODE) {
-    err(w, id, "%s: expected a single value, found %s", f->key, what(n, q, sizeof q));
+    aia__y_err(w, id, "%s: expected a single value, found %s", f->key, aia__y_what(n, q, sizeof q));
     return NULL;
   }
   *len = n->data.scalar.length;
   return (const char *)n->data.scalar.value;
 }
 
-/* For yaml_read.c (yaml_impl.h). */
-/* The later of two nodes in file order. */
+/* The later of two nodes in file order (yaml_impl.h). */
 int aia__y_later(const walk *w, int a, int b)
 {
   skey ka = { 0, 0, 0, 0 }, kb = { 0, 0, 0, 0 };
@@ -265,29 +259,6 @@ int aia__y_later(const walk *w, int a, int b)
   node_place(w, a, &ka, &f);
   node_place(w, b, &kb, &f);
   return key_cmp(&ka, &kb) > 0 ? a : b;
-}
-
-void aia__y_err(walk *w, int id, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  vreport(w, id, fmt, ap);
-  va_end(ap);
-}
-
-const char *aia__y_quote(const char *s, size_t n, char *buf, size_t len)
-{
-  return quote(s, n, buf, len);
-}
-
-const char *aia__y_what(const yaml_node_t *n, char *buf, size_t len)
-{
-  return what(n, buf, len);
-}
-
-const char *aia__y_scalar(walk *w, const aia__field *f, int id, size_t *len)
-{
-  return scalar(w, f, id, len);
 }
 
 static void walk_map(walk *w, int id, unsigned tb, void *obj, const char *key, const char *where);
@@ -306,7 +277,7 @@ static void read_seq(walk *w, const aia__field *f, int id, void *obj, const char
   if (n == NULL || is_null(n))
     return;
   if (n->type != YAML_SEQUENCE_NODE) {
-    err(w, id, "%s: expected a list, found %s", f->key, what(n, q, sizeof q));
+    aia__y_err(w, id, "%s: expected a list, found %s", f->key, aia__y_what(n, q, sizeof q));
     return;
   }
   cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
@@ -505,17 +476,17 @@ static void unknown_key(walk *w, unsigned tb, int kid, const yaml_node_t *k, con
   const char *home = hint == NULL ? aia__scn_key_home(tb, s, n) : NULL;
   char in[160], q[64];
   in_where(where, in, sizeof in);
-  quote(s, n, q, sizeof q);
+  aia__y_quote(s, n, q, sizeof q);
   /* keys are shown between single quotes: drop the double ones */
   q[strlen(q) - 1] = '\0';
   if (hint != NULL)
-    err(w, kid, "unknown key '%s'%s (did you mean '%s'?)", q + 1, in, hint);
+    aia__y_err(w, kid, "unknown key '%s'%s (did you mean '%s'?)", q + 1, in, hint);
   else if (home != NULL && strcmp(home, "the top level") == 0)
-    err(w, kid, "unknown key '%s'%s (it belongs at the top level)", q + 1, in);
+    aia__y_err(w, kid, "unknown key '%s'%s (it belongs at the top level)", q + 1, in);
   else if (home != NULL)
-    err(w, kid, "unknown key '%s'%s (it belongs under %s)", q + 1, in, home);
+    aia__y_err(w, kid, "unknown key '%s'%s (it belongs under %s)", q + 1, in, home);
   else
-    err(w, kid, "unknown key '%s'%s", q + 1, in);
+    aia__y_err(w, kid, "unknown key '%s'%s", q + 1, in);
 }
 
 /* The value node of `key` in a mapping read with table tb (0: absent). */
@@ -540,17 +511,17 @@ static void post_map(walk *w, unsigned tb, int id, const int *val, void *obj, co
   case AIA__TB_JSPEC: {
     int u = given(val, tb, "uniform"), e = given(val, tb, "exponential");
     if (u != 0 && e != 0)
-      err(w, aia__y_later(w, u, e), "%s: give uniform or exponential, not both", key);
+      aia__y_err(w, aia__y_later(w, u, e), "%s: give uniform or exponential, not both", key);
     else if (u == 0 && e == 0)
-      err(w, id, "%s: give { uniform: D } or { exponential: D }", key);
+      aia__y_err(w, id, "%s: give { uniform: D } or { exponential: D }", key);
     break;
   }
   case AIA__TB_DEVICE: {
     int r = given(val, tb, "rate"), p = given(val, tb, "period");
     if (r != 0 && p != 0)
-      err(w, aia__y_later(w, r, p), "rate and period say the same thing: give only one");
+      aia__y_err(w, aia__y_later(w, r, p), "rate and period say the same thing: give only one");
     if (given(val, tb, "vm") == 0 && scn->nvms > 1)
-      err(w, id, "missing required key 'vm' (the scenario has %" PRIu32 " VMs)", scn->nvms);
+      aia__y_err(w, id, "missing required key 'vm' (the scenario has %" PRIu32 " VMs)", scn->nvms);
     break;
   }
   case AIA__TB_FORCE: {
@@ -559,15 +530,15 @@ static void post_map(walk *w, unsigned tb, int id, const int *val, void *obj, co
     int pr = given(val, tb, "preempt"), mg = given(val, tb, "migrate"), ms = given(val, tb, "msi");
     int acts = (pr != 0) + (mg != 0) + (ms != 0);
     if (a != 0 && af != 0)
-      err(w, aia__y_later(w, a, af), "force: give at or after, not both");
+      aia__y_err(w, aia__y_later(w, a, af), "force: give at or after, not both");
     else if (a == 0 && af == 0)
-      err(w, id, "force: give at (a time) or after (a vCPU's event)");
+      aia__y_err(w, id, "force: give at (a time) or after (a vCPU's event)");
     fc->has_at = a != 0;
     fc->has_after = af != 0;
     if (acts == 0)
-      err(w, id, "force: give one action: preempt, migrate or msi");
+      aia__y_err(w, id, "force: give one action: preempt, migrate or msi");
     else if (acts > 1)
-      err(w, aia__y_later(w, pr ? pr : mg, ms ? ms : mg),
+      aia__y_err(w, aia__y_later(w, pr ? pr : mg, ms ? ms : mg),
           "force: one action per item (preempt, migrate or msi)");
     fc->action = pr ? AIA_FORCE_PREEMPT : mg ? AIA_FORCE_MIGRATE : ms ? AIA_FORCE_MSI : 0;
     break;
@@ -576,13 +547,13 @@ static void post_map(walk *w, unsigned tb, int id, const int *val, void *obj, co
   case AIA__TB_FMIGRATE:
   case AIA__TB_FMSI:
     if (given(val, tb, "vm") == 0 && scn->nvms > 1)
-      err(w, id, "%s: missing required key 'vm' (the scenario has %" PRIu32 " VMs)", key,
+      aia__y_err(w, id, "%s: missing required key 'vm' (the scenario has %" PRIu32 " VMs)", key,
           scn->nvms);
     break;
   case AIA__TB_OFFSET: {
     aia_scn_sweep *sw = obj;
     if (given(val, tb, "vm") == 0 && scn->nvms > 1)
-      err(w, id, "missing required key 'vm' (the scenario has %" PRIu32 " VMs)", scn->nvms);
+      aia__y_err(w, id, "missing required key 'vm' (the scenario has %" PRIu32 " VMs)", scn->nvms);
     if (given(val, tb, "step") == 0)
       sw->step = 1;
     break;
@@ -592,19 +563,19 @@ static void post_map(walk *w, unsigned tb, int id, const int *val, void *obj, co
     int set = given(val, tb, "set"), values = given(val, tb, "values");
     int off = given(val, tb, "offset");
     if (set != 0 && off != 0) {
-      err(w, aia__y_later(w, set, off), "sweep: give set (with values) or offset, not both");
+      aia__y_err(w, aia__y_later(w, set, off), "sweep: give set (with values) or offset, not both");
     } else if (set != 0) {
       sw->kind = AIA_SWEEP_SET;
       if (values == 0)
-        err(w, id, "missing required key 'values' (the values to put at %s)", sw->path);
+        aia__y_err(w, id, "missing required key 'values' (the values to put at %s)", sw->path);
     } else if (off != 0) {
       sw->kind = AIA_SWEEP_OFFSET;
       if (values != 0)
-        err(w, values, "values: belongs with set, not with offset");
+        aia__y_err(w, values, "values: belongs with set, not with offset");
     } else if (values != 0) {
-      err(w, values, "values: needs set (the path the values go to)");
+      aia__y_err(w, values, "values: needs set (the path the values go to)");
     } else if (!is_null(node(w, id))) {
-      err(w, id, "sweep: give set and values, or offset");
+      aia__y_err(w, id, "sweep: give set and values, or offset");
     }
     break;
   }
@@ -629,13 +600,14 @@ static void walk_map(walk *w, int id, unsigned tb, void *obj, const char *key, c
     /* "platform:" with nothing: every default */
   } else if (n->type != YAML_MAPPING_NODE) {
     if (tb == AIA__TB_ROOT)
-      err(w, id, "a scenario is a mapping of keys (aiasim, name, duration, ...), found %s",
-          what(n, q, sizeof q));
+      aia__y_err(w, id, "a scenario is a mapping of keys (aiasim, name, duration, ...), found %s",
+          aia__y_what(n, q, sizeof q));
     else if (t->item_size != 0)
-      err(w, id, "%s: each item must be a mapping of keys, found %s", key,
-          what(n, q, sizeof q));
+      aia__y_err(w, id, "%s: each item must be a mapping of keys, found %s", key,
+          aia__y_what(n, q, sizeof q));
     else
-      err(w, id, "%s: expected a mapping of keys, found %s", key, what(n, q, sizeof q));
+      aia__y_err(w, id, "%s: expected a mapping of keys, found %s", key,
+                 aia__y_what(n, q, sizeof q));
     return;
   } else {
     size_t np = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
@@ -644,7 +616,8 @@ static void walk_map(walk *w, int id, unsigned tb, void *obj, const char *key, c
       const yaml_node_t *k = node(w, pair->key);
       int idx;
       if (k == NULL || k->type != YAML_SCALAR_NODE) {
-        err(w, pair->key, "a key must be a single word, found %s%s", what(k, q, sizeof q), in);
+        aia__y_err(w, pair->key, "a key must be a single word, found %s%s",
+                   aia__y_what(k, q, sizeof q), in);
         continue;
       }
       idx = aia__scn_find_key(tb, (const char *)k->data.scalar.value, k->data.scalar.length);
@@ -658,10 +631,11 @@ static void walk_map(walk *w, int id, unsigned tb, void *obj, const char *key, c
         const char *file;
         node_place(w, kn[idx], &first, &file);
         if (first.group == 0)
-          err(w, pair->key, "duplicate key '%s'%s (first at %" PRIu32 ":%" PRIu32 ")",
+          aia__y_err(w, pair->key, "duplicate key '%s'%s (first at %" PRIu32 ":%" PRIu32 ")",
               aia__scn_field(tb, (unsigned)idx)->key, in, first.line, first.col);
         else
-          err(w, pair->key, "duplicate key '%s'%s", aia__scn_field(tb, (unsigned)idx)->key, in);
+          aia__y_err(w, pair->key, "duplicate key '%s'%s", aia__scn_field(tb, (unsigned)idx)->key,
+                     in);
         w->soft++;
         continue;
       }
@@ -674,7 +648,7 @@ static void walk_map(walk *w, int id, unsigned tb, void *obj, const char *key, c
     if (val[i] != 0)
       read_value(w, f, val[i], obj, where);
     else if (f->flags & AIA__F_REQ)
-      err(w, id, "missing required key '%s'%s", f->key, in);
+      aia__y_err(w, id, "missing required key '%s'%s", f->key, in);
   }
   if (!w->oom)
     post_map(w, tb, id, val, obj, key);
@@ -792,7 +766,7 @@ static int prepass(sink *sk, const char *file, const char *text, size_t len, uin
     case YAML_ALIAS_EVENT: {
       const char *a = (const char *)ev.data.alias.anchor;
       char q[64];
-      quote(a, strlen(a), q, sizeof q);
+      aia__y_quote(a, strlen(a), q, sizeof q);
       q[strlen(q) - 1] = '\0'; /* no quotes around an anchor's name */
       snprintf(msg, sizeof msg, "aliases are not allowed (*%s): write the value out", q + 1);
       mark_at(sk, file, ev.start_mark, msg);
@@ -807,7 +781,7 @@ static int prepass(sink *sk, const char *file, const char *text, size_t len, uin
       const char *core = "tag:yaml.org,2002:";
       bool std = strncmp(tag, core, strlen(core)) == 0;
       const char *t = std ? tag + strlen(core) : tag;
-      quote(t, strlen(t), q, sizeof q);
+      aia__y_quote(t, strlen(t), q, sizeof q);
       q[strlen(q) - 1] = '\0';
       snprintf(msg, sizeof msg, "tags are not allowed (%s%s): write the plain value",
                std ? "!!" : "", q + 1);
@@ -862,7 +836,7 @@ static aia_scenario *convert(walk *w)
   /* Cross-checks read values; after a value that did not convert (its
    * default stands in) they would report problems that are not there. */
   if (!w->oom && w->errors == w->soft)
-    aia__scn_check(scn, aia__yaml_check_report, w);
+    aia__scn_check(scn, aia__y_check_report, w);
   w->scn = NULL;
   if (w->oom) {
     aia_scenario_destroy(scn);
@@ -906,7 +880,7 @@ static bool try_one(walk *w, aia_diag *first, skey *where, size_t *found)
  * path must make a valid scenario. A problem is reported at the value. */
 static void try_sweep_values(walk *w, const char *path)
 {
-  int vid = aia__yaml_locate(w, "sweep.values");
+  int vid = aia__y_locate(w, "sweep.values");
   const yaml_node_t *vn = node(w, vid);
   size_t cnt;
   if (vn == NULL || vn->type != YAML_SEQUENCE_NODE)
@@ -925,27 +899,27 @@ static void try_sweep_values(walk *w, const char *path)
     char why[200], q[64];
 
     u.n = 0;
-    if (aia__yaml_tree_set(w, path, item, o, &u, why, sizeof why) != 0) {
-      aia__yaml_undo_all(w, &u);
+    if (aia__y_tree_set(w, path, item, o, &u, why, sizeof why) != 0) {
+      aia__y_undo_all(w, &u);
       if (!w->oom)
-        err(w, item, "values: cannot put this value at %s: %s", path, why);
+        aia__y_err(w, item, "values: cannot put this value at %s: %s", path, why);
       continue;
     }
     memset(&first, 0, sizeof first);
     if (!try_one(w, &first, &fk, &found))
       w->oom = true;
-    aia__yaml_undo_all(w, &u);
+    aia__y_undo_all(w, &u);
     if (w->oom || found == 0)
       continue;
     node_place(w, item, &here, &file);
     qnode(node(w, item), q, sizeof q);
     if (fk.group == here.group && fk.line == here.line && fk.col == here.col)
-      err(w, item, "%s", first.message);
+      aia__y_err(w, item, "%s", first.message);
     else if (fk.group == 0)
-      err(w, item, "value %s for %s: %s (at %" PRIu32 ":%" PRIu32 ")", q, path, first.message,
-          fk.line, fk.col);
+      aia__y_err(w, item, "value %s for %s: %s (at %" PRIu32 ":%" PRIu32 ")", q, path,
+                 first.message, fk.line, fk.col);
     else
-      err(w, item, "value %s for %s: %s", q, path, first.message);
+      aia__y_err(w, item, "value %s for %s: %s", q, path, first.message);
   }
 }
 
@@ -1061,13 +1035,13 @@ int aia__scn_load(const char *name, const char *text, size_t len, const aia_over
    * top-level mapping) */
   if (nov > 0 && root_id(&w) == 0) {
     origin o = { 1, 0 };
-    if (aia__yaml_add_map(&w, o) == 0)
+    if (aia__y_add_map(&w, o) == 0)
       w.oom = true;
   }
   for (size_t i = 0; i < nov && !w.oom; i++) {
     char why[200];
     origin o = { (uint32_t)(i + 1), 0 };
-    int v = aia__yaml_add_scalar(&w, ov[i].value, strlen(ov[i].value), o);
+    int v = aia__y_add_scalar(&w, ov[i].value, strlen(ov[i].value), o);
     if (v == 0) {
       if (!w.oom) {
         sink_at(&sk, OV_FILE, 1, (uint32_t)(i + 1), 0, "%s: the value is not valid UTF-8",
@@ -1076,7 +1050,7 @@ int aia__scn_load(const char *name, const char *text, size_t len, const aia_over
       }
       continue;
     }
-    if (aia__yaml_tree_set(&w, ov[i].path, v, o, NULL, why, sizeof why) != 0 && !w.oom) {
+    if (aia__y_tree_set(&w, ov[i].path, v, o, NULL, why, sizeof why) != 0 && !w.oom) {
       sink_at(&sk, OV_FILE, 1, (uint32_t)(i + 1), 0, "%s", why);
       w.errors++; /* not applied: the file's own values are still sound */
       w.soft++;

@@ -82,7 +82,6 @@ static inline bool was_reported(const walk *w, int id)
 }
 
 /* yaml.c: a problem at node id (its place: file:line:col, or <--set>:N:0). */
-void aia__yaml_problem(walk *w, int id, const char *msg);
 void PRINTF_LIKE(3, 4) aia__y_err(walk *w, int id, const char *fmt, ...);
 /* A printable, quoted and shortened copy of s[0..n) for messages, in buf. */
 const char *aia__y_quote(const char *s, size_t n, char *buf, size_t len);
@@ -91,13 +90,13 @@ const char *aia__y_what(const yaml_node_t *n, char *buf, size_t len);
 /* The scalar of node id for field f (its length in *len), or NULL after
  * reporting that it is not one. */
 const char *aia__y_scalar(walk *w, const aia__field *f, int id, size_t *len);
+/* Of nodes a and b, the one that comes later in the file. */
+int aia__y_later(const walk *w, int a, int b);
 
 /* yaml_read.c: the value readers, each for one kind of schema field (f)
  * at node id, writing into obj at f's offset. */
 void *aia__y_at(void *obj, uint16_t off);
 void aia__y_put_cycles(void *obj, uint16_t off, uint64_t v);
-/* Which of nodes a and b comes later in the file (its id, or 0). */
-int aia__y_later(const walk *w, int a, int b);
 bool aia__y_read_uint(walk *w, const aia__field *f, int id, uint64_t max, uint64_t *v);
 bool aia__y_read_dur(walk *w, const aia__field *f, int id, bool sign, int64_t *sv, uint64_t *v);
 void aia__y_read_version(walk *w, const aia__field *f, int id);
@@ -120,17 +119,17 @@ void aia__y_read_values(walk *w, const aia__field *f, int id, void *obj);
 /* yaml_tree.c */
 /* The node a check's path ("vms.vm0.vcpus", alternatives split by '|')
  * names, or the nearest one that exists (the root at worst). */
-int aia__yaml_locate(const walk *w, const char *path);
+int aia__y_locate(const walk *w, const char *path);
 /* aia__scn_check's report: the problem placed on the node of its path. */
-void aia__yaml_check_report(void *user, const char *path, const char *msg);
+void aia__y_check_report(void *user, const char *path, const char *msg);
 /* A new scalar, or an empty block mapping, made by origin o; 0 when out of memory. */
-int aia__yaml_add_scalar(walk *w, const char *s, size_t len, origin o);
-int aia__yaml_add_map(walk *w, origin o);
+int aia__y_add_scalar(walk *w, const char *s, size_t len, origin o);
+int aia__y_add_map(walk *w, origin o);
 /* Puts node val at path (creating the maps on the way); the edits go to u
  * when u is not NULL. -1 with why when the path cannot be set. */
-int aia__yaml_tree_set(walk *w, const char *path, int val, origin o, undo *u, char *why,
+int aia__y_tree_set(walk *w, const char *path, int val, origin o, undo *u, char *why,
                        size_t whylen);
 /* Takes back the edits logged in u. */
-void aia__yaml_undo_all(walk *w, undo *u);
+void aia__y_undo_all(walk *w, undo *u);
 
 #endif /* AIA__YAML_IMPL_H */

@@ -182,7 +182,7 @@ static int locate_one(const walk *w, const char *path, size_t plen, bool *full)
 }
 
 /* Alternatives are separated by '|': the first found in full wins. */
-int aia__yaml_locate(const walk *w, const char *path)
+int aia__y_locate(const walk *w, const char *path)
 {
   int fallback = 0;
   bool first = true;
@@ -203,13 +203,13 @@ int aia__yaml_locate(const walk *w, const char *path)
   return fallback != 0 ? fallback : root_id(w);
 }
 
-void aia__yaml_check_report(void *user, const char *path, const char *msg)
+void aia__y_check_report(void *user, const char *path, const char *msg)
 {
   walk *w = user;
-  int id = aia__yaml_locate(w, path);
+  int id = aia__y_locate(w, path);
   if (was_reported(w, id))
     return; /* the walk already said what is wrong there */
-  aia__yaml_problem(w, id, msg);
+  aia__y_err(w, id, "%s", msg);
 }
 
 /* ------------------------------------------------ editing the tree -- */
@@ -232,7 +232,7 @@ static bool note_origin(walk *w, int id, origin o)
   return true;
 }
 
-int aia__yaml_add_scalar(walk *w, const char *s, size_t len, origin o)
+int aia__y_add_scalar(walk *w, const char *s, size_t len, origin o)
 {
   int id;
   if (len > (size_t)INT32_MAX)
@@ -244,7 +244,7 @@ int aia__yaml_add_scalar(walk *w, const char *s, size_t len, origin o)
   return id;
 }
 
-int aia__yaml_add_map(walk *w, origin o)
+int aia__y_add_map(walk *w, origin o)
 {
   int id = yaml_document_add_mapping(w->doc, NULL, YAML_BLOCK_MAPPING_STYLE);
   if (id == 0 || !note_origin(w, id, o))
@@ -252,7 +252,7 @@ int aia__yaml_add_map(walk *w, origin o)
   return id;
 }
 
-void aia__yaml_undo_all(walk *w, undo *u)
+void aia__y_undo_all(walk *w, undo *u)
 {
   while (u->n > 0) {
     u->n--;
@@ -279,7 +279,7 @@ static bool log_op(undo *u, int map, size_t pair, int old)
 
 /* Places node `val` at dotted `path`, making mappings on the way. 0, or -1
  * with the reason in why (or w->oom). */
-int aia__yaml_tree_set(walk *w, const char *path, int val, origin o, undo *u, char *why,
+int aia__y_tree_set(walk *w, const char *path, int val, origin o, undo *u, char *why,
                        size_t wlen)
 {
   int cur = root_id(w), depth = 0;
@@ -292,7 +292,7 @@ int aia__yaml_tree_set(walk *w, const char *path, int val, origin o, undo *u, ch
     return -1;
   }
   if (cur == 0) {
-    cur = aia__yaml_add_map(w, o);
+    cur = aia__y_add_map(w, o);
     if (cur == 0) {
       w->oom = true;
       return -1;
@@ -333,7 +333,7 @@ int aia__yaml_tree_set(walk *w, const char *path, int val, origin o, undo *u, ch
         return 0;
       }
       if (v != 0 && is_null(node(w, v))) { /* "timing:" with nothing: make it a mapping */
-        int m = aia__yaml_add_map(w, o);
+        int m = aia__y_add_map(w, o);
         if (m == 0) {
           w->oom = true;
           return -1;
@@ -358,13 +358,13 @@ int aia__yaml_tree_set(walk *w, const char *path, int val, origin o, undo *u, ch
         }
       }
       if (v == 0) {
-        int k = aia__yaml_add_scalar(w, c, cl, o), nv;
+        int k = aia__y_add_scalar(w, c, cl, o), nv;
         if (k == 0) {
           if (!w->oom)
             snprintf(why, wlen, "'%s' is not valid UTF-8", path);
           return -1;
         }
-        nv = last ? val : aia__yaml_add_map(w, o);
+        nv = last ? val : aia__y_add_map(w, o);
         if (nv == 0) {
           w->oom = true;
           return -1;
