@@ -280,10 +280,14 @@ static void test_progress(void **state)
     cfg.progress_user = &sp;
     cfg.progress_every = 0; /* after every run of this thread */
     assert_int_equal(aia_explore(s, AIA_POLICY_NOKICK, &cfg, &r, err, sizeof err), AIA_OK);
-    assert_true(sp.calls > 50);
+    /* One thread runs every schedule on the caller; with two, how many the
+     * caller gets depends on the host's scheduling. */
+    if (jobs == 1)
+      assert_true(sp.calls > 50);
     assert_false(sp.on_other_thread);
     assert_false(sp.went_back);
-    assert_int_equal(sp.last_depth, 2);
+    if (jobs == 1)
+      assert_int_equal(sp.last_depth, 2);
     assert_true(sp.last_runs <= r.runs);
     assert_int_equal(r.runs, plain.runs);
     assert_int_equal(r.states, plain.states);
