@@ -27,10 +27,16 @@ void aia_guest_config_init(aia_guest_config *cfg)
   cfg->duty_idle = 200000;
 }
 
-/* Next tick strictly after now. */
+/* a + b, or UINT64_MAX (never) when the moment is past the last cycle. */
+static aia_cycle sat_add(aia_cycle a, aia_cycle b)
+{
+  return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+}
+
+/* Next tick strictly after now (UINT64_MAX: none before the last cycle). */
 static aia_cycle next_tick(aia_cycle now, aia_cycle tick)
 {
-  return (now / tick + 1) * tick;
+  return now / tick + 1 > UINT64_MAX / tick ? UINT64_MAX : (now / tick + 1) * tick;
 }
 
 static aia_guest_action guest_next(void *user, aia_vcpu *v, aia_cycle now, aia_cycle *until)
@@ -45,10 +51,10 @@ static aia_guest_action guest_next(void *user, aia_vcpu *v, aia_cycle now, aia_c
     aia_cycle p = g->cfg.duty_busy + g->cfg.duty_idle;
     aia_cycle ph = (now - g->origin) % p;
     if (ph < g->cfg.duty_busy) {
-      *until = now + (g->cfg.duty_busy - ph);
+      *until = sat_add(now, g->cfg.duty_busy - ph); /* past the last cycle: busy to the end */
       return AIA_GUEST_BUSY;
     }
-    wake = now + (p - ph); /* its timer ends the idle period */
+    wake = sat_add(now, p - ph); /* its timer ends the idle period */
     break;
   }
   default:
@@ -59,7 +65,7 @@ static aia_guest_action guest_next(void *user, aia_vcpu *v, aia_cycle now, aia_c
     if (wake == 0 || t < wake)
       wake = t;
   }
-  if (wake)
+  if (wake && wake != UINT64_MAX) /* UINT64_MAX: the period ends after the last cycle */
     (void)aia_vcpu_set_timer(v, wake);
   return AIA_GUEST_WFI;
 }
