@@ -12,7 +12,8 @@
  *            all: 41 % of what one injector hart at 400 cycles carries)
  *   scale    events/s as harts double from 1 to 1,024 (4 idle vCPUs per hart,
  *            250 MSI/s per vCPU, some 500,000 steps timed after 2 ms
- *            simulated of warm-up)
+ *            simulated of warm-up; --only scaleN: size N alone, N a power
+ *            of two up to 1,024)
  *   records  what the record stream costs on `running`: the workload with the
  *            stream and the meter, with the stream alone, and with neither
  *            (aia_sim_config.records = 0), fastest of `runs` each
@@ -395,7 +396,7 @@ int main(int argc, char **argv)
     measure(&idle64, runs);
   if (WANT("big"))
     measure(&big, runs);
-  if (only != NULL && strcmp(only, "scale") != 0 && strcmp(only, "memory") != 0)
+  if (only != NULL && strncmp(only, "scale", 5) != 0 && strcmp(only, "memory") != 0)
     return failed;
   wl s64 = { 0 }, s1024 = { 0 };
   for (uint32_t h = 1; h <= 1024; h *= 2) {
@@ -409,7 +410,7 @@ int main(int argc, char **argv)
     wl s = { name, h, 4 * h, 7, 255, AIA_BEHAVIOUR_IDLE, 500000, t < 4000000 ? 4000000 : t,
              2000000 };
     s.name = name;
-    if (WANT("scale"))
+    if (WANT("scale") || WANT(name))
       (void)measure(&s, runs < 3 ? runs : 3);
     if (h == 64)
       s64 = s, s64.name = "scale64";
