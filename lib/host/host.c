@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "host/host_impl.h"
+#include "host/host_lib.h"
 
 /* --------------------------------------------------------- lifecycle --- */
 
@@ -376,6 +377,12 @@ int aia_thread_create(aia_host *host, const aia_thread_config *cfg, const aia_th
 uint32_t aia_thread_id(const aia_thread *t)
 {
   return aia__thread_ok(t) ? t->id : AIA_NONE;
+}
+
+void aia__thread_prefetch(const aia_thread *t)
+{
+  if (t != NULL)
+    aia__prefetch(t, sizeof *t);
 }
 
 aia_thread *aia_host_thread(const aia_host *host, uint32_t id)

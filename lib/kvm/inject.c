@@ -3,7 +3,16 @@
  * kvm_riscv_vcpu_set_interrupt / unset_interrupt), arch/riscv/kvm/aia_imsic.c
  * and vcpu.c.
  * SPDX-License-Identifier: MIT */
+#include "host/host_lib.h"
 #include "kvm/kvm_impl.h"
+
+void aia__vcpu_prefetch(const aia_vcpu *v)
+{
+  aia__prefetch(v, sizeof *v);
+  aia__thread_prefetch(v->thread);
+  if (v->vsfile_cpu >= 0 && (uint32_t)v->vsfile_cpu < v->kvm->plat->cfg.harts)
+    aia__prefetch(&v->kvm->plat->harts[v->vsfile_cpu], sizeof(aia__hart));
+}
 
 /* kvm_riscv_vcpu_set_interrupt: pending + mask bits, then always a kick. */
 void aia__vcpu_set_interrupt(aia_vcpu *v, uint32_t irq, uint32_t from, uint64_t msi)
@@ -150,6 +159,7 @@ int aia_kvm_inject(aia_kvm *kvm, aia_vcpu *v, uint32_t guest_index, uint32_t off
     kvm->inj.refused++;
     return AIA_EBUSY;
   }
+  aia__vcpu_prefetch(v);
   start = kvm->sim->now > kvm->injector_busy ? kvm->sim->now : kvm->injector_busy;
   aia_cycle cost = AIA__COST(kvm, inject);
   j = aia__kjob_post(kvm, KJ_INJECT, start + cost);
@@ -176,6 +186,7 @@ int aia_kvm_inject_direct(aia_kvm *kvm, aia_vcpu *v, uint32_t iid, uint64_t msi)
     return AIA_EINVAL;
   if (v->vsfile_cpu < 0) /* page not mapped: the store traps to KVM */
     return aia_kvm_inject(kvm, v, 0, AIA_MMIO_SETEIPNUM_LE, iid, msi);
+  aia__vcpu_prefetch(v);
   aia__kvm_emit(kvm, AIA_EV_MSI_SOURCE, v, AIA_NONE, iid, msi, 1); /* arg 1: direct */
   (void)aia_file_address(kvm->plat, (uint32_t)v->vsfile_cpu, v->vsfile_hgei, &pa);
   return aia_mmio_write(kvm->plat, pa + AIA_MMIO_SETEIPNUM_LE, 4, iid, msi);

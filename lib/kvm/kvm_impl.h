@@ -221,6 +221,9 @@ void aia__send_ipi(aia_kvm *kvm, uint32_t from, uint32_t to, uint64_t msi);
 void aia__inject_run(aia__kjob *j);
 void aia__extirq_apply(aia__kjob *j);
 
+/* inject.c: prefetches what an MSI sent to v will touch (its vCPU and
+ * thread, the hart of its VS-file); no effect on the model. */
+void aia__vcpu_prefetch(const aia_vcpu *v);
 /* inject.c: SW-file */
 void aia__swfile_extirq_update(aia_vcpu *v, uint32_t from, uint64_t msi);
 void aia__vcpu_set_interrupt(aia_vcpu *v, uint32_t irq, uint32_t from, uint64_t msi);

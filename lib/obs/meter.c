@@ -60,12 +60,14 @@ typedef struct vstate {
   uint32_t npend, cpend;
   aia_cycle *wake_src;       /* MSIs waiting for the vCPU to be back in guest */
   uint32_t nwake, cwake;
-  ring_ent ring[AIA_VIOLATION_RECENT];
   aia_event *full;           /* NULL, or the ring in full records (see ring_ent) */
   uint32_t ring_pos, ring_n;
   aia_timer check;
   aia_cycle check_at;
   struct aia_meter *m;
+  /* Last: the fields above are read on every record, the ring only
+   * written, one entry. */
+  ring_ent ring[AIA_VIOLATION_RECENT];
 } vstate;
 
 struct aia_meter {

@@ -187,6 +187,8 @@ int aia_workload_send(aia_kvm *kvm, aia_vcpu *v, uint32_t iid, aia_msi_path path
   if ((unsigned)path > AIA_PATH_DIRECT)
     return aia__sim_fail(kvm->sim, AIA_EINVAL, "workload send: path %u: must be kvm or direct",
                          (unsigned)path);
+  if (v->ops.next == guest_next) /* ours: its state is about to be used too */
+    aia__prefetch(v->guest_user, sizeof(guest));
   id = ++kvm->next_msi;
   if (msi)
     *msi = id;
