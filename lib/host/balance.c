@@ -90,7 +90,12 @@ static bool can_migrate(const aia_host *h, const aia_thread *t, uint32_t dst, ui
     return false;
   if (cost == 0 || failed > CACHE_NICE_TRIES)
     return true;
-  return aia__now(h) - t->exec_start >= cost; /* task_hot */
+  /* task_hot. A thread that never ran has exec_start 0, which the kernel
+   * measures against the clock since boot: never hot. The model's clock
+   * starts at 0, so that case is said outright. */
+  if (t->ts.nr_switches == 0)
+    return true;
+  return aia__now(h) - t->exec_start >= cost;
 }
 
 /* sched_balance_rq for one level: the busiest hart of the span (most
