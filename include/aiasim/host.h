@@ -118,7 +118,11 @@ typedef enum aia_sched_policy {
                                                            an idle hart, is activated there when its
                                                            IPI arrives (ttwu_queue_wakelist), delayed
                                                            sleepers included */
-#define AIA_SCHED_F_DEFAULT (UINT64_C(0x7fff))          /* all of the above: Linux 6.18's defaults */
+#define AIA_SCHED_F_FORK_BALANCE (UINT64_C(1) << 15)    /* a thread's first start goes to the idlest
+                                                           hart of the system (SD_BALANCE_FORK:
+                                                           sched_balance_find_dst_cpu); off: it is
+                                                           placed as a wake-up from its hart */
+#define AIA_SCHED_F_DEFAULT (UINT64_C(0xffff))          /* all of the above: Linux 6.18's defaults */
 
 /* Name of a feature bit ("PLACE_LAG", ...) or NULL; names map bit for bit to
  * the list above. */
@@ -184,8 +188,11 @@ typedef enum aia_wake_placement {
   AIA_WAKE_TARGET_BUSY = 9, /* nothing idle in the LLC: queued on the busy target */
   AIA_WAKE_FALLBACK = 10,   /* the choice was not allowed any more: the lowest allowed
                                idle hart, else the lowest allowed hart */
-  AIA_WAKE_REQUEUE = 11     /* EEVDF DELAY_DEQUEUE: it was still queued (delayed) on
+  AIA_WAKE_REQUEUE = 11,    /* EEVDF DELAY_DEQUEUE: it was still queued (delayed) on
                                its hart and is woken there, with no placement */
+  AIA_WAKE_FORK = 12        /* fair policies: a thread's first start (wake_up_new_task),
+                               placed on the idlest hart of the whole system
+                               (sched_balance_find_dst_cpu), from its configured hart */
 } aia_wake_placement;
 
 /* Why a thread changed hart: bits 32.. of AIA_EV_THREAD_MIGRATE's arg. */

@@ -368,6 +368,12 @@ void aia__fair_enqueue(aia_host *h, aia__rq *rq, aia_thread *t, unsigned flags)
     t->vlag = 0;
     t->rel_deadline = false;
     t->placed_once = true;
+    /* post_init_entity_util_avg + attach_entity_load_avg: a new thread
+     * counts its whole weight in its queue's load at once, which is what
+     * spreads threads started together (the fork balance reads it). */
+    t->load_avg = (uint64_t)t->weight << 10;
+    t->load_upd = rq->load_upd;
+    rq->load_avg += t->load_avg;
   }
   /* EEVDF places every enqueue by its lag; CFS only wake-ups (a moved
    * thread keeps its vruntime, renormalised by the caller). */

@@ -35,6 +35,7 @@ static const char feature_names[][24] = {
   "PLACE_LAG", "RUN_TO_PARITY", "PREEMPT_SHORT", "PLACE_DEADLINE_INITIAL",
   "PLACE_REL_DEADLINE", "DELAY_DEQUEUE", "GENTLE_FAIR_SLEEPERS", "WAKEUP_PREEMPTION",
   "WA_IDLE", "WA_WEIGHT", "WA_BIAS", "SIS", "NEWIDLE", "PERIODIC_BALANCE", "TTWU_QUEUE",
+  "FORK_BALANCE",
 };
 
 const char *aia_sched_feature_name(uint64_t bit)

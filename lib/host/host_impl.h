@@ -255,6 +255,9 @@ void aia__rr_balance_fire(aia_sim *sim, aia__ev *ev);
 /* place.c: select_task_rq_fair. Returns the hart and the placement kind. */
 uint32_t aia__select_task_rq(aia_host *h, aia_thread *t, uint32_t waker,
                              aia_wake_placement *how);
+/* place.c: select_task_rq_fair for a new thread (WF_FORK): the idlest
+ * allowed hart, from t->hart (the hart of its creator). */
+uint32_t aia__select_task_rq_fork(aia_host *h, const aia_thread *t);
 
 /* balance.c: newidle, periodic and nohz idle balancing. */
 bool aia__newidle_balance(aia_host *h, aia__rq *rq);

@@ -5,11 +5,18 @@
  * group from target + 1).
  * SPDX-License-Identifier: MIT
  *
+ * A thread's first start is wake_up_new_task instead: the slow path of
+ * select_task_rq_fair (SD_BALANCE_FORK), sched_balance_find_dst_cpu, which
+ * walks down from the whole system to the idlest group, then the idlest
+ * hart in it.
+ *
  * Not modelled: wake_wide (the waker/wakee flip heuristic: aiasim's wakers
  * are interrupt handlers and timers, for which it stays off), SMT siblings
  * and idle cores, SIS_UTIL's bound on the scan, asymmetric capacities, and
  * energy-aware placement.
  */
+#include <string.h>
+
 #include "host/host_impl.h"
 
 static bool share_cache(const aia_host *h, uint32_t a, uint32_t b)
@@ -144,4 +151,174 @@ uint32_t aia__select_task_rq(aia_host *h, aia_thread *t, uint32_t waker, aia_wak
     *how = AIA_WAKE_FALLBACK;
   }
   return target;
+}
+
+/* ------------------------------------------- wake_up_new_task (WF_FORK) */
+
+/* enum group_type, the three a system without SMT, asymmetry or misfit
+ * tasks has. */
+enum { G_HAS_SPARE = 0, G_FULLY_BUSY = 1, G_OVERLOADED = 2 };
+
+/* struct sg_lb_stats, the parts the placement of a new thread reads. */
+typedef struct gstats {
+  uint32_t type, idle, nr, weight;
+  uint64_t load;     /* sum of cpu_load, weight units */
+  uint64_t avg_load; /* load per hart (group_load * SCHED_CAPACITY_SCALE / capacity) */
+} gstats;
+
+enum { IMBALANCE_PCT = 117 };
+
+/* update_sg_wakeup_stats, one hart. The new thread is on no queue, so the
+ * "_without(p)" forms are the plain ones. */
+static void gstats_add(const aia_host *h, uint32_t i, gstats *s)
+{
+  const aia__rq *rq = &h->rq[i];
+  s->load += (uint64_t)cpu_load(h, i);
+  s->nr += rq->nr_running;
+  if (rq->nr_running == 0 && idle_hart(h, i))
+    s->idle++;
+  s->weight++;
+}
+
+/* group_classify, by counts: the kernel also weighs utilisation (a group
+ * of mostly idle threads can have spare capacity at nr == weight); the
+ * model's loads have no utilisation, so a group has spare room when it has
+ * fewer runnable threads than harts, and is overloaded with more. */
+static void gstats_done(gstats *s)
+{
+  s->type = s->nr < s->weight ? G_HAS_SPARE : s->nr == s->weight ? G_FULLY_BUSY : G_OVERLOADED;
+  s->avg_load = s->type == G_HAS_SPARE ? 0 : s->load / s->weight;
+}
+
+/* update_pick_idlest: is group s better than the idlest so far, b? The
+ * lowest utilisation breaks a tie of idle harts; the model's stand-in is
+ * the load. */
+static bool pick_idlest(const gstats *b, const gstats *s)
+{
+  if (s->type != b->type)
+    return s->type < b->type;
+  if (s->type == G_HAS_SPARE)
+    return s->idle > b->idle || (s->idle == b->idle && s->load < b->load);
+  return s->avg_load < b->avg_load;
+}
+
+static bool group_allowed(const aia_host *h, const aia_thread *t, const uint64_t *span)
+{
+  for (uint32_t w = 0; w < h->words; w++)
+    if (span[w] & (t->mask ? t->mask[w] : ~UINT64_C(0)))
+      return true;
+  return false;
+}
+
+/* The span of hart i's last-level-cache group. */
+static const uint64_t *llc_span(const aia_host *h, uint32_t i)
+{
+  return &h->llc_mask[(size_t)h->rq[i].llc * h->words];
+}
+
+static uint32_t span_count(const aia_host *h, const uint64_t *span)
+{
+  uint32_t n = 0;
+  for (uint32_t w = 0; w < h->words; w++)
+    n += (uint32_t)__builtin_popcountll(span[w]);
+  return n;
+}
+
+/* sched_balance_find_dst_group. Level 1, the system: the groups are the
+ * last-level-cache groups (returned as a group number); level 0, a
+ * last-level cache: the groups are its harts (returned as a hart).
+ * AIA_NONE: stay in the group of this_cpu. */
+static uint32_t find_dst_group(const aia_host *h, const aia_thread *t, int level, uint32_t this_cpu)
+{
+  gstats local = { 0 }, idlest = { G_OVERLOADED, 0, 0, 0, 0, UINT64_MAX }, s;
+  uint32_t best = AIA_NONE, ngroups = level == 1 ? h->nllc : h->nharts;
+  bool have_local = false;
+  for (uint32_t g = 0; g < ngroups; g++) {
+    bool is_local;
+    memset(&s, 0, sizeof s);
+    if (level == 1) {
+      const uint64_t *span = &h->llc_mask[(size_t)g * h->words];
+      if (!group_allowed(h, t, span))
+        continue;
+      for (uint32_t w = 0; w < h->words; w++)
+        for (uint64_t m = span[w]; m; m &= m - 1)
+          gstats_add(h, w * 64 + aia__ctz64(m), &s);
+      is_local = h->rq[this_cpu].llc == g;
+    } else {
+      if (!share_cache(h, g, this_cpu) || !aia__allowed(t, g))
+        continue;
+      gstats_add(h, g, &s);
+      is_local = g == this_cpu;
+    }
+    gstats_done(&s);
+    if (is_local) {
+      local = s;
+      have_local = true;
+    } else if (pick_idlest(&idlest, &s)) {
+      idlest = s;
+      best = g;
+    }
+  }
+  if (best == AIA_NONE || !have_local)
+    return best;
+  if (local.type != idlest.type)
+    return local.type < idlest.type ? AIA_NONE : best;
+  if (local.type == G_HAS_SPARE)
+    return local.idle >= idlest.idle ? AIA_NONE : best;
+  /* Busy both: move only if the local group is clearly more loaded. */
+  if (idlest.avg_load >= local.avg_load + 1024u * (IMBALANCE_PCT - 100) / 100)
+    return AIA_NONE;
+  if (100 * local.avg_load <= IMBALANCE_PCT * idlest.avg_load)
+    return AIA_NONE;
+  return best;
+}
+
+/* sched_balance_find_dst_group_cpu over an LLC group's allowed harts: an
+ * idle hart, the most recently idled one (every hart has the same idle
+ * state, so the exit latencies tie), else the least loaded, else this_cpu. */
+static uint32_t find_dst_cpu_in(const aia_host *h, const aia_thread *t, uint32_t g,
+                                uint32_t this_cpu)
+{
+  const uint64_t *span = &h->llc_mask[(size_t)g * h->words];
+  uint32_t idle = AIA_NONE, least = this_cpu;
+  aia_cycle latest = 0;
+  int64_t min_load = INT64_MAX;
+  for (uint32_t w = 0; w < h->words; w++)
+    for (uint64_t m = span[w] & (t->mask ? t->mask[w] : ~UINT64_C(0)); m; m &= m - 1) {
+      uint32_t i = w * 64 + aia__ctz64(m);
+      if (idle_hart(h, i)) {
+        aia_cycle stamp = h->rq[i].idle_stamped ? h->rq[i].idle_stamp : 0;
+        if (idle == AIA_NONE || stamp > latest) {
+          idle = i;
+          latest = stamp;
+        }
+      } else if (idle == AIA_NONE && cpu_load(h, i) < min_load) {
+        min_load = cpu_load(h, i);
+        least = i;
+      }
+    }
+  return idle != AIA_NONE ? idle : least;
+}
+
+/* sched_balance_find_dst_cpu from the top domain down: at each level the
+ * idlest group, then its idlest hart, then the next level down from there.
+ * Domains of one hart do not exist (the kernel removes them). */
+uint32_t aia__select_task_rq_fork(aia_host *h, const aia_thread *t)
+{
+  uint32_t cpu = t->hart, new_cpu = cpu;
+  int level = h->nllc > 1 ? 1 : 0;
+  while (level >= 0) {
+    uint32_t g;
+    if (level == 0 && span_count(h, llc_span(h, cpu)) < 2)
+      break;
+    g = find_dst_group(h, t, level, cpu);
+    if (g == AIA_NONE) {
+      level--;
+      continue;
+    }
+    new_cpu = level == 1 ? find_dst_cpu_in(h, t, g, cpu) : g;
+    cpu = new_cpu;
+    level--; /* the largest domain of the new hart below this one */
+  }
+  return new_cpu;
 }

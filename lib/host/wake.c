@@ -108,6 +108,17 @@ static void place_fair(aia_host *h, aia_thread *t, uint32_t from)
   if (t->delayed) {
     rq = &h->rq[t->hart];
     aia__host_emit(h, AIA_EV_THREAD_WAKE, rq->id, t, (uint64_t)AIA_WAKE_REQUEUE);
+  } else if (!t->placed_once && aia__feat(h, AIA_SCHED_F_FORK_BALANCE)) {
+    /* wake_up_new_task: placed by the fork balance and activated where it
+     * lands (no wakelist); wakeup preemption as for a wake-up. */
+    target = aia__select_task_rq_fork(h, t);
+    if (!aia__allowed(t, target))
+      target = aia__host_lowest_allowed(h, t);
+    rq = &h->rq[target];
+    aia__host_emit(h, AIA_EV_THREAD_WAKE, target, t, (uint64_t)AIA_WAKE_FORK);
+    aia__host_move_hart(h, t, target, AIA_MIGRATE_WAKE);
+    activate_fair(h, rq, t, from);
+    return;
   } else {
     h->ctx_from = from;
     target = aia__select_task_rq(h, t, from, &how);

@@ -302,14 +302,15 @@ static const char words[][24] = {
   "eevdf", "cfs", "rr", /* host.scheduler */
   "PLACE_LAG", "RUN_TO_PARITY", "PREEMPT_SHORT", "PLACE_DEADLINE_INITIAL", "PLACE_REL_DEADLINE",
   "DELAY_DEQUEUE", "GENTLE_FAIR_SLEEPERS", "WAKEUP_PREEMPTION", "WA_IDLE", "WA_WEIGHT", "WA_BIAS",
-  "SIS", "NEWIDLE", "PERIODIC_BALANCE", "TTWU_QUEUE", /* host.features, in AIA_SCHED_F_* bit order */
+  "SIS", "NEWIDLE", "PERIODIC_BALANCE", "TTWU_QUEUE", "FORK_BALANCE", /* host.features, in
+                                                                         AIA_SCHED_F_* bit order */
   "wfi_trap", "vm_exit", "vm_entry", "halt_poll", "block", "wakeup", "sched_out", "sched_in",
   "guest_trap", "claim", "vsfile_migrate", /* force[].after.event: aia_force_event */
   "edge_rising", "edge_falling", "level_high", "level_low", /* devices[].wired.trigger */
 };
 static const wordset wordsets[AIA__WS_COUNT_] = {
   { 0, 3 }, { 3, 3 }, { 6, 3 }, { 9, 2 }, { 11, 4 }, { 15, 2 }, { 17, 1 }, { 18, 3 }, { 21, 7 },
-  { 28, 3 }, { 31, 15 }, { 46, 11 }, { 57, 4 },
+  { 28, 3 }, { 31, 16 }, { 47, 11 }, { 58, 4 },
 };
 
 /* The enums must be int-sized: the loader stores them through an int. */

@@ -237,10 +237,16 @@ static int read_word(walk *w, const aia__field *f, int id, unsigned set, const c
     return k;
   aia__scn_word_list(set, list, sizeof list);
   hint = aia__scn_suggest_word(set, s, n);
-  if (hint != NULL)
-    aia__y_err(w, id, "%s: %s is not one of %s (did you mean '%s'?)", f->key,
-        aia__y_quote(s, n, q, sizeof q), list, hint);
-  else
+  if (hint != NULL) {
+    /* The hint goes first when the list would push it past the end of a
+     * diagnostic (aia_diag.message). */
+    char msg[600];
+    int len = snprintf(msg, sizeof msg, "%s: %s is not one of %s (did you mean '%s'?)", f->key,
+                       aia__y_quote(s, n, q, sizeof q), list, hint);
+    if (len >= (int)sizeof(((aia_diag *)0)->message))
+      snprintf(msg, sizeof msg, "%s: %s: did you mean '%s'? (one of %s)", f->key, q, hint, list);
+    aia__y_err(w, id, "%s", msg);
+  } else
     aia__y_err(w, id, "%s: %s is not one of %s", f->key, aia__y_quote(s, n, q, sizeof q), list);
   return -1;
 }

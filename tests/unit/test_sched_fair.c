@@ -64,7 +64,8 @@ static void test_defaults_and_errors(void **state)
   assert_string_equal(aia_sched_feature_name(AIA_SCHED_F_RUN_TO_PARITY), "RUN_TO_PARITY");
   assert_string_equal(aia_sched_feature_name(AIA_SCHED_F_PERIODIC), "PERIODIC_BALANCE");
   assert_string_equal(aia_sched_feature_name(AIA_SCHED_F_TTWU_QUEUE), "TTWU_QUEUE");
-  assert_null(aia_sched_feature_name(AIA_SCHED_F_TTWU_QUEUE << 1));
+  assert_string_equal(aia_sched_feature_name(AIA_SCHED_F_FORK_BALANCE), "FORK_BALANCE");
+  assert_null(aia_sched_feature_name(AIA_SCHED_F_FORK_BALANCE << 1));
   assert_null(aia_sched_feature_name(3));
 
   f = fx_new(1, 4, &c, NULL, false);
@@ -622,11 +623,13 @@ static void test_wake_placement_rules(void **state)
   assert_wake(f, t, 1, AIA_WAKE_RECENT_IDLE);
   fx_free(f);
 
-  /* Nothing idle: queued on the target. */
+  /* Nothing idle: queued on the target. (A thread that never ran is a new
+   * task, placed by the fork balance: tests/unit/test_sched_place.c.) */
   f = fx_new(1, 2, &c, NULL, true);
-  spinners(f, 0x3);
-  fx_run(f, 1 * MS);
-  t = hog_new(f, &g, 1, 0);
+  t = slept_on(f, &g, 1);
+  for (uint32_t h = 0; h < 2; h++)
+    noise(f, SPIN, 1, UINT64_C(1) << h, 0, aia_sim_now(f->sim) + 1 * US, h);
+  fx_run(f, aia_sim_now(f->sim) + 1 * MS);
   wake(f, t, AIA_NONE, true);
   assert_wake(f, t, 1, AIA_WAKE_TARGET_BUSY);
   fx_free(f);
@@ -644,15 +647,19 @@ static void test_wake_placement_rules(void **state)
   fx_free(f);
 
   /* PREV_IDLE: with WA_IDLE off, wake_affine_weight sends the thread to a
-   * busy waker whose load average is low (its spinner just started) rather
-   * than to its idle previous hart whose average is still high (a spinner
-   * ran there for 100 ms); select_idle_sibling then takes the idle prev. */
+   * busy waker whose load average is low (its thread has just woken after
+   * 99 ms asleep) rather than to its idle previous hart whose average is
+   * still high (a spinner ran there for 100 ms); select_idle_sibling then
+   * takes the idle prev. */
   c.features &= ~AIA_SCHED_F_WA_IDLE;
   f = fx_new(1, 2, &c, NULL, true);
-  noise(f, 100 * MS, SPIN, 0x2, 0, 0, 1);  /* hart 1: 0..100 ms */
-  noise(f, SPIN, 1, 0x1, 0, 100 * MS, 0);   /* hart 0: from 100 ms */
-  t = hog_new(f, &g2, 1, 0);
-  fx_run(f, 100 * MS + 500 * US);
+  t = slept_on(f, &g2, 1); /* has run: not a new task */
+  {
+    aia_cycle t0 = aia_sim_now(f->sim);
+    noise(f, 100 * MS, SPIN, 0x2, 0, t0, 1); /* hart 1: 100 ms from t0 */
+    noise(f, 1 * MS, 99 * MS, 0x1, 0, t0, 0);  /* hart 0: 1 ms of every 100 */
+    fx_run(f, t0 + 100 * MS + 500 * US);
+  }
   wake(f, t, 0, true);
   assert_wake(f, t, 1, AIA_WAKE_PREV_IDLE);
   fx_free(f);
