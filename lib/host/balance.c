@@ -32,17 +32,7 @@ static bool in_span(const aia_host *h, uint32_t level, uint32_t dst, uint32_t sr
 
 static uint32_t span_weight(const aia_host *h, uint32_t level, uint32_t dst)
 {
-  uint32_t n = 0;
-  if (level == 1 || h->nllc == 1)
-    return h->nharts;
-  for (uint32_t w = 0; w < h->words; w++) {
-    uint64_t m = h->llc_mask[(size_t)h->rq[dst].llc * h->words + w];
-    while (m) {
-      m &= m - 1;
-      n++;
-    }
-  }
-  return n;
+  return level == 1 || h->nllc == 1 ? h->nharts : aia__llc_weight(h, dst);
 }
 
 /* sd->min_interval: the span's weight in ms. */

@@ -180,6 +180,20 @@ static inline unsigned aia__ctz64(uint64_t v)
   return n;
 #endif
 }
+/* The harts of hart's last-level-cache group: its mask, and how many. */
+static inline const uint64_t *aia__llc_span(const aia_host *h, uint32_t hart)
+{
+  return &h->llc_mask[(size_t)h->rq[hart].llc * h->words];
+}
+static inline uint32_t aia__llc_weight(const aia_host *h, uint32_t hart)
+{
+  const uint64_t *span = aia__llc_span(h, hart);
+  uint32_t n = 0;
+  for (uint32_t w = 0; w < h->words; w++)
+    for (uint64_t m = span[w]; m; m &= m - 1)
+      n++;
+  return n;
+}
 static inline aia_cycle aia__now(const aia_host *h)
 {
   return h->sim->now;

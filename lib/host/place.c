@@ -82,7 +82,7 @@ static uint32_t wake_affine(aia_host *h, aia_thread *t, uint32_t this_cpu, uint3
  * target + 1 round to target. */
 static uint32_t scan_llc(const aia_host *h, const aia_thread *t, uint32_t target)
 {
-  const uint64_t *grp = &h->llc_mask[(size_t)h->rq[target].llc * h->words];
+  const uint64_t *grp = aia__llc_span(h, target);
   uint32_t start = target + 1 == h->nharts ? 0 : target + 1;
   for (uint32_t pass = 0; pass < 2; pass++) {
     uint32_t from = pass == 0 ? start : 0, to = pass == 0 ? h->nharts : start;
@@ -210,20 +210,6 @@ static bool group_allowed(const aia_host *h, const aia_thread *t, const uint64_t
   return false;
 }
 
-/* The span of hart i's last-level-cache group. */
-static const uint64_t *llc_span(const aia_host *h, uint32_t i)
-{
-  return &h->llc_mask[(size_t)h->rq[i].llc * h->words];
-}
-
-static uint32_t span_count(const aia_host *h, const uint64_t *span)
-{
-  uint32_t n = 0;
-  for (uint32_t w = 0; w < h->words; w++)
-    n += (uint32_t)__builtin_popcountll(span[w]);
-  return n;
-}
-
 /* sched_balance_find_dst_group. Level 1, the system: the groups are the
  * last-level-cache groups (returned as a group number); level 0, a
  * last-level cache: the groups are its harts (returned as a hart).
@@ -309,7 +295,7 @@ uint32_t aia__select_task_rq_fork(aia_host *h, const aia_thread *t)
   int level = h->nllc > 1 ? 1 : 0;
   while (level >= 0) {
     uint32_t g;
-    if (level == 0 && span_count(h, llc_span(h, cpu)) < 2)
+    if (level == 0 && aia__llc_weight(h, cpu) < 2)
       break;
     g = find_dst_group(h, t, level, cpu);
     if (g == AIA_NONE) {
