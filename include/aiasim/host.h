@@ -252,9 +252,12 @@ AIA_API void aia_thread_ops_init(aia_thread_ops *ops);
 typedef struct aia_thread_config {
   size_t struct_size;       /* set by aia_thread_config_init() */
   uint32_t vm;              /* tag copied into the `vm` field of its records; default AIA_NONE */
-  uint32_t hart;            /* its initial "last hart" (where its first wake looks
-                               first); default 0; the lowest allowed hart if this
-                               one is not allowed */
+  uint32_t hart;            /* its initial "last hart": the fair policies' first
+                               start (FORK_BALANCE) searches from here, as from the
+                               hart of the thread that created it; RR and
+                               NO_FORK_BALANCE place the first wake as any other;
+                               default 0; the lowest allowed hart if this one is
+                               not allowed */
   const uint64_t *affinity; /* allowed harts: bit h%64 of word h/64 = hart h; NULL = all.
                                Copied. */
   uint32_t affinity_harts;  /* number of harts `affinity` covers (bits beyond: not allowed) */
@@ -335,9 +338,11 @@ AIA_API int aia_thread_preempt_point(aia_thread *t, bool *switched);
 
 /* try_to_wake_up(), called from hart `from` (AIA_NONE: from outside any
  * hart, e.g. a test or a device). Outcomes, in *woken (may be NULL):
- *  - sleeping: placed (see aia_wake_placement: last hart if idle and allowed,
- *    else the lowest idle allowed hart, else the last hart's queue if
- *    allowed, else the lowest allowed hart's queue); true.
+ *  - sleeping: placed (see aia_wake_placement: RR: last hart if idle and
+ *    allowed, else the lowest idle allowed hart, else the last hart's queue
+ *    if allowed, else the lowest allowed hart's queue; the fair policies:
+ *    select_task_rq_fair, and for the thread's first start the fork
+ *    balance, AIA_WAKE_FORK); true.
  *  - running or runnable but interruptible (said it will sleep, has not slept
  *    yet): set back to running, not moved, its next aia_thread_schedule()
  *    does not sleep; true.
