@@ -163,6 +163,11 @@ static inline bool aia__allowed(const aia_thread *t, uint32_t hart)
 {
   return t->mask == NULL || ((t->mask[hart / 64] >> (hart % 64)) & 1u);
 }
+/* Word w of the harts t may run on. */
+static inline uint64_t aia__allowed_word(const aia_thread *t, uint32_t w)
+{
+  return t->mask ? t->mask[w] : ~UINT64_C(0);
+}
 static inline bool aia__rq_idle(const aia__rq *rq)
 {
   return rq->curr == NULL && rq->qlen == 0 && !rq->picking && rq->nwl == 0;
@@ -180,10 +185,14 @@ static inline unsigned aia__ctz64(uint64_t v)
   return n;
 #endif
 }
-/* The harts of hart's last-level-cache group: its mask, and how many. */
+/* The harts of last-level-cache group g, of hart's group, and how many. */
+static inline const uint64_t *aia__llc_group_span(const aia_host *h, uint32_t g)
+{
+  return &h->llc_mask[(size_t)g * h->words];
+}
 static inline const uint64_t *aia__llc_span(const aia_host *h, uint32_t hart)
 {
-  return &h->llc_mask[(size_t)h->rq[hart].llc * h->words];
+  return aia__llc_group_span(h, h->rq[hart].llc);
 }
 static inline uint32_t aia__llc_weight(const aia_host *h, uint32_t hart)
 {

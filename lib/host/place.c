@@ -87,7 +87,7 @@ static uint32_t scan_llc(const aia_host *h, const aia_thread *t, uint32_t target
   for (uint32_t pass = 0; pass < 2; pass++) {
     uint32_t from = pass == 0 ? start : 0, to = pass == 0 ? h->nharts : start;
     for (uint32_t w = from / 64; w * 64 < to; w++) {
-      uint64_t m = h->idle[w] & grp[w] & (t->mask ? t->mask[w] : ~UINT64_C(0));
+      uint64_t m = h->idle[w] & grp[w] & aia__allowed_word(t, w);
       if (w == from / 64 && from % 64)
         m &= ~UINT64_C(0) << (from % 64);
       if (m) {
@@ -205,7 +205,7 @@ static bool pick_idlest(const gstats *b, const gstats *s)
 static bool group_allowed(const aia_host *h, const aia_thread *t, const uint64_t *span)
 {
   for (uint32_t w = 0; w < h->words; w++)
-    if (span[w] & (t->mask ? t->mask[w] : ~UINT64_C(0)))
+    if (span[w] & aia__allowed_word(t, w))
       return true;
   return false;
 }
@@ -223,7 +223,7 @@ static uint32_t find_dst_group(const aia_host *h, const aia_thread *t, int level
     bool is_local;
     memset(&s, 0, sizeof s);
     if (level == 1) {
-      const uint64_t *span = &h->llc_mask[(size_t)g * h->words];
+      const uint64_t *span = aia__llc_group_span(h, g);
       if (!group_allowed(h, t, span))
         continue;
       for (uint32_t w = 0; w < h->words; w++)
@@ -265,12 +265,12 @@ static uint32_t find_dst_group(const aia_host *h, const aia_thread *t, int level
 static uint32_t find_dst_cpu_in(const aia_host *h, const aia_thread *t, uint32_t g,
                                 uint32_t this_cpu)
 {
-  const uint64_t *span = &h->llc_mask[(size_t)g * h->words];
+  const uint64_t *span = aia__llc_group_span(h, g);
   uint32_t idle = AIA_NONE, least = this_cpu;
   aia_cycle latest = 0;
   int64_t min_load = INT64_MAX;
   for (uint32_t w = 0; w < h->words; w++)
-    for (uint64_t m = span[w] & (t->mask ? t->mask[w] : ~UINT64_C(0)); m; m &= m - 1) {
+    for (uint64_t m = span[w] & aia__allowed_word(t, w); m; m &= m - 1) {
       uint32_t i = w * 64 + aia__ctz64(m);
       if (idle_hart(h, i)) {
         aia_cycle stamp = h->rq[i].idle_stamped ? h->rq[i].idle_stamp : 0;
@@ -291,20 +291,17 @@ static uint32_t find_dst_cpu_in(const aia_host *h, const aia_thread *t, uint32_t
  * Domains of one hart do not exist (the kernel removes them). */
 uint32_t aia__select_task_rq_fork(aia_host *h, const aia_thread *t)
 {
-  uint32_t cpu = t->hart, new_cpu = cpu;
-  int level = h->nllc > 1 ? 1 : 0;
-  while (level >= 0) {
+  uint32_t cpu = t->hart;
+  /* From each level down to the next: the largest domain of the hart
+   * chosen so far that is smaller than this one. */
+  for (int level = h->nllc > 1 ? 1 : 0; level >= 0; level--) {
     uint32_t g;
     if (level == 0 && aia__llc_weight(h, cpu) < 2)
       break;
     g = find_dst_group(h, t, level, cpu);
-    if (g == AIA_NONE) {
-      level--;
-      continue;
-    }
-    new_cpu = level == 1 ? find_dst_cpu_in(h, t, g, cpu) : g;
-    cpu = new_cpu;
-    level--; /* the largest domain of the new hart below this one */
+    if (g != AIA_NONE)
+      cpu = level == 1 ? find_dst_cpu_in(h, t, g, cpu) : g;
   }
-  return new_cpu;
+  /* select_fallback_rq, if t->hart was not allowed and nothing moved it */
+  return aia__allowed(t, cpu) ? cpu : aia__host_lowest_allowed(h, t);
 }

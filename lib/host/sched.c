@@ -88,7 +88,7 @@ void aia__host_upd_idle(aia_host *h, const aia__rq *rq)
 uint32_t aia__host_first_idle_allowed(const aia_host *h, const aia_thread *t)
 {
   for (uint32_t w = 0; w < h->words; w++) {
-    uint64_t m = h->idle[w] & (t->mask ? t->mask[w] : ~UINT64_C(0));
+    uint64_t m = h->idle[w] & aia__allowed_word(t, w);
     if (m)
       return w * 64 + aia__ctz64(m);
   }

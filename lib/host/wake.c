@@ -95,11 +95,14 @@ void aia__host_run_wakelist(aia_host *h, aia__rq *rq)
 
 /* try_to_wake_up for the fair policies: a delayed sleeper is requeued
  * where it is (ttwu_runnable); any other goes where select_task_rq_fair
- * says. Either is activated at once, or on the target's wakelist. */
+ * says. Either is activated at once, or on the target's wakelist. A first
+ * start (wake_up_new_task) is placed by the fork balance and activated
+ * where it lands, with no wakelist. */
 static void place_fair(aia_host *h, aia_thread *t, uint32_t from)
 {
+  bool fork = !t->placed_once && aia__feat(h, AIA_SCHED_F_FORK_BALANCE);
   uint32_t target;
-  aia_wake_placement how;
+  aia_wake_placement how = AIA_WAKE_FORK;
   aia__rq *rq;
 
   t->interruptible = false;
@@ -108,28 +111,21 @@ static void place_fair(aia_host *h, aia_thread *t, uint32_t from)
   if (t->delayed) {
     rq = &h->rq[t->hart];
     aia__host_emit(h, AIA_EV_THREAD_WAKE, rq->id, t, (uint64_t)AIA_WAKE_REQUEUE);
-  } else if (!t->placed_once && aia__feat(h, AIA_SCHED_F_FORK_BALANCE)) {
-    /* wake_up_new_task: placed by the fork balance and activated where it
-     * lands (no wakelist); wakeup preemption as for a wake-up. */
-    target = aia__select_task_rq_fork(h, t);
-    if (!aia__allowed(t, target))
-      target = aia__host_lowest_allowed(h, t);
-    rq = &h->rq[target];
-    aia__host_emit(h, AIA_EV_THREAD_WAKE, target, t, (uint64_t)AIA_WAKE_FORK);
-    aia__host_move_hart(h, t, target, AIA_MIGRATE_WAKE);
-    activate_fair(h, rq, t, from);
-    return;
   } else {
-    h->ctx_from = from;
-    target = aia__select_task_rq(h, t, from, &how);
-    h->ctx_from = AIA_NONE;
+    if (fork) {
+      target = aia__select_task_rq_fork(h, t);
+    } else {
+      h->ctx_from = from;
+      target = aia__select_task_rq(h, t, from, &how);
+      h->ctx_from = AIA_NONE;
+    }
     rq = &h->rq[target];
     aia__host_emit(h, AIA_EV_THREAD_WAKE, target, t, (uint64_t)how);
-    if (h->cfg.scheduler == AIA_SCHED_CFS && target != t->hart)
+    if (!fork && h->cfg.scheduler == AIA_SCHED_CFS && target != t->hart)
       t->vruntime = t->vruntime - h->rq[t->hart].min_vruntime + rq->min_vruntime;
     aia__host_move_hart(h, t, target, AIA_MIGRATE_WAKE);
   }
-  if (use_wakelist(h, from, rq->id))
+  if (!fork && use_wakelist(h, from, rq->id))
     queue_wakelist(h, rq, t, from);
   else
     activate_fair(h, rq, t, from);
