@@ -134,8 +134,9 @@ typedef struct job {
   struct job_io *io;        /* --trace / --vcd of this run; NULL without them */
   aia_cycle tr_from, tr_to;
 
-  char *json;               /* its JSON run line, formatted on the run's thread; NULL: not yet */
-  size_t json_len;
+  char *json;               /* its JSON run line, formatted on the run's thread (or room for it) */
+  size_t json_len;          /* 0: not formatted */
+  size_t json_cap;
   bool out_err;             /* err is about an output (exit 2, not 3) */
   aia_trace_chrome *trace_w;
   aia_trace_vcd *vcd_w;
@@ -153,10 +154,13 @@ void aia__cli_json_begin(FILE *f, const aia_scenario *base, const opts *o, size_
 #define AIA_CLI_SHARD_FMT "\"shard\": { \"k\": %u, \"n\": %u }"
 #define AIA_CLI_NO_SHARD "\"shard\": null"
 /* Formats a finished run's JSON line into j->json (on the run's thread, so
- * that --jobs formats in parallel); leaves it NULL when out of memory or when
- * the run has more than AIA_CLI_JSON_PREFORMAT_VCPUS vCPUs (written directly
- * then, to keep memory bounded). */
+ * that --jobs formats in parallel), into the room the loader made there if
+ * it made some; leaves json_len 0 when out of memory or when the run has
+ * more than AIA_CLI_JSON_PREFORMAT_VCPUS vCPUs (written directly then, to
+ * keep memory bounded). */
 #define AIA_CLI_JSON_PREFORMAT_VCPUS 4096u
+/* The room a run's line takes, about (3 KB, and 1.5 KB a vCPU). */
+#define AIA_CLI_JSON_ROOM(vcpus) (4096u + (size_t)(vcpus) * 1536u)
 void aia__cli_json_format(const aia_scenario *base, job *j);
 /* Writes the runs' lines (the formatted ones as they are). */
 void aia__cli_json_runs(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs,

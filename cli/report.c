@@ -3,47 +3,39 @@
  * Field definitions: docs/measurements.md.
  * SPDX-License-Identifier: MIT
  */
-#define _GNU_SOURCE 1 /* fopencookie */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "jbuf.h"
 
 /* ---------------------------------------------------------- reports ---- */
 
-static void json_str(FILE *f, const char *s)
+static void json_hist(jbuf *b, const char *name, const aia_hist_summary *h)
 {
-  fputc('"', f);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(f, "\\%c", c);
-    else if (c < 0x20)
-      fprintf(f, "\\u%04x", c);
-    else
-      fputc(c, f);
-  }
-  fputc('"', f);
+  jb_c(b, '"');
+  jb_s(b, name);
+  jb_kv(b, "\": { \"count\": ", h->count);
+  jb_kv(b, ", \"p50\": ", h->p50);
+  jb_kv(b, ", \"p90\": ", h->p90);
+  jb_kv(b, ", \"p99\": ", h->p99);
+  jb_kv(b, ", \"p999\": ", h->p999);
+  jb_kv(b, ", \"max\": ", h->max);
+  jb_s(b, ", \"mean\": ");
+  jb_f(b, 1, h->mean);
+  jb_s(b, " }");
 }
 
-static void json_hist(FILE *f, const char *name, const aia_hist_summary *h)
-{
-  fprintf(f,
-          "\"%s\": { \"count\": %" PRIu64 ", \"p50\": %" PRIu64 ", \"p90\": %" PRIu64
-          ", \"p99\": %" PRIu64 ", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 ", \"mean\": %.1f }",
-          name, h->count, h->p50, h->p90, h->p99, h->p999, h->max, h->mean);
-}
-
-static void json_point(FILE *f, const aia_scenario *base, const job *j)
+static void json_point(jbuf *b, const aia_scenario *base, const job *j)
 {
   if (base->sweep.kind == AIA_SWEEP_SET)
-    json_str(f, base->sweep.values[j->point]);
+    jb_str(b, base->sweep.values[j->point]);
   else if (base->sweep.kind == AIA_SWEEP_OFFSET)
-    fprintf(f, "%" PRId64, j->offset);
+    jb_i64(b, j->offset);
   else
-    fputs("null", f);
+    jb_s(b, "null");
 }
 
 size_t aia__cli_expect_checks(const aia_scenario *base, const aia_result *r, expect_check out[3])
@@ -74,202 +66,230 @@ static uint64_t to_ns(uint64_t cycles, uint64_t hz)
   return ns >= 18446744073709549568.0 ? UINT64_MAX : (uint64_t)ns;
 }
 
-/* Decimal digits of v at the end of buf (of 20 or more); returns the first. */
-static char *u64_digits(char *end, uint64_t v)
+/* An array of numbers: the halt histograms are most of the numbers of a
+ * report with per-vCPU statistics. */
+static void json_u64s(jbuf *b, const char *name, const uint64_t *a, size_t n)
 {
-  do {
-    *--end = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  return end;
-}
-
-/* An array of numbers, built in one buffer and written at once: the halt
- * histograms are most of the numbers of a report with per-vCPU statistics,
- * and one fprintf per number was a tenth of a sweep's time. */
-static void json_u64s(FILE *f, const char *name, const uint64_t *a, size_t n)
-{
-  char buf[1024];
-  size_t len = 0;
-  fprintf(f, ", \"%s\": [", name);
+  jb_s(b, ", \"");
+  jb_s(b, name);
+  jb_s(b, "\": [");
   for (size_t i = 0; i < n; i++) {
-    char num[24], *d = u64_digits(num + sizeof num, a[i]);
-    size_t nd = (size_t)(num + sizeof num - d);
-    if (len + nd + 2 > sizeof buf) {
-      fwrite(buf, 1, len, f);
-      len = 0;
-    }
-    if (i) {
-      buf[len++] = ',';
-      buf[len++] = ' ';
-    }
-    memcpy(buf + len, d, nd);
-    len += nd;
+    if (i)
+      jb_put(b, ", ", 2);
+    jb_u64(b, a[i]);
   }
-  fwrite(buf, 1, len, f);
-  fputc(']', f);
+  jb_c(b, ']');
 }
 
 /* KVM's statistics, kernel names: the generic halt statistics (times in ns
  * and cycles) and RISC-V's exit counts. */
-static void json_kvm(FILE *f, const aia_vcpu_halt_stats *h, const aia_vcpu_exit_stats *x,
+static void json_kvm(jbuf *b, const aia_vcpu_halt_stats *h, const aia_vcpu_exit_stats *x,
                      uint64_t hz)
 {
-  fprintf(f,
-          "{ \"exits\": %" PRIu64 ", \"wfi_exit_stat\": %" PRIu64 ", \"csr_exit_kernel\": %" PRIu64
-          ", \"csr_exit_user\": %" PRIu64 ", \"signal_exits\": %" PRIu64
-          ", \"mmio_exit_kernel\": %" PRIu64 ", ",
-          x->exits, x->wfi_exit_stat, x->csr_exit_kernel, x->csr_exit_user, x->signal_exits,
-          x->mmio_exit_kernel);
-  fprintf(f,
-          "\"halt_successful_poll\": %" PRIu64 ", \"halt_attempted_poll\": %" PRIu64
-          ", \"halt_poll_invalid\": %" PRIu64 ", \"halt_wakeup\": %" PRIu64
-          ", \"halt_poll_success_ns\": %" PRIu64 ", \"halt_poll_fail_ns\": %" PRIu64
-          ", \"halt_wait_ns\": %" PRIu64 ", \"halt_poll_success_cycles\": %" PRIu64
-          ", \"halt_poll_fail_cycles\": %" PRIu64 ", \"halt_wait_cycles\": %" PRIu64,
-          h->halt_successful_poll, h->halt_attempted_poll, h->halt_poll_invalid, h->halt_wakeup,
-          to_ns(h->halt_poll_success_cycles, hz), to_ns(h->halt_poll_fail_cycles, hz),
-          to_ns(h->halt_wait_cycles, hz), h->halt_poll_success_cycles, h->halt_poll_fail_cycles,
-          h->halt_wait_cycles);
-  json_u64s(f, "halt_poll_success_hist", h->halt_poll_success_hist, AIA_HALT_HIST_BUCKETS);
-  json_u64s(f, "halt_poll_fail_hist", h->halt_poll_fail_hist, AIA_HALT_HIST_BUCKETS);
-  json_u64s(f, "halt_wait_hist", h->halt_wait_hist, AIA_HALT_HIST_BUCKETS);
-  fputs(" }", f);
+  jb_kv(b, "{ \"exits\": ", x->exits);
+  jb_kv(b, ", \"wfi_exit_stat\": ", x->wfi_exit_stat);
+  jb_kv(b, ", \"csr_exit_kernel\": ", x->csr_exit_kernel);
+  jb_kv(b, ", \"csr_exit_user\": ", x->csr_exit_user);
+  jb_kv(b, ", \"signal_exits\": ", x->signal_exits);
+  jb_kv(b, ", \"mmio_exit_kernel\": ", x->mmio_exit_kernel);
+  jb_kv(b, ", \"halt_successful_poll\": ", h->halt_successful_poll);
+  jb_kv(b, ", \"halt_attempted_poll\": ", h->halt_attempted_poll);
+  jb_kv(b, ", \"halt_poll_invalid\": ", h->halt_poll_invalid);
+  jb_kv(b, ", \"halt_wakeup\": ", h->halt_wakeup);
+  jb_kv(b, ", \"halt_poll_success_ns\": ", to_ns(h->halt_poll_success_cycles, hz));
+  jb_kv(b, ", \"halt_poll_fail_ns\": ", to_ns(h->halt_poll_fail_cycles, hz));
+  jb_kv(b, ", \"halt_wait_ns\": ", to_ns(h->halt_wait_cycles, hz));
+  jb_kv(b, ", \"halt_poll_success_cycles\": ", h->halt_poll_success_cycles);
+  jb_kv(b, ", \"halt_poll_fail_cycles\": ", h->halt_poll_fail_cycles);
+  jb_kv(b, ", \"halt_wait_cycles\": ", h->halt_wait_cycles);
+  json_u64s(b, "halt_poll_success_hist", h->halt_poll_success_hist, AIA_HALT_HIST_BUCKETS);
+  json_u64s(b, "halt_poll_fail_hist", h->halt_poll_fail_hist, AIA_HALT_HIST_BUCKETS);
+  json_u64s(b, "halt_wait_hist", h->halt_wait_hist, AIA_HALT_HIST_BUCKETS);
+  jb_s(b, " }");
 }
 
 /* One aia_thread_stats as a JSON object (schedstat's names). */
-static void json_sched(FILE *f, const aia_thread_stats *st)
+static void json_sched(jbuf *b, const aia_thread_stats *st)
 {
-  fprintf(f,
-          "{ \"run_time\": %" PRIu64 ", \"run_delay\": %" PRIu64 ", \"nr_switches\": %" PRIu64
-          ", \"nr_voluntary_switches\": %" PRIu64 ", \"nr_involuntary_switches\": %" PRIu64
-          ", \"nr_migrations\": %" PRIu64 ", \"nr_wakeups\": %" PRIu64
-          ", \"nr_wakeups_local\": %" PRIu64 ", \"nr_wakeups_remote\": %" PRIu64
-          ", \"nr_wakeups_affine\": %" PRIu64 ", \"nr_wakeups_migrate\": %" PRIu64 " }",
-          st->run_time, st->run_delay, st->nr_switches, st->nr_voluntary_switches,
-          st->nr_involuntary_switches, st->nr_migrations, st->nr_wakeups, st->nr_wakeups_local,
-          st->nr_wakeups_remote, st->nr_wakeups_affine, st->nr_wakeups_migrate);
+  jb_kv(b, "{ \"run_time\": ", st->run_time);
+  jb_kv(b, ", \"run_delay\": ", st->run_delay);
+  jb_kv(b, ", \"nr_switches\": ", st->nr_switches);
+  jb_kv(b, ", \"nr_voluntary_switches\": ", st->nr_voluntary_switches);
+  jb_kv(b, ", \"nr_involuntary_switches\": ", st->nr_involuntary_switches);
+  jb_kv(b, ", \"nr_migrations\": ", st->nr_migrations);
+  jb_kv(b, ", \"nr_wakeups\": ", st->nr_wakeups);
+  jb_kv(b, ", \"nr_wakeups_local\": ", st->nr_wakeups_local);
+  jb_kv(b, ", \"nr_wakeups_remote\": ", st->nr_wakeups_remote);
+  jb_kv(b, ", \"nr_wakeups_affine\": ", st->nr_wakeups_affine);
+  jb_kv(b, ", \"nr_wakeups_migrate\": ", st->nr_wakeups_migrate);
+  jb_s(b, " }");
+}
+
+/* The per-vCPU arrays' element header: `{ "vm": V, "vcpu": I, "NAME": `. */
+static void json_vcpu_head(jbuf *b, const job *j, uint32_t k, uint32_t i, const char *name)
+{
+  jb_s(b, k ? ", { \"vm\": " : "{ \"vm\": ");
+  jb_u64(b, j->vsched_vm[k]);
+  jb_kv(b, ", \"vcpu\": ", i);
+  jb_s(b, ", \"");
+  jb_s(b, name);
+  jb_s(b, "\": ");
+}
+
+static void json_violations(jbuf *b, const aia_result *r)
+{
+  jb_s(b, ", \"violations\": [");
+  for (uint32_t k = 0; k < r->nviolations; k++) {
+    const aia_violation *v = &r->violations[k];
+    jb_s(b, k ? ", { \"kind\": \"" : "{ \"kind\": \"");
+    jb_s(b, v->kind == AIA_VIOL_LOST_WAKEUP      ? "lost_wakeup"
+            : v->kind == AIA_VIOL_LOST_INTERRUPT ? "lost_interrupt"
+                                                 : "wired_unserviced");
+    jb_kv(b, "\", \"vm\": ", v->vm);
+    jb_kv(b, ", \"vcpu\": ", v->vcpu);
+    jb_kv(b, ", \"cycle\": ", v->cycle);
+    jb_kv(b, ", \"msi\": ", v->msi);
+    jb_kv(b, ", \"iid\": ", v->iid);
+    jb_s(b, ", \"what\": ");
+    jb_str(b, v->what);
+    jb_s(b, ", \"recent\": [");
+    for (uint32_t e = 0; e < v->nrecent; e++) {
+      const aia_event *ev = &v->recent[e];
+      jb_kv(b, e ? ", { \"cycle\": " : "{ \"cycle\": ", ev->cycle);
+      jb_s(b, ", \"kind\": \"");
+      jb_s(b, aia_event_kind_name(ev->kind));
+      jb_s(b, "\", \"hart\": ");
+      jb_i64(b, ev->hart == AIA_NONE ? -1 : (int)ev->hart);
+      jb_s(b, ", \"vcpu\": ");
+      jb_i64(b, ev->vcpu == AIA_NONE ? -1 : (int)ev->vcpu);
+      jb_kv(b, ", \"iid\": ", ev->iid);
+      jb_kv(b, ", \"msi\": ", ev->msi);
+      jb_kv(b, ", \"arg\": ", ev->arg);
+      jb_s(b, " }");
+    }
+    jb_s(b, "] }");
+  }
+  jb_c(b, ']');
 }
 
 /* One run as one line of JSON (so shards can be merged line by line). */
-static void json_run(FILE *f, const aia_scenario *base, const job *j, size_t index)
+static void json_run(jbuf *b, const aia_scenario *base, const job *j, size_t index)
 {
   const aia_result *r = &j->res.r;
-  fprintf(f, "    { \"run\": %zu, \"policy\": \"%s\", \"point\": ", index, aia_policy_name(j->policy));
-  json_point(f, base, j);
-  fprintf(f,
-          ", \"msis\": %" PRIu64 ", \"claimed\": %" PRIu64 ", \"coalesced\": %" PRIu64
-          ", \"lost_wakeups\": %" PRIu64 ", \"lost_interrupts\": %" PRIu64 ", ",
-          r->msis, r->claimed, r->coalesced, r->lost_wakeups, r->lost_interrupts);
-  json_hist(f, "latency_cycles", &r->latency);
-  fputs(", ", f);
-  json_hist(f, "wake_latency_cycles", &r->wake_latency);
-  fprintf(f,
-          ", \"ipis\": %" PRIu64 ", \"kick_ipis\": %" PRIu64 ", \"kick_wakeups\": %" PRIu64
-          ", \"kick_exits\": %" PRIu64 ", \"vm_exits\": %" PRIu64
-          ", \"guest_cycles_lost_to_kicks\": %" PRIu64 ", \"hgei_irqs\": %" PRIu64
-          ", \"wakeups\": %" PRIu64 ", \"spurious_wakeups\": %" PRIu64
-          ", \"duplicate_wakeups\": %" PRIu64 ", \"vsfile_migrations\": %" PRIu64
-          ", \"swfile_fallbacks\": %" PRIu64 ", \"events\": %" PRIu64 ", \"steps\": %" PRIu64
-          ", \"trace_hash\": \"%016" PRIx64 "\"",
-          r->ipis, r->kick_ipis, r->kick_wakeups, r->kick_exits, r->vm_exits,
-          r->guest_cycles_lost_to_kicks, r->hgei_irqs, r->wakeups, r->spurious_wakeups,
-          r->duplicate_wakeups, r->vsfile_migrations, r->swfile_fallbacks, r->events,
-          j->res.steps, r->trace_hash);
-  fprintf(f,
-          ", \"swfile\": { \"vcpus_on_swfile\": %" PRIu64 ", \"swfile_entries\": %" PRIu64
-          ", \"swfile_guest_cycles\": %" PRIu64 ", \"vs_to_sw\": %" PRIu64
-          ", \"sw_to_vs\": %" PRIu64 ", \"swfile_msis\": %" PRIu64 " }",
-          j->files.vcpus_on_swfile, j->files.swfile_entries, j->files.swfile_guest_cycles,
-          j->files.vs_to_sw, j->files.sw_to_vs, j->files.swfile_msis);
+  jb_kv(b, "    { \"run\": ", index);
+  jb_s(b, ", \"policy\": \"");
+  jb_s(b, aia_policy_name(j->policy));
+  jb_s(b, "\", \"point\": ");
+  json_point(b, base, j);
+  jb_kv(b, ", \"msis\": ", r->msis);
+  jb_kv(b, ", \"claimed\": ", r->claimed);
+  jb_kv(b, ", \"coalesced\": ", r->coalesced);
+  jb_kv(b, ", \"lost_wakeups\": ", r->lost_wakeups);
+  jb_kv(b, ", \"lost_interrupts\": ", r->lost_interrupts);
+  jb_s(b, ", ");
+  json_hist(b, "latency_cycles", &r->latency);
+  jb_s(b, ", ");
+  json_hist(b, "wake_latency_cycles", &r->wake_latency);
+  jb_kv(b, ", \"ipis\": ", r->ipis);
+  jb_kv(b, ", \"kick_ipis\": ", r->kick_ipis);
+  jb_kv(b, ", \"kick_wakeups\": ", r->kick_wakeups);
+  jb_kv(b, ", \"kick_exits\": ", r->kick_exits);
+  jb_kv(b, ", \"vm_exits\": ", r->vm_exits);
+  jb_kv(b, ", \"guest_cycles_lost_to_kicks\": ", r->guest_cycles_lost_to_kicks);
+  jb_kv(b, ", \"hgei_irqs\": ", r->hgei_irqs);
+  jb_kv(b, ", \"wakeups\": ", r->wakeups);
+  jb_kv(b, ", \"spurious_wakeups\": ", r->spurious_wakeups);
+  jb_kv(b, ", \"duplicate_wakeups\": ", r->duplicate_wakeups);
+  jb_kv(b, ", \"vsfile_migrations\": ", r->vsfile_migrations);
+  jb_kv(b, ", \"swfile_fallbacks\": ", r->swfile_fallbacks);
+  jb_kv(b, ", \"events\": ", r->events);
+  jb_kv(b, ", \"steps\": ", j->res.steps);
+  jb_s(b, ", \"trace_hash\": \"");
+  jb_hex16(b, r->trace_hash);
+  jb_c(b, '"');
+  jb_kv(b, ", \"swfile\": { \"vcpus_on_swfile\": ", j->files.vcpus_on_swfile);
+  jb_kv(b, ", \"swfile_entries\": ", j->files.swfile_entries);
+  jb_kv(b, ", \"swfile_guest_cycles\": ", j->files.swfile_guest_cycles);
+  jb_kv(b, ", \"vs_to_sw\": ", j->files.vs_to_sw);
+  jb_kv(b, ", \"sw_to_vs\": ", j->files.sw_to_vs);
+  jb_kv(b, ", \"swfile_msis\": ", j->files.swfile_msis);
+  jb_s(b, " }");
   {
     expect_check ck[3];
     size_t n = aia__cli_expect_checks(base, r, ck);
-    fputs(", \"expect\": [", f);
+    jb_s(b, ", \"expect\": [");
     for (size_t k = 0; k < n; k++) {
-      fprintf(f, "%s{ \"name\": \"%s\", \"held\": %s, \"measured\": %" PRIu64 ", \"min\": %" PRIu64
-                 ", \"max\": ", k ? ", " : "", ck[k].name, ck[k].held ? "true" : "false",
-              ck[k].measured, ck[k].min);
+      jb_s(b, k ? ", { \"name\": \"" : "{ \"name\": \"");
+      jb_s(b, ck[k].name);
+      jb_s(b, ck[k].held ? "\", \"held\": true" : "\", \"held\": false");
+      jb_kv(b, ", \"measured\": ", ck[k].measured);
+      jb_kv(b, ", \"min\": ", ck[k].min);
+      jb_s(b, ", \"max\": ");
       if (ck[k].max == UINT64_MAX)
-        fputs("null }", f);
-      else
-        fprintf(f, "%" PRIu64 " }", ck[k].max);
+        jb_s(b, "null }");
+      else {
+        jb_u64(b, ck[k].max);
+        jb_s(b, " }");
+      }
     }
-    fputs("]", f);
+    jb_c(b, ']');
   }
   {
     const aia_injector_stats *q = &j->inj;
     uint64_t dur = base->duration ? base->duration : 1;
-    fprintf(f,
-            ", \"injector\": { \"saturated\": %s, \"queued\": %" PRIu64 ", \"refused\": %" PRIu64
-            ", \"injected\": %" PRIu64 ", \"waiting\": %" PRIu64 ", \"backlog_max\": %" PRIu64
-            ", \"delay_max_cycles\": %" PRIu64 ", \"busy_cycles\": %" PRIu64
-            ", \"utilization\": %.4f }",
-            aia__cli_injector_saturated(j) ? "true" : "false", q->queued, q->refused, q->injected,
-            q->waiting, q->backlog_max, q->delay_max, q->busy_cycles,
-            (double)q->busy_cycles / (double)dur);
+    jb_s(b, aia__cli_injector_saturated(j) ? ", \"injector\": { \"saturated\": true"
+                                           : ", \"injector\": { \"saturated\": false");
+    jb_kv(b, ", \"queued\": ", q->queued);
+    jb_kv(b, ", \"refused\": ", q->refused);
+    jb_kv(b, ", \"injected\": ", q->injected);
+    jb_kv(b, ", \"waiting\": ", q->waiting);
+    jb_kv(b, ", \"backlog_max\": ", q->backlog_max);
+    jb_kv(b, ", \"delay_max_cycles\": ", q->delay_max);
+    jb_kv(b, ", \"busy_cycles\": ", q->busy_cycles);
+    jb_s(b, ", \"utilization\": ");
+    jb_f(b, 4, (double)q->busy_cycles / (double)dur);
+    jb_s(b, " }");
   }
   if (j->res.wired_devices) {
     const aia_wired_stats *w = &j->res.wired;
     const aia_vaplic_stats *a = &j->res.aplic;
-    fprintf(f,
-            ", \"wired\": { \"devices\": %u, \"requests\": %" PRIu64 ", \"served\": %" PRIu64
-            ", \"unserviced\": %" PRIu64 ", \"outstanding\": %" PRIu64 ", \"acks\": %" PRIu64
-            ", \"spurious_acks\": %" PRIu64 ", \"aplic_line_calls\": %" PRIu64
-            ", \"aplic_msis\": %" PRIu64 ", \"aplic_msis_no_vcpu\": %" PRIu64
-            ", \"mmio_exits\": %" PRIu64 ", ",
-            j->res.wired_devices, r->wired_requests, r->wired_served, r->wired_unserviced,
-            w->outstanding, w->acks, w->spurious, a->line_calls, a->msis, a->msis_no_vcpu,
-            j->res.mmio_exits);
-    json_hist(f, "latency_cycles", &r->wired_latency);
-    fputs(" }", f);
+    jb_kv(b, ", \"wired\": { \"devices\": ", j->res.wired_devices);
+    jb_kv(b, ", \"requests\": ", r->wired_requests);
+    jb_kv(b, ", \"served\": ", r->wired_served);
+    jb_kv(b, ", \"unserviced\": ", r->wired_unserviced);
+    jb_kv(b, ", \"outstanding\": ", w->outstanding);
+    jb_kv(b, ", \"acks\": ", w->acks);
+    jb_kv(b, ", \"spurious_acks\": ", w->spurious);
+    jb_kv(b, ", \"aplic_line_calls\": ", a->line_calls);
+    jb_kv(b, ", \"aplic_msis\": ", a->msis);
+    jb_kv(b, ", \"aplic_msis_no_vcpu\": ", a->msis_no_vcpu);
+    jb_kv(b, ", \"mmio_exits\": ", j->res.mmio_exits);
+    jb_s(b, ", ");
+    json_hist(b, "latency_cycles", &r->wired_latency);
+    jb_s(b, " }");
   }
-  fputs(", \"kvm\": ", f);
-  json_kvm(f, &j->halt, &j->exits, base->clock_hz);
-  fputs(", \"kvm_vcpus\": [", f);
+  jb_s(b, ", \"kvm\": ");
+  json_kvm(b, &j->halt, &j->exits, base->clock_hz);
+  jb_s(b, ", \"kvm_vcpus\": [");
   for (uint32_t k = 0, i = 0; k < j->nvsched; k++) {
     i = (k == 0 || j->vsched_vm[k] != j->vsched_vm[k - 1]) ? 0 : i + 1;
-    fprintf(f, "%s{ \"vm\": %u, \"vcpu\": %u, \"kvm\": ", k ? ", " : "", j->vsched_vm[k], i);
-    json_kvm(f, &j->vhalt[k], &j->vexit[k], base->clock_hz);
-    fputs(" }", f);
+    json_vcpu_head(b, j, k, i, "kvm");
+    json_kvm(b, &j->vhalt[k], &j->vexit[k], base->clock_hz);
+    jb_s(b, " }");
   }
-  fputs("]", f);
-  fputs(", \"sched\": ", f);
-  json_sched(f, &j->sched);
-  fputs(", \"sched_vcpus\": [", f);
+  jb_s(b, "], \"sched\": ");
+  json_sched(b, &j->sched);
+  jb_s(b, ", \"sched_vcpus\": [");
   for (uint32_t k = 0, i = 0; k < j->nvsched; k++) {
     i = (k == 0 || j->vsched_vm[k] != j->vsched_vm[k - 1]) ? 0 : i + 1;
-    fprintf(f, "%s{ \"vm\": %u, \"vcpu\": %u, \"sched\": ", k ? ", " : "", j->vsched_vm[k], i);
-    json_sched(f, &j->vsched[k]);
-    fputs(" }", f);
+    json_vcpu_head(b, j, k, i, "sched");
+    json_sched(b, &j->vsched[k]);
+    jb_s(b, " }");
   }
-  fputs("]", f);
-  if (r->nviolations) {
-    fputs(", \"violations\": [", f);
-    for (uint32_t k = 0; k < r->nviolations; k++) {
-      const aia_violation *v = &r->violations[k];
-      fprintf(f, "%s{ \"kind\": \"%s\", \"vm\": %u, \"vcpu\": %u, \"cycle\": %" PRIu64
-                 ", \"msi\": %" PRIu64 ", \"iid\": %u, \"what\": ",
-              k ? ", " : "", v->kind == AIA_VIOL_LOST_WAKEUP       ? "lost_wakeup"
-              : v->kind == AIA_VIOL_LOST_INTERRUPT ? "lost_interrupt"
-                                                   : "wired_unserviced",
-              v->vm, v->vcpu, v->cycle, v->msi, v->iid);
-      json_str(f, v->what);
-      fputs(", \"recent\": [", f);
-      for (uint32_t e = 0; e < v->nrecent; e++) {
-        const aia_event *ev = &v->recent[e];
-        fprintf(f,
-                "%s{ \"cycle\": %" PRIu64 ", \"kind\": \"%s\", \"hart\": %d, \"vcpu\": %d"
-                ", \"iid\": %u, \"msi\": %" PRIu64 ", \"arg\": %" PRIu64 " }",
-                e ? ", " : "", ev->cycle, aia_event_kind_name(ev->kind),
-                ev->hart == AIA_NONE ? -1 : (int)ev->hart, ev->vcpu == AIA_NONE ? -1 : (int)ev->vcpu,
-                ev->iid, ev->msi, ev->arg);
-      }
-      fputs("] }", f);
-    }
-    fputs("]", f);
-  }
-  fputs(" }", f);
+  jb_c(b, ']');
+  if (r->nviolations)
+    json_violations(b, r);
+  jb_s(b, " }");
 }
 
 /* The report: a header line, one line per run, a footer line. `index` maps
@@ -293,84 +313,63 @@ static uint64_t sweep_hash(const aia_scenario *base, const opts *o)
 
 void aia__cli_json_begin(FILE *f, const aia_scenario *base, const opts *o, size_t total_runs)
 {
-  fputs("{ \"aiasim\": 1, \"report_schema\": " AIA_CLI_REPORT_SCHEMA ", \"scenario\": ", f);
-  json_str(f, base->name);
-  fprintf(f,
-          ", \"seed\": %" PRIu64 ", \"kernel\": \"%s\", \"clock_hz\": %" PRIu64
-          ", \"duration\": %" PRIu64 ", \"drain\": %" PRIu64,
-          base->seed, aia_era_name(base->kernel), base->clock_hz, base->duration, base->drain);
+  jbuf b;
+  char shard[96];
+  jb_init(&b, f, JB_SINK_BYTES);
+  jb_s(&b, "{ \"aiasim\": 1, \"report_schema\": " AIA_CLI_REPORT_SCHEMA ", \"scenario\": ");
+  jb_str(&b, base->name);
+  jb_kv(&b, ", \"seed\": ", base->seed);
+  jb_s(&b, ", \"kernel\": \"");
+  jb_s(&b, aia_era_name(base->kernel));
+  jb_kv(&b, "\", \"clock_hz\": ", base->clock_hz);
+  jb_kv(&b, ", \"duration\": ", base->duration);
+  jb_kv(&b, ", \"drain\": ", base->drain);
   /* What identifies the sweep, for merge: the file and the overrides, the
    * runs of the whole sweep, and which shard this is. */
-  fprintf(f, ", \"sweep_hash\": \"%016" PRIx64 "\", \"overrides\": [", sweep_hash(base, o));
+  jb_s(&b, ", \"sweep_hash\": \"");
+  jb_hex16(&b, sweep_hash(base, o));
+  jb_s(&b, "\", \"overrides\": [");
   for (size_t k = 0; k < o->nov; k++) {
     char buf[600];
     snprintf(buf, sizeof buf, "%s=%s", o->ov[k].path, o->ov[k].value);
     if (k)
-      fputs(", ", f);
-    json_str(f, buf);
+      jb_s(&b, ", ");
+    jb_str(&b, buf);
   }
-  fputs("], \"policies\": [", f);
-  for (uint32_t k = 0; k < o->npolicies; k++)
-    fprintf(f, "%s\"%s\"", k ? ", " : "", aia_policy_name(o->policies[k]));
-  fprintf(f, "], \"total_runs\": %zu, ", total_runs);
-  if (o->shard_n)
-    fprintf(f, AIA_CLI_SHARD_FMT, o->shard_k, o->shard_n);
-  else
-    fputs(AIA_CLI_NO_SHARD, f);
-  fputs(", \"runs\": [\n", f);
-}
-
-/* A run's JSON line goes into memory through a FILE of our own (a cookie
- * stream with a stdio buffer): stdio formats into it as fast as into a file,
- * where an open_memstream took three times as long. */
-typedef struct membuf {
-  char *p;
-  size_t n, cap;
-  bool failed;
-} membuf;
-
-static ssize_t membuf_write(void *cookie, const char *buf, size_t size)
-{
-  membuf *m = cookie;
-  if (size > SIZE_MAX - m->n) {
-    m->failed = true;
-    return -1;
+  jb_s(&b, "], \"policies\": [");
+  for (uint32_t k = 0; k < o->npolicies; k++) {
+    jb_s(&b, k ? ", \"" : "\"");
+    jb_s(&b, aia_policy_name(o->policies[k]));
+    jb_c(&b, '"');
   }
-  if (m->n + size > m->cap) {
-    size_t cap = m->cap ? m->cap : 4096;
-    while (cap < m->n + size)
-      cap = cap > SIZE_MAX / 2 ? m->n + size : cap * 2;
-    char *p = realloc(m->p, cap);
-    if (p == NULL) {
-      m->failed = true;
-      return -1;
-    }
-    m->p = p;
-    m->cap = cap;
+  jb_kv(&b, "], \"total_runs\": ", total_runs);
+  jb_s(&b, ", ");
+  if (o->shard_n) {
+    snprintf(shard, sizeof shard, AIA_CLI_SHARD_FMT, o->shard_k, o->shard_n);
+    jb_s(&b, shard);
+  } else {
+    jb_s(&b, AIA_CLI_NO_SHARD);
   }
-  memcpy(m->p + m->n, buf, size);
-  m->n += size;
-  return (ssize_t)size;
+  jb_s(&b, ", \"runs\": [\n");
+  jb_close(&b);
 }
 
 void aia__cli_json_format(const aia_scenario *base, job *j)
 {
-  membuf m = { NULL, 0, 0, false };
-  cookie_io_functions_t io = { .read = NULL, .write = membuf_write, .seek = NULL, .close = NULL };
-  char vbuf[16384];
-  FILE *f;
-  if (j->nvsched > AIA_CLI_JSON_PREFORMAT_VCPUS || (f = fopencookie(&m, "w", io)) == NULL)
+  jbuf b;
+  if (j->nvsched > AIA_CLI_JSON_PREFORMAT_VCPUS)
     return;
-  setvbuf(f, vbuf, _IOFBF, sizeof vbuf);
-  json_run(f, base, j, j->run);
-  bool bad = ferror(f) != 0;
-  bad |= fclose(f) != 0; /* flushes into m */
-  if (bad || m.failed) {
-    free(m.p);
-    return; /* the writer formats it then */
+  if (j->json) { /* the room the loader made */
+    b = (jbuf){ .p = j->json, .cap = j->json_cap };
+  } else {
+    jb_init(&b, NULL, AIA_CLI_JSON_ROOM(j->nvsched));
+    if (b.failed)
+      return; /* the writer formats it then */
   }
-  j->json = m.p;
-  j->json_len = m.n;
+  json_run(&b, base, j, j->run);
+  j->json = b.p; /* where it is now, formatted or not */
+  j->json_cap = b.cap;
+  j->json_len = b.failed ? 0 : b.n;
 }
 
 /* One run a line, a comma at the end of each but the last of all: the
@@ -381,10 +380,14 @@ void aia__cli_json_runs(FILE *f, const aia_scenario *base, const job *jobs, size
   for (size_t i = 0; i < njobs; i++) {
     if (!first || i > 0)
       fputs(",\n", f);
-    if (jobs[i].json)
+    if (jobs[i].json_len) {
       fwrite(jobs[i].json, 1, jobs[i].json_len, f); /* errors: ferror at commit */
-    else
-      json_run(f, base, &jobs[i], jobs[i].run);
+    } else {
+      jbuf b;
+      jb_init(&b, f, JB_SINK_BYTES);
+      json_run(&b, base, &jobs[i], jobs[i].run);
+      jb_close(&b);
+    }
   }
 }
 

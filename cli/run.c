@@ -302,6 +302,7 @@ static void job_free(job *j)
   free(j->vexit);
   free(j->json);
   j->json = NULL;
+  j->json_len = j->json_cap = 0;
   free(j->io);
   j->io = NULL;
   aia__cli_html_free(j);
@@ -427,6 +428,10 @@ static int sweep_load(void *ctx, uint64_t n, job *jobs, aia_scenario **scn)
       fputs("aiasim: error: out of memory\n", stderr);
       return AIA_CLI_EXIT_INTERNAL;
     }
+    /* Its JSON line's room too, for the same reason (none: the run's
+     * thread makes it). */
+    if (nv <= PREALLOC_VCPUS && o->json && o->jobs > 1 && (j->json = malloc(AIA_CLI_JSON_ROOM(nv))))
+      j->json_cap = AIA_CLI_JSON_ROOM(nv);
     if (o->html && n == 0 && aia__cli_html_prepare(j) != 0) {
       fputs("aiasim: error: out of memory\n", stderr);
       return AIA_CLI_EXIT_INTERNAL;
