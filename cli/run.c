@@ -365,6 +365,20 @@ static int write_point(writer_ctx *w, job *jobs, size_t n)
   return 0;
 }
 
+/* A short run's room (its per-vCPU statistics' arrays and its JSON line's
+ * buffer), kept when its point is retired and handed to a later point: a
+ * sweep of short runs otherwise spends a good part of the loading thread's
+ * time in malloc and free. At most a window's worth is kept. */
+typedef struct room {
+  aia_thread_stats *vsched;
+  uint32_t *vsched_vm;
+  aia_vcpu_halt_stats *vhalt;
+  aia_vcpu_exit_stats *vexit;
+  uint32_t cap;
+  char *json;
+  size_t json_cap;
+} room;
+
 /* The sweep's callbacks (cli/sweep.c) and what they need. */
 typedef struct sweep_ctx {
   const opts *o;
@@ -379,7 +393,63 @@ typedef struct sweep_ctx {
   uint32_t *nkeep;
   aia_scenario **keep_scn;
   writer_ctx w;
+  room *rooms;              /* kept for reuse (a stack), up to max_rooms */
+  size_t nrooms, max_rooms;
 } sweep_ctx;
+
+/* A kept room of `nv` vCPUs or more into j (emptied), or -1. */
+static int room_take(sweep_ctx *c, job *j, uint32_t nv)
+{
+  if (c->nrooms == 0 || c->rooms[c->nrooms - 1].cap < nv)
+    return -1;
+  room *r = &c->rooms[--c->nrooms];
+  j->vsched = r->vsched;
+  j->vsched_vm = r->vsched_vm;
+  j->vhalt = r->vhalt;
+  j->vexit = r->vexit;
+  j->nvsched_cap = r->cap;
+  if (r->cap) { /* as job_alloc leaves them */
+    memset(j->vsched, 0, r->cap * sizeof *j->vsched);
+    memset(j->vsched_vm, 0, r->cap * sizeof *j->vsched_vm);
+    memset(j->vhalt, 0, r->cap * sizeof *j->vhalt);
+    memset(j->vexit, 0, r->cap * sizeof *j->vexit);
+  }
+  j->json = r->json;
+  j->json_cap = r->json_cap;
+  j->json_len = 0;
+  return 0;
+}
+
+/* Keeps j's room if it is a short run's and there is space; then frees
+ * the rest of j (all of it otherwise). */
+static void room_keep(sweep_ctx *c, job *j)
+{
+  if (j->nvsched_cap <= PREALLOC_VCPUS && (j->vsched || j->json) && c->nrooms < c->max_rooms) {
+    c->rooms[c->nrooms++] = (room){ j->vsched, j->vsched_vm, j->vhalt, j->vexit,
+                                    j->nvsched_cap, j->json, j->json_cap };
+    j->vsched = NULL;
+    j->vsched_vm = NULL;
+    j->vhalt = NULL;
+    j->vexit = NULL;
+    j->nvsched_cap = 0;
+    j->json = NULL;
+  }
+  job_free(j);
+}
+
+static void rooms_free(sweep_ctx *c)
+{
+  for (size_t k = 0; k < c->nrooms; k++) {
+    free(c->rooms[k].vsched);
+    free(c->rooms[k].vsched_vm);
+    free(c->rooms[k].vhalt);
+    free(c->rooms[k].vexit);
+    free(c->rooms[k].json);
+  }
+  free(c->rooms);
+  c->rooms = NULL;
+  c->nrooms = 0;
+}
 
 static int sweep_load(void *ctx, uint64_t n, job *jobs, aia_scenario **scn)
 {
@@ -424,13 +494,16 @@ static int sweep_load(void *ctx, uint64_t n, job *jobs, aia_scenario **scn)
       if (o->vcd)
         run_path(j->io->vcd_path, sizeof j->io->vcd_path, o->vcd, j, c->njobs_total > 1);
     }
-    if (nv <= PREALLOC_VCPUS && job_alloc(j, nv) != 0) {
+    if (nv <= PREALLOC_VCPUS && room_take(c, j, nv) == 0) {
+      /* a retired point's room */
+    } else if (nv <= PREALLOC_VCPUS && job_alloc(j, nv) != 0) {
       fputs("aiasim: error: out of memory\n", stderr);
       return AIA_CLI_EXIT_INTERNAL;
     }
     /* Its JSON line's room too, for the same reason (none: the run's
      * thread makes it). */
-    if (nv <= PREALLOC_VCPUS && o->json && o->jobs > 1 && (j->json = malloc(AIA_CLI_JSON_ROOM(nv))))
+    if (nv <= PREALLOC_VCPUS && o->json && o->jobs > 1 && j->json == NULL &&
+        (j->json = malloc(AIA_CLI_JSON_ROOM(nv))))
       j->json_cap = AIA_CLI_JSON_ROOM(nv);
     if (o->html && n == 0 && aia__cli_html_prepare(j) != 0) {
       fputs("aiasim: error: out of memory\n", stderr);
@@ -467,7 +540,7 @@ static void sweep_retire(void *ctx, uint64_t n, job *jobs, uint32_t npol, aia_sc
     if (keeping)
       c->keep[(*c->nkeep)++] = jobs[k];
     else
-      job_free(&jobs[k]);
+      room_keep(c, &jobs[k]);
   }
   if (scn == NULL || scn == c->base)
     return;
@@ -610,7 +683,12 @@ int aia__cli_run(const opts *o, aia_scenario *base)
   sweep_ops ops = { .ctx = &sc, .load = sweep_load, .run = sweep_run, .write = sweep_write,
                     .retire = sweep_retire };
   size_t window = (size_t)WINDOW_POINTS_PER_THREAD * (o->jobs ? o->jobs : 1);
+  sc.max_rooms = window * npol;
+  sc.rooms = malloc(sc.max_rooms * sizeof *sc.rooms);
+  if (sc.rooms == NULL)
+    sc.max_rooms = 0; /* none kept: every point makes its own */
   status = aia__cli_sweep(&ops, nmine, npol, o->jobs, window, &pr);
+  rooms_free(&sc);
   aia__cli_progress_stop(&pr);
   if (status == 0) {
     char err[1200];
