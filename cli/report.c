@@ -397,10 +397,21 @@ void aia__cli_json_end(FILE *f, bool any)
 }
 
 /* A halt histogram as one CSV cell: its 32 buckets joined by ';'. */
-static void csv_hist(FILE *f, const uint64_t *hist)
+static void csv_hist(jbuf *b, const uint64_t *hist)
 {
-  for (int b = 0; b < AIA_HALT_HIST_BUCKETS; b++)
-    fprintf(f, "%c%" PRIu64, b ? ';' : ',', hist[b]);
+  for (int k = 0; k < AIA_HALT_HIST_BUCKETS; k++) {
+    jb_c(b, k ? ';' : ',');
+    jb_u64(b, hist[k]);
+  }
+}
+
+/* Numbers, each after a comma. */
+static void csv_u64s(jbuf *b, const uint64_t *a, size_t n)
+{
+  for (size_t k = 0; k < n; k++) {
+    jb_c(b, ',');
+    jb_u64(b, a[k]);
+  }
 }
 
 void aia__cli_csv_header(FILE *f)
@@ -424,58 +435,68 @@ void aia__cli_csv_header(FILE *f)
 
 void aia__cli_write_csv(FILE *f, const aia_scenario *base, const job *jobs, size_t njobs)
 {
+  jbuf b;
+  jb_init(&b, f, JB_SINK_BYTES);
   for (size_t i = 0; i < njobs; i++) {
     const job *j = &jobs[i];
     const aia_result *r = &j->res.r;
-    fprintf(f, "%s,%" PRIu64 ",%s,%s,", base->name, base->seed, aia_era_name(base->kernel),
-            aia_policy_name(j->policy));
+    jb_s(&b, base->name);
+    jb_kv(&b, ",", base->seed);
+    jb_c(&b, ',');
+    jb_s(&b, aia_era_name(base->kernel));
+    jb_c(&b, ',');
+    jb_s(&b, aia_policy_name(j->policy));
+    jb_c(&b, ',');
     if (base->sweep.kind == AIA_SWEEP_SET)
-      fprintf(f, "%s", base->sweep.values[j->point]);
+      jb_s(&b, base->sweep.values[j->point]);
     else if (base->sweep.kind == AIA_SWEEP_OFFSET)
-      fprintf(f, "%" PRId64, j->offset);
+      jb_i64(&b, j->offset);
     const aia_hist_summary *l = &r->latency, *w = &r->wake_latency;
-    fprintf(f,
-            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.1f,%" PRIu64 ",%" PRIu64 ",%" PRIu64
-            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.1f",
-            r->msis, r->claimed, r->coalesced, r->lost_wakeups, r->lost_interrupts, l->count,
-            l->p50, l->p90, l->p99, l->p999, l->max, l->mean, w->count, w->p50, w->p90, w->p99,
-            w->p999, w->max, w->mean);
-    fprintf(f,
-            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-            ",%016" PRIx64,
-            r->ipis, r->kick_ipis, r->kick_wakeups, r->kick_exits, r->vm_exits,
-            r->guest_cycles_lost_to_kicks, r->hgei_irqs, r->wakeups, r->spurious_wakeups,
-            r->duplicate_wakeups, r->vsfile_migrations, r->swfile_fallbacks, r->events,
-            j->res.steps, r->trace_hash);
+    const uint64_t head[] = { r->msis, r->claimed, r->coalesced, r->lost_wakeups,
+                              r->lost_interrupts, l->count, l->p50, l->p90, l->p99, l->p999,
+                              l->max };
+    csv_u64s(&b, head, sizeof head / sizeof head[0]);
+    jb_c(&b, ',');
+    jb_f(&b, 1, l->mean);
+    const uint64_t wake[] = { w->count, w->p50, w->p90, w->p99, w->p999, w->max };
+    csv_u64s(&b, wake, sizeof wake / sizeof wake[0]);
+    jb_c(&b, ',');
+    jb_f(&b, 1, w->mean);
+    const uint64_t counts[] = { r->ipis, r->kick_ipis, r->kick_wakeups, r->kick_exits,
+                                r->vm_exits, r->guest_cycles_lost_to_kicks, r->hgei_irqs,
+                                r->wakeups, r->spurious_wakeups, r->duplicate_wakeups,
+                                r->vsfile_migrations, r->swfile_fallbacks, r->events,
+                                j->res.steps };
+    csv_u64s(&b, counts, sizeof counts / sizeof counts[0]);
+    jb_c(&b, ',');
+    jb_hex16(&b, r->trace_hash);
     const aia_vcpu_halt_stats *h = &j->halt;
-    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
-            h->halt_attempted_poll, h->halt_successful_poll, h->halt_poll_invalid, h->halt_wakeup,
-            to_ns(h->halt_poll_success_cycles, base->clock_hz),
-            to_ns(h->halt_poll_fail_cycles, base->clock_hz),
-            to_ns(h->halt_wait_cycles, base->clock_hz));
     const aia_vcpu_file_stats *w2 = &j->files;
-    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
-            w2->vcpus_on_swfile, w2->swfile_entries, w2->swfile_guest_cycles, w2->vs_to_sw,
-            w2->sw_to_vs, w2->swfile_msis);
     const aia_thread_stats *t = &j->sched;
-    fprintf(f,
-            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
-            t->run_time, t->run_delay, t->nr_switches, t->nr_voluntary_switches,
-            t->nr_involuntary_switches, t->nr_migrations, t->nr_wakeups, t->nr_wakeups_local,
-            t->nr_wakeups_remote, t->nr_wakeups_affine, t->nr_wakeups_migrate);
     const aia_vcpu_exit_stats *x = &j->exits;
-    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, x->exits,
-            x->wfi_exit_stat, x->csr_exit_kernel, x->csr_exit_user, x->signal_exits);
-    csv_hist(f, h->halt_poll_success_hist);
-    csv_hist(f, h->halt_poll_fail_hist);
-    csv_hist(f, h->halt_wait_hist);
-    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-            x->mmio_exit_kernel, r->wired_requests, r->wired_served, r->wired_unserviced,
-            r->wired_latency.p50, r->wired_latency.p99);
+    const uint64_t rest[] = { h->halt_attempted_poll, h->halt_successful_poll,
+                              h->halt_poll_invalid, h->halt_wakeup,
+                              to_ns(h->halt_poll_success_cycles, base->clock_hz),
+                              to_ns(h->halt_poll_fail_cycles, base->clock_hz),
+                              to_ns(h->halt_wait_cycles, base->clock_hz),
+                              w2->vcpus_on_swfile, w2->swfile_entries, w2->swfile_guest_cycles,
+                              w2->vs_to_sw, w2->sw_to_vs, w2->swfile_msis,
+                              t->run_time, t->run_delay, t->nr_switches, t->nr_voluntary_switches,
+                              t->nr_involuntary_switches, t->nr_migrations, t->nr_wakeups,
+                              t->nr_wakeups_local, t->nr_wakeups_remote, t->nr_wakeups_affine,
+                              t->nr_wakeups_migrate,
+                              x->exits, x->wfi_exit_stat, x->csr_exit_kernel, x->csr_exit_user,
+                              x->signal_exits };
+    csv_u64s(&b, rest, sizeof rest / sizeof rest[0]);
+    csv_hist(&b, h->halt_poll_success_hist);
+    csv_hist(&b, h->halt_poll_fail_hist);
+    csv_hist(&b, h->halt_wait_hist);
+    const uint64_t tail[] = { x->mmio_exit_kernel, r->wired_requests, r->wired_served,
+                              r->wired_unserviced, r->wired_latency.p50, r->wired_latency.p99 };
+    csv_u64s(&b, tail, sizeof tail / sizeof tail[0]);
+    jb_c(&b, '\n');
   }
+  jb_close(&b);
 }
 
 /* Cycles as microseconds with two decimals, from integers. */
