@@ -45,8 +45,11 @@ static inline void jb_put(jbuf *b, const char *s, size_t k)
   }
 }
 
-/* A string; with a literal, its length is known when compiled. */
-#define jb_s(b, s) jb_put((b), (s), strlen(s))
+/* A string (inlined: a literal's length is known when compiled). */
+static inline void jb_s(jbuf *b, const char *s)
+{
+  jb_put(b, s, strlen(s));
+}
 
 static inline void jb_c(jbuf *b, char c)
 {
