@@ -82,19 +82,35 @@ void jb_hex16(jbuf *b, uint64_t v)
   jb_put(b, d, sizeof d);
 }
 
-/* With one decimal and a long double that holds ten times any double
- * exactly (x86's has 64 bits of mantissa), the digits are made here,
- * rounded half to even on the exact value as printf rounds them; else
- * printf makes them. */
+/* With one decimal, the digits are made here from the double's bits, in
+ * integers: ten times the exact value, rounded half to even, as printf
+ * rounds it. (Not with a long double: its extra bits are not there on
+ * every machine, nor under valgrind.) Else printf makes them. */
 void jb_f(jbuf *b, int prec, double v)
 {
-#if LDBL_MANT_DIG >= 57
+#if DBL_MANT_DIG == 53 && FLT_RADIX == 2
   if (prec == 1 && v >= 0 && v < 1e17) {
-    long double x = (long double)v * 10.0L; /* exact: 53 + 4 bits */
-    uint64_t t = (uint64_t)x;               /* truncated: x >= 0 */
-    long double frac = x - (long double)t;  /* exact too */
-    if (frac > 0.5L || (frac == 0.5L && (t & 1u)))
-      t++;
+    uint64_t bits, m, t;
+    int e;
+    memcpy(&bits, &v, sizeof bits);
+    e = (int)((bits >> 52) & 0x7ff);
+    m = bits & ((UINT64_C(1) << 52) - 1);
+    if (e == 0)
+      e = -1074; /* subnormal (or zero) */
+    else
+      m |= UINT64_C(1) << 52, e -= 1075;
+    /* v = m * 2^e; ten times it is m * 10 * 2^e, with m * 10 < 2^57 */
+    if (e >= 0) {
+      t = m * 10 << e; /* v is an integer below 1e17: below 2^64 */
+    } else if (-e >= 58) {
+      t = 0; /* m * 10 < 2^57 <= half of 2^-e: below a half */
+    } else {
+      unsigned sh = (unsigned)-e;
+      uint64_t x = m * 10, r = x & ((UINT64_C(1) << sh) - 1), half = UINT64_C(1) << (sh - 1);
+      t = x >> sh;
+      if (r > half || (r == half && (t & 1u)))
+        t++;
+    }
     jb_u64(b, t / 10);
     jb_c(b, '.');
     jb_c(b, (char)('0' + t % 10));
