@@ -95,10 +95,12 @@ void jb_f(jbuf *b, int prec, double v)
     memcpy(&bits, &v, sizeof bits);
     e = (int)((bits >> 52) & 0x7ff);
     m = bits & ((UINT64_C(1) << 52) - 1);
-    if (e == 0)
+    if (e == 0) {
       e = -1074; /* subnormal (or zero) */
-    else
-      m |= UINT64_C(1) << 52, e -= 1075;
+    } else {
+      m |= UINT64_C(1) << 52;
+      e -= 1075;
+    }
     /* v = m * 2^e; ten times it is m * 10 * 2^e, with m * 10 < 2^57 */
     if (e >= 0) {
       t = m * 10 << e; /* v is an integer below 1e17: below 2^64 */

@@ -494,9 +494,8 @@ static int sweep_load(void *ctx, uint64_t n, job *jobs, aia_scenario **scn)
       if (o->vcd)
         run_path(j->io->vcd_path, sizeof j->io->vcd_path, o->vcd, j, c->njobs_total > 1);
     }
-    if (nv <= PREALLOC_VCPUS && room_take(c, j, nv) == 0) {
-      /* a retired point's room */
-    } else if (nv <= PREALLOC_VCPUS && job_alloc(j, nv) != 0) {
+    /* A retired point's room, else a new one. */
+    if (nv <= PREALLOC_VCPUS && room_take(c, j, nv) != 0 && job_alloc(j, nv) != 0) {
       fputs("aiasim: error: out of memory\n", stderr);
       return AIA_CLI_EXIT_INTERNAL;
     }
