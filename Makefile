@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test sanitize tsan valgrind coverage bench clean
+.PHONY: all deps configure build demo test sanitize tsan valgrind coverage bench icount clean
 
 all: build
 
@@ -62,6 +62,15 @@ bench: deps
 	AIASIM=$(CURDIR)/$(BENCH_BUILD)/aiasim bash bench/sweep/run.sh $(BENCH_BUILD)/sweep || rc=1; \
 	if [ $$rc = 0 ]; then echo "bench: every target met"; else echo "bench: some target NOT met"; fi; \
 	exit $$rc
+
+# The figures behind bench_throughput's timed targets, counted instead of
+# timed (callgrind: instructions and simulated cache misses per step), the
+# same on every run of the same build; about 45 s.
+icount:
+	@AIASIM_DEPS_EXTRA=valgrind bash scripts/deps.sh
+	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DAIASIM_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target bench_throughput
+	@BENCH=$(CURDIR)/$(BENCH_BUILD)/bench/bench_throughput bash bench/icount/run.sh $(BENCH_BUILD)/icount
 
 clean:
 	rm -rf build build-asan build-tsan build-cov build-bench

@@ -2,6 +2,12 @@
  * traces off), and how much memory it needs.
  *
  *   bench_throughput [runs] [--quick] [--only WORKLOAD]
+ *   bench_throughput --icount WORKLOAD full|stream|none
+ *
+ * --icount makes one run of one workload (running, idle64, big, scaleN; at
+ * the --quick length) with the stream and the meter, the stream alone, or
+ * neither, and prints its steps: for bench/icount/run.sh, which counts its
+ * timed part's instructions and cache misses under callgrind.
  *
  * AIASIM_BENCH_SCHED=eevdf|cfs|rr picks the host scheduler (default eevdf).
  *
@@ -142,6 +148,16 @@ static aia_sim *build(const wl *w, int records, aia_meter **meter, aia_kvm **kvm
   return sim;
 }
 
+/* The timed part of a run, out of line (and not a tail call) so that
+ * callgrind can count it alone: bench/icount/run.sh collects only inside
+ * this function (--toggle-collect=timed_part). */
+static __attribute__((noinline)) int timed_part(aia_sim *sim, aia_cycle until)
+{
+  int rc = aia_sim_run_until(sim, until);
+  __asm__ volatile("" ::: "memory");
+  return rc;
+}
+
 /* One run. records 2: the stream and the meter (the normal case); 1: the
  * stream without the meter; 0: no stream, no meter. Without the meter, msis
  * counts the injector's routines (the meter's MSI count when nothing is
@@ -169,7 +185,7 @@ static out run_once(const wl *w, int records)
   }
   double t0 = now_s();
   if (rc == AIA_OK)
-    rc = aia_sim_run_until(sim, w->warm + w->sim);
+    rc = timed_part(sim, w->warm + w->sim);
   o.wall = now_s() - t0;
   if (rc)
     die(aia_sim_errmsg(sim), rc);
@@ -367,17 +383,39 @@ static void measure_cost_ratio(const wl *a, const wl *b, int runs)
   target("cost_per_step_1024_over_64", best_a / best_b, 1.25, 1);
 }
 
+/* --icount: one run of one workload, with the records as asked, for
+ * callgrind to count (bench/icount/run.sh); prints its steps. */
+static int icount_run(const wl *w, const char *records)
+{
+  int rec = strcmp(records, "full") == 0 ? 2 : strcmp(records, "stream") == 0 ? 1
+            : strcmp(records, "none") == 0 ? 0 : -1;
+  if (rec < 0) {
+    fprintf(stderr, "bench_throughput: --icount: records is full, stream or none, not %s\n",
+            records);
+    return 2;
+  }
+  out o = run_once(w, rec);
+  printf("bench=icount-run workload=%s records=%s steps=%" PRIu64 " msis=%" PRIu64
+         " saturated=%d\n", w->name, records, o.steps, o.msis, o.saturated);
+  return o.saturated ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
   int runs = 5, quick = 0;
-  const char *only = NULL;
+  const char *only = NULL, *icount = NULL, *icount_rec = NULL;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--quick") == 0)
+    if (strcmp(argv[i], "--quick") == 0) {
       quick = 1;
-    else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+    } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       only = argv[++i];
-    else
+    } else if (strcmp(argv[i], "--icount") == 0 && i + 2 < argc) {
+      icount = argv[++i];
+      icount_rec = argv[++i];
+      quick = 1; /* a count per step needs no long run */
+    } else {
       runs = atoi(argv[i]);
+    }
   }
   if (runs < 1 || runs > 64)
     runs = 5;
@@ -386,8 +424,18 @@ int main(int argc, char **argv)
   wl running = { "running", 4, 8, 7, 255, AIA_BEHAVIOUR_BUSY, 1000, 200000000 / scale, 0 };
   wl idle64 = { "idle64", 64, 256, 7, 255, AIA_BEHAVIOUR_IDLE, 125000, 200000000 / scale, 0 };
   wl big = { "big", 1024, 4096, 7, 255, AIA_BEHAVIOUR_IDLE, 500000, 20000000 / scale, 0 };
-  printf("# full model, stats and oracle on, traces off; median of %d runs\n", runs);
-#define WANT(n) (only == NULL || strcmp(only, (n)) == 0)
+  if (icount && strncmp(icount, "scale", 5) != 0) {
+    const wl *w = strcmp(icount, "running") == 0 ? &running : strcmp(icount, "idle64") == 0 ? &idle64
+                  : strcmp(icount, "big") == 0   ? &big : NULL;
+    if (w == NULL) {
+      fprintf(stderr, "bench_throughput: --icount: no workload %s\n", icount);
+      return 2;
+    }
+    return icount_run(w, icount_rec);
+  }
+  if (icount == NULL)
+    printf("# full model, stats and oracle on, traces off; median of %d runs\n", runs);
+#define WANT(n) (icount == NULL && (only == NULL || strcmp(only, (n)) == 0))
   if (WANT("running"))
     target("running_msteps_per_s", measure(&running, runs) / 1e6, 12.0, 0);
   if (WANT("running") || WANT("records"))
@@ -410,12 +458,20 @@ int main(int argc, char **argv)
     wl s = { name, h, 4 * h, 7, 255, AIA_BEHAVIOUR_IDLE, 500000, t < 4000000 ? 4000000 : t,
              2000000 };
     s.name = name;
+    if (icount && strcmp(icount, name) == 0)
+      return icount_run(&s, icount_rec);
+    if (icount)
+      continue;
     if (WANT("scale") || WANT(name))
       (void)measure(&s, runs < 3 ? runs : 3);
     if (h == 64)
       s64 = s, s64.name = "scale64";
     if (h == 1024)
       s1024 = s, s1024.name = "scale1024";
+  }
+  if (icount) {
+    fprintf(stderr, "bench_throughput: --icount: no workload %s\n", icount);
+    return 2;
   }
   if (WANT("scale"))
     measure_cost_ratio(&s64, &s1024, runs);
