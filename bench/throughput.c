@@ -409,7 +409,11 @@ int main(int argc, char **argv)
       quick = 1;
     } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       only = argv[++i];
-    } else if (strcmp(argv[i], "--icount") == 0 && i + 2 < argc) {
+    } else if (strcmp(argv[i], "--icount") == 0) {
+      if (i + 2 >= argc) {
+        fprintf(stderr, "bench_throughput: --icount WORKLOAD full|stream|none\n");
+        return 2;
+      }
       icount = argv[++i];
       icount_rec = argv[++i];
       quick = 1; /* a count per step needs no long run */
