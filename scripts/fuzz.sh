@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes every target of tests/fuzz (fuzz_<name>.c) for SECONDS each.
 #
-# Usage: scripts/fuzz.sh [SECONDS]        (default 60; CI: bash scripts/fuzz.sh 45)
+# Usage: scripts/fuzz.sh [SECONDS]        (default 60; CI gives it 45, less on a slow machine)
 #
 # Configures a clang build with AIASIM_FUZZ=ON in build-fuzz/ (AIASIM_FUZZ_BUILD
 # overrides it), builds the libFuzzer targets, and runs each one on a fresh copy
