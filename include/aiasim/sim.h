@@ -134,7 +134,9 @@ AIA_API int aia_sim_schedule(aia_sim *sim, aia_cycle when, aia_phase phase,
 AIA_API int aia_sim_cancel(aia_sim *sim, aia_timer t);
 
 /* Attaches a hook that receives every record whose kind bit is in `mask`.
- * Several hooks may be attached; they run in attach order. A record made
+ * Several hooks may be attached; they run in attach order. Attached from
+ * inside a hook, it receives the records after the one being handed out.
+ * A record made
  * while hooks run (aia_sim_emit from a hook, or a model reacting to a
  * record) is counted and hashed at once and handed to the hooks after the
  * current record has reached all of them, so every hook sees the stream in
@@ -144,8 +146,9 @@ AIA_API int aia_sim_cancel(aia_sim *sim, aia_timer t);
 AIA_API int aia_sim_hook_add(aia_sim *sim, uint64_t mask, aia_hook_fn fn,
                              void *user, uint32_t *id);
 
-/* Detaches a hook. Safe from inside a hook (takes effect from the next
- * record). AIA_ENOENT for an unknown id. */
+/* Detaches a hook: it is not called again once this returns, not even (from
+ * inside a hook) for the record being handed out, which the other hooks
+ * still all receive. AIA_ENOENT for an unknown id. */
 AIA_API int aia_sim_hook_remove(aia_sim *sim, uint32_t id);
 
 /* Reports a record through the stream (hash, count, hooks). The cycle field

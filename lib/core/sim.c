@@ -89,6 +89,12 @@ void aia_sim_destroy(aia_sim *sim)
     free(sim->timer_blocks[b]);
   free(sim->timer_blocks);
   free(sim->hooks);
+  free(sim->tab);
+  while (sim->retired) {
+    aia__hooktab *t = sim->retired;
+    sim->retired = t->next;
+    free(t);
+  }
   free(sim->nested);
   sim->magic = 0;
   free(sim);
@@ -401,6 +407,82 @@ int aia_sim_cancel(aia_sim *sim, aia_timer h)
 
 /* ---- hooks and the event stream */
 
+/* ---- hook tables
+ *
+ * A record is handed to the hooks listed for its kind in sim->tab, read
+ * through a pointer taken when the record's turn starts: a hook attached
+ * meanwhile (by a hook) gets the records after this one. A table replaced
+ * while a record is handed out goes to sim->retired until that record is
+ * done. A hook detached meanwhile is not called again, not even for this
+ * record (its entries in every table are pointed at a no-op at once), and
+ * the table is rebuilt without it, in place, when the record is done. */
+
+static void hook_gone(void *user, const aia_event *ev)
+{
+  (void)user;
+  (void)ev;
+}
+
+static uint32_t tab_entries(const aia_sim *sim)
+{
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < sim->nhooks; i++)
+    n += (uint32_t)__builtin_popcountll(sim->hooks[i].mask);
+  return n;
+}
+
+/* Fills t from the hooks (t has room: t->cap >= tab_entries). */
+static void tab_fill(aia__hooktab *t, const aia_sim *sim)
+{
+  uint32_t at = 0;
+  for (uint32_t k = 0; k < 64; k++) {
+    t->start[k] = at;
+    for (uint32_t i = 0; i < sim->nhooks; i++)
+      if ((sim->hooks[i].mask >> k) & 1u)
+        t->e[at++] = (aia__disp){ sim->hooks[i].fn, sim->hooks[i].user, sim->hooks[i].id };
+    t->n[k] = at - t->start[k];
+  }
+}
+
+/* A new table for the hooks as they are now; AIA_ENOMEM leaves the old one. */
+static int tab_rebuild(aia_sim *sim)
+{
+  uint32_t n = tab_entries(sim);
+  aia__hooktab *t = malloc(sizeof *t + (size_t)n * sizeof t->e[0]);
+  if (t == NULL)
+    return AIA_ENOMEM;
+  t->next = NULL;
+  t->cap = n;
+  tab_fill(t, sim);
+  if (sim->tab && sim->dispatching) {
+    sim->tab->next = sim->retired;
+    sim->retired = sim->tab;
+  } else {
+    free(sim->tab);
+  }
+  sim->tab = t;
+  sim->tab_stale = false;
+  return AIA_OK;
+}
+
+/* After a record: the retired tables freed, a detachment applied. Out of
+ * line: it is rare, and inlined its registers would cost every record. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((cold, noinline))
+#endif
+static void tab_settle(aia_sim *sim)
+{
+  while (sim->retired) {
+    aia__hooktab *t = sim->retired;
+    sim->retired = t->next;
+    free(t);
+  }
+  if (sim->tab_stale && sim->tab) {
+    tab_fill(sim->tab, sim); /* fewer entries than it holds: in place */
+    sim->tab_stale = false;
+  }
+}
+
 int aia_sim_hook_add(aia_sim *sim, uint64_t mask, aia_hook_fn fn, void *user, uint32_t *id)
 {
   if (id)
@@ -420,6 +502,10 @@ int aia_sim_hook_add(aia_sim *sim, uint64_t mask, aia_hook_fn fn, void *user, ui
   h->fn = fn;
   h->user = user;
   h->id = sim->next_hook_id++;
+  if (tab_rebuild(sim) != AIA_OK) {
+    sim->nhooks--;
+    return AIA_ENOMEM;
+  }
   sim->hook_mask |= mask;
   if (id)
     *id = h->id;
@@ -438,6 +524,14 @@ int aia_sim_hook_remove(aia_sim *sim, uint32_t id)
     sim->hook_mask = 0;
     for (uint32_t k = 0; k < sim->nhooks; k++)
       sim->hook_mask |= sim->hooks[k].mask;
+    for (aia__hooktab *t = sim->tab; t; t = t == sim->tab ? sim->retired : t->next)
+      for (uint32_t k = 0; k < t->start[63] + t->n[63]; k++)
+        if (t->e[k].id == id)
+          t->e[k].fn = hook_gone;
+    if (sim->dispatching)
+      sim->tab_stale = true;
+    else
+      tab_fill(sim->tab, sim);
     return AIA_OK;
   }
   return AIA_ENOENT;
@@ -448,21 +542,19 @@ static inline uint64_t mix(uint64_t h, uint64_t v)
   return (h ^ v) * FNV_PRIME;
 }
 
-/* Runs the hooks that want ev->kind (the caller checked hook_mask). */
-static void dispatch(aia_sim *sim, const aia_event *ev)
+/* Runs the hooks that want ev->kind (the caller checked hook_mask, so the
+ * kind is below 64 and there is a table). */
+static inline void dispatch(aia_sim *sim, const aia_event *ev)
 {
-  /* Index loop: a hook may add or remove hooks while we iterate. A hook
-   * removed during dispatch may shift a later one past this index for this
-   * one record; documented as "from the next record". */
+  const aia__hooktab *t = sim->tab;
+  const aia__disp *d = t->e + t->start[ev->kind];
+  uint32_t n = t->n[ev->kind];
   sim->dispatching++;
-  for (uint32_t i = 0; i < sim->nhooks; i++) {
-    const aia__hook *h = &sim->hooks[i];
-    if ((h->mask >> ev->kind) & 1u) {
-      aia_hook_fn fn = h->fn;
-      fn(h->user, ev); /* h may be stale after this call */
-    }
-  }
+  for (uint32_t i = 0; i < n; i++)
+    d[i].fn(d[i].user, ev); /* may attach or detach hooks: see "hook tables" */
   sim->dispatching--;
+  if (sim->retired || sim->tab_stale)
+    tab_settle(sim);
 }
 
 /* A record made by a hook (or by a model a hook called into) waits until the

@@ -42,6 +42,21 @@ typedef struct aia__component {
   void (*destroy)(void *obj);
 } aia__component;
 
+/* The hooks that want each kind, in attach order, in one block: a record is
+ * handed to t->e[t->start[kind] ..][.. t->n[kind]]. */
+typedef struct aia__disp {
+  aia_hook_fn fn;
+  void *user;
+  uint32_t id;
+} aia__disp;
+
+typedef struct aia__hooktab {
+  struct aia__hooktab *next; /* on the retired list */
+  uint32_t cap;              /* entries e[] has room for */
+  uint32_t start[64], n[64];
+  aia__disp e[];
+} aia__hooktab;
+
 struct aia_sim {
   uint32_t magic;
   aia_cycle now;
@@ -58,6 +73,9 @@ struct aia_sim {
   aia__hook *hooks;
   uint32_t nhooks, hook_cap, next_hook_id;
   uint64_t hook_mask;      /* union of the attached hooks' masks */
+  aia__hooktab *tab;       /* the hooks by kind (sim.c, "hook tables") */
+  aia__hooktab *retired;   /* tables replaced while a record was handed out */
+  bool tab_stale;          /* a hook was detached during one: rebuild after it */
   /* Records made while hooks run: hashed at once, handed to the hooks after
    * the record being dispatched (FIFO from `nested_head`), so that every hook
    * sees the records in stream order whatever the order it was attached in. */

@@ -162,6 +162,67 @@ static void test_nested_records_reach_hooks_in_stream_order(void **state)
   aia_sim_destroy(sim);
 }
 
+/* A hook that, at its first record, detaches hook `id` (itself or another)
+ * or attaches one that counts into `added`. */
+typedef struct churner {
+  aia_sim *sim;
+  uint32_t id;   /* the hook to detach */
+  seen *added;   /* attached instead, when not NULL */
+  uint32_t n;
+} churner;
+
+static void churn(void *user, const aia_event *ev)
+{
+  churner *c = user;
+  (void)ev;
+  if (c->n++ > 0)
+    return;
+  if (c->added)
+    assert_aia_ok(c->sim, aia_sim_hook_add(c->sim, AIA_EV_ALL, on_event, c->added, NULL));
+  else
+    assert_aia_ok(c->sim, aia_sim_hook_remove(c->sim, c->id));
+}
+
+static void test_hooks_change_from_the_next_record(void **state)
+{
+  aia_sim *sim = aia_test_sim(1);
+  seen first = { 0 }, victim = { 0 }, after = { 0 }, added = { 0 };
+  churner quits = { sim, 0, NULL, 0 }, adds = { sim, 0, &added, 0 }, kills = { sim, 0, NULL, 0 };
+  uint32_t adds_id;
+  emit_at k = { AIA_EV_KICK };
+  (void)state;
+  /* From inside a hook: a detached hook is not called again, not even for
+   * the record at hand, and every other hook still gets that record (a hook
+   * that detached itself once made the one after it miss it); an attached
+   * hook gets the records after it. */
+  assert_aia_ok(sim, aia_sim_hook_add(sim, AIA_EV_ALL, on_event, &first, NULL));
+  assert_aia_ok(sim, aia_sim_hook_add(sim, AIA_EV_ALL, churn, &quits, &quits.id));
+  assert_aia_ok(sim, aia_sim_hook_add(sim, AIA_EV_ALL, churn, &adds, &adds_id));
+  assert_aia_ok(sim, aia_sim_hook_add(sim, AIA_EV_ALL, churn, &kills, NULL));
+  assert_aia_ok(sim, aia_sim_hook_add(sim, AIA_EV_ALL, on_event, &victim, &kills.id));
+  assert_aia_ok(sim, aia_sim_hook_add(sim, AIA_EV_ALL, on_event, &after, NULL));
+  for (aia_cycle t = 10; t <= 30; t += 10)
+    aia_sim_schedule(sim, t, AIA_PH_HART, emitter, &k, NULL);
+  assert_aia_ok(sim, aia_sim_run(sim));
+  assert_int_equal(first.n, 3);
+  assert_int_equal(quits.n, 1);
+  assert_int_equal(adds.n, 3);
+  assert_int_equal(kills.n, 3);
+  assert_int_equal(victim.n, 0);
+  assert_int_equal(after.n, 3);
+  assert_int_equal(added.n, 2);
+  assert_int_equal(added.cycles[0], 20);
+  assert_aia_status(aia_sim_hook_remove(sim, quits.id), AIA_ENOENT);
+  /* Detached while nothing runs: at once. */
+  assert_aia_ok(sim, aia_sim_hook_remove(sim, adds_id));
+  aia_sim_schedule(sim, 40, AIA_PH_HART, emitter, &k, NULL);
+  assert_aia_ok(sim, aia_sim_run(sim));
+  assert_int_equal(adds.n, 3);
+  assert_int_equal(after.n, 4);
+  assert_int_equal(added.n, 3);
+  aia_sim_destroy(sim);
+}
+
 static void test_runaway_hook_stops_the_run(void **state)
 {
   aia_sim *sim = aia_test_sim(1);
@@ -207,6 +268,7 @@ int main(void)
     cmocka_unit_test(test_mask_and_order),
     cmocka_unit_test(test_hash_sees_order_and_content),
     cmocka_unit_test(test_nested_records_reach_hooks_in_stream_order),
+    cmocka_unit_test(test_hooks_change_from_the_next_record),
     cmocka_unit_test(test_runaway_hook_stops_the_run),
     cmocka_unit_test(test_names_and_version),
   };
