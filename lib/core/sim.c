@@ -74,6 +74,8 @@ int aia_sim_create(const aia_sim_config *cfg, aia_sim **out)
   return AIA_OK;
 }
 
+static void tabs_free_retired(aia_sim *sim); /* hook tables, below */
+
 void aia_sim_destroy(aia_sim *sim)
 {
   if (!aia__sim_ok(sim) || sim->running || sim->dispatching)
@@ -90,11 +92,7 @@ void aia_sim_destroy(aia_sim *sim)
   free(sim->timer_blocks);
   free(sim->hooks);
   free(sim->tab);
-  while (sim->retired) {
-    aia__hooktab *t = sim->retired;
-    sim->retired = t->next;
-    free(t);
-  }
+  tabs_free_retired(sim);
   free(sim->nested);
   sim->magic = 0;
   free(sim);
@@ -415,7 +413,8 @@ int aia_sim_cancel(aia_sim *sim, aia_timer h)
  * while a record is handed out goes to sim->retired until that record is
  * done. A hook detached meanwhile is not called again, not even for this
  * record (its entries in every table are pointed at a no-op at once), and
- * the table is rebuilt without it, in place, when the record is done. */
+ * the table is rebuilt without it, in place, when the record is done.
+ * sim->tab_pending: a table was retired or a hook detached during a record. */
 
 static void hook_gone(void *user, const aia_event *ev)
 {
@@ -444,6 +443,23 @@ static void tab_fill(aia__hooktab *t, const aia_sim *sim)
   }
 }
 
+static void tabs_free_retired(aia_sim *sim)
+{
+  while (sim->retired) {
+    aia__hooktab *t = sim->retired;
+    sim->retired = t->next;
+    free(t);
+  }
+}
+
+/* Points the entries of hook `id` in t at the no-op. */
+static void tab_forget(aia__hooktab *t, uint32_t id)
+{
+  for (uint32_t k = 0; k < t->start[63] + t->n[63]; k++)
+    if (t->e[k].id == id)
+      t->e[k].fn = hook_gone;
+}
+
 /* A new table for the hooks as they are now; AIA_ENOMEM leaves the old one. */
 static int tab_rebuild(aia_sim *sim)
 {
@@ -457,30 +473,25 @@ static int tab_rebuild(aia_sim *sim)
   if (sim->tab && sim->dispatching) {
     sim->tab->next = sim->retired;
     sim->retired = sim->tab;
+    sim->tab_pending = true;
   } else {
     free(sim->tab);
   }
   sim->tab = t;
-  sim->tab_stale = false;
   return AIA_OK;
 }
 
-/* After a record: the retired tables freed, a detachment applied. Out of
- * line: it is rare, and inlined its registers would cost every record. */
+/* After a record: the retired tables freed, the table refilled (in place:
+ * the hooks hold no more entries than when it was made). Out of line: it is
+ * rare, and inlined its registers would cost every record. */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((cold, noinline))
 #endif
 static void tab_settle(aia_sim *sim)
 {
-  while (sim->retired) {
-    aia__hooktab *t = sim->retired;
-    sim->retired = t->next;
-    free(t);
-  }
-  if (sim->tab_stale && sim->tab) {
-    tab_fill(sim->tab, sim); /* fewer entries than it holds: in place */
-    sim->tab_stale = false;
-  }
+  tabs_free_retired(sim);
+  tab_fill(sim->tab, sim);
+  sim->tab_pending = false;
 }
 
 int aia_sim_hook_add(aia_sim *sim, uint64_t mask, aia_hook_fn fn, void *user, uint32_t *id)
@@ -524,12 +535,11 @@ int aia_sim_hook_remove(aia_sim *sim, uint32_t id)
     sim->hook_mask = 0;
     for (uint32_t k = 0; k < sim->nhooks; k++)
       sim->hook_mask |= sim->hooks[k].mask;
-    for (aia__hooktab *t = sim->tab; t; t = t == sim->tab ? sim->retired : t->next)
-      for (uint32_t k = 0; k < t->start[63] + t->n[63]; k++)
-        if (t->e[k].id == id)
-          t->e[k].fn = hook_gone;
+    tab_forget(sim->tab, id);
+    for (aia__hooktab *t = sim->retired; t; t = t->next)
+      tab_forget(t, id);
     if (sim->dispatching)
-      sim->tab_stale = true;
+      sim->tab_pending = true;
     else
       tab_fill(sim->tab, sim);
     return AIA_OK;
@@ -553,7 +563,7 @@ static inline void dispatch(aia_sim *sim, const aia_event *ev)
   for (uint32_t i = 0; i < n; i++)
     d[i].fn(d[i].user, ev); /* may attach or detach hooks: see "hook tables" */
   sim->dispatching--;
-  if (sim->retired || sim->tab_stale)
+  if (sim->tab_pending)
     tab_settle(sim);
 }
 

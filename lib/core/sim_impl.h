@@ -75,7 +75,7 @@ struct aia_sim {
   uint64_t hook_mask;      /* union of the attached hooks' masks */
   aia__hooktab *tab;       /* the hooks by kind (sim.c, "hook tables") */
   aia__hooktab *retired;   /* tables replaced while a record was handed out */
-  bool tab_stale;          /* a hook was detached during one: rebuild after it */
+  bool tab_pending;        /* a table retired or a hook detached during a record */
   /* Records made while hooks run: hashed at once, handed to the hooks after
    * the record being dispatched (FIFO from `nested_head`), so that every hook
    * sees the records in stream order whatever the order it was attached in. */
