@@ -12,6 +12,10 @@
  * entries and goes back below SMALL_MIN. */
 #define SMALL_MAX 32u
 #define SMALL_MIN 8u
+/* Same-cycle entries whose events are fetched ahead of their turn: a front
+ * check reads the event (is it still queued with this key?), which misses
+ * the cache when many thousands are pending. */
+#define PREFETCH_AHEAD 2u
 
 static inline int before(const aia__evq_ent *x, const aia__evq_ent *y)
 {
@@ -491,6 +495,13 @@ static int redistribute(aia__evq *q)
     q->last = l->first->e[0].when;
     list_clear(q, l);
     unmark(q, 0, d);
+    {
+      /* A full bucket: the events behind the first are likely not in
+       * cache (a queue of many thousands); take() keeps this lead. */
+      const aia__evq_vec *v = &q->cur[__builtin_ctz(q->curmask)];
+      for (uint32_t i = 1; i <= PREFETCH_AHEAD && i < v->n; i++)
+        __builtin_prefetch(v->a[v->head + i].ev);
+    }
     return AIA_OK;
   }
   for (aia__evq_chunk *c = l->first; c; c = c->next)
@@ -617,6 +628,8 @@ aia__ev *aia__evq_take(aia__evq *q)
     ev = v->a[v->head].ev;
     q->total--;
     v->head++;
+    if (v->n > PREFETCH_AHEAD + 1)
+      __builtin_prefetch(v->a[v->head + PREFETCH_AHEAD].ev);
     if (--v->n == 0) {
       q->curmask &= ~(1u << (q->fsrc - 1));
       vec_emptied(v);
