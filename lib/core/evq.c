@@ -46,13 +46,11 @@ static inline unsigned phase_of(uint64_t key)
 
 /* ---- growable arrays */
 
-/* Room for `more` entries after a[head + n); slides the live part to the
- * front when that is enough. */
-static int vec_reserve(aia__evq_vec *v, uint64_t more)
+/* vec_reserve when the array is full: slides the live part to the front
+ * when that is enough, else reallocates. */
+static int vec_grow(aia__evq_vec *v, uint64_t more)
 {
   uint64_t need = (uint64_t)v->n + more;
-  if ((uint64_t)v->head + need <= v->cap)
-    return AIA_OK;
   if (v->head > 0) {
     memmove(v->a, v->a + v->head, (size_t)v->n * sizeof *v->a);
     v->head = 0;
@@ -70,6 +68,14 @@ static int vec_reserve(aia__evq_vec *v, uint64_t more)
   v->a = a;
   v->cap = (uint32_t)cap;
   return AIA_OK;
+}
+
+/* Room for `more` entries after a[head + n). */
+static inline int vec_reserve(aia__evq_vec *v, uint64_t more)
+{
+  if ((uint64_t)v->head + v->n + more <= v->cap)
+    return AIA_OK;
+  return vec_grow(v, more);
 }
 
 static void vec_free(aia__evq_vec *v)
@@ -223,14 +229,20 @@ static void sift_up(aia__evq_ent *a, uint32_t i, aia__evq_ent e)
 static void sift_down(aia__evq_ent *a, uint32_t n, uint32_t i, aia__evq_ent e)
 {
   for (;;) {
-    uint32_t c = 4 * i + 1, best, end;
-    if (c >= n)
-      break;
-    best = c;
-    end = c + 4 < n ? c + 4 : n;
-    for (uint32_t k = c + 1; k < end; k++)
-      if (before(&a[k], &a[best]))
-        best = k;
+    uint32_t c = 4 * i + 1, best = c;
+    if (c + 3 < n) {
+      /* Four children: two pairs, then their winners (independent
+       * compares, no loop). */
+      uint32_t x = before(&a[c + 1], &a[c]) ? c + 1 : c;
+      uint32_t y = before(&a[c + 3], &a[c + 2]) ? c + 3 : c + 2;
+      best = before(&a[y], &a[x]) ? y : x;
+    } else {
+      if (c >= n)
+        break;
+      for (uint32_t k = c + 1; k < n; k++)
+        if (before(&a[k], &a[best]))
+          best = k;
+    }
     if (!before(&a[best], &e))
       break;
     a[i] = a[best];
