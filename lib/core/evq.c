@@ -366,10 +366,12 @@ static inline void place(aia__evq *q, aia__evq_ent e)
 /* Makes sure the levels in the mask have their lists. */
 static int levels_ensure(aia__evq *q, unsigned mask)
 {
-  for (unsigned lv = 0; lv < 8; lv++)
-    if ((mask & (1u << lv)) && q->bucket[lv] == NULL &&
-        (q->bucket[lv] = calloc(256, sizeof(aia__evq_list))) == NULL)
+  for (mask &= ~q->lalloc; mask; mask &= mask - 1) {
+    unsigned lv = (unsigned)__builtin_ctz(mask);
+    if ((q->bucket[lv] = calloc(256, sizeof(aia__evq_list))) == NULL)
       return AIA_ENOMEM;
+    q->lalloc |= 1u << lv;
+  }
   return AIA_OK;
 }
 
@@ -489,6 +491,7 @@ static int redistribute(aia__evq *q)
   aia__evq_list *l = &q->bucket[lv][d];
   aia_cycle min = UINT64_MAX;
   uint64_t on_min[AIA__EVQ_PHASES] = { 0 };
+  unsigned pmask = 0; /* phases with entries on min */
 
   if (lv == 0) {
     /* One cycle: everything to the same-cycle arrays, which were empty, so
@@ -522,9 +525,12 @@ static int redistribute(aia__evq *q)
       if (w < min) {
         min = w;
         memset(on_min, 0, sizeof on_min);
+        pmask = 0;
       }
-      if (w == min)
+      if (w == min) {
         on_min[phase_of(c->e[i].key)]++;
+        pmask |= 1u << phase_of(c->e[i].key);
+      }
     }
   {
     /* Each bucket below may need one chunk more than its share. */
@@ -533,9 +539,11 @@ static int redistribute(aia__evq *q)
         pool_fill(q, 1, l->n / AIA__EVQ_LARGE + (spread < l->n / 2 ? spread : l->n / 2) + 1) != AIA_OK)
       return AIA_ENOMEM;
   }
-  for (unsigned p = 0; p < AIA__EVQ_PHASES; p++)
-    if (on_min[p] && vec_reserve(&q->cur[p], on_min[p]) != AIA_OK)
+  for (; pmask; pmask &= pmask - 1) {
+    unsigned p = (unsigned)__builtin_ctz(pmask);
+    if (vec_reserve(&q->cur[p], on_min[p]) != AIA_OK)
       return AIA_ENOMEM;
+  }
   /* The entries go to levels below this one (allocated once for all). */
   if (levels_ensure(q, (1u << lv) - 1) != AIA_OK)
     return AIA_ENOMEM;

@@ -93,6 +93,7 @@ typedef struct aia__evq {
   uint64_t total;                    /* entries held, live or dead */
   aia__evq_list *bucket[8];          /* [highest differing byte][its value]; a level's
                                         256 lists are allocated when first used */
+  uint32_t lalloc;                   /* bit l: bucket[l] is allocated */
   aia__evq_vec cur[AIA__EVQ_PHASES]; /* on cycle `last`, by phase, key order */
   aia__evq_vec early;                /* 4-ary heap, cycles before `last` */
   aia__evq_chunk *pool[2];           /* free chunks: small, large */
