@@ -105,6 +105,8 @@ static inline unsigned class_of(const aia__evq_chunk *c)
 /* Makes sure pool `k` holds at least `want` chunks. */
 static int pool_fill(aia__evq *q, unsigned k, uint64_t want)
 {
+  if (want > q->want[k])
+    q->want[k] = want;
   while (q->npool[k] < want) {
     aia__evq_chunk *c = malloc(sizeof *c + chunk_cap[k] * sizeof(aia__evq_ent));
     if (c == NULL)
@@ -118,11 +120,18 @@ static int pool_fill(aia__evq *q, unsigned k, uint64_t want)
   return AIA_OK;
 }
 
-/* Gives back free chunks beyond a quarter of those in use (and 64). */
+/* Gives back free chunks beyond a quarter of those in use (and 64), or
+ * beyond the largest recent reservation when that is more: taking a bucket
+ * apart reserves for its worst case first, and trimming below that made
+ * every such reservation allocate again what the last trim had freed. The
+ * recent peak fades by a sixteenth a trim, so memory follows the demand. */
 static void pool_trim(aia__evq *q)
 {
   for (unsigned k = 0; k < 2; k++) {
     uint64_t keep = 64 + (q->nchunks[k] - q->npool[k]) / 4;
+    if (keep < q->want[k])
+      keep = q->want[k];
+    q->want[k] -= q->want[k] / 16;
     while (q->npool[k] > keep) {
       aia__evq_chunk *c = q->pool[k];
       q->pool[k] = c->next;
@@ -443,6 +452,7 @@ static void collapse(aia__evq *q)
   }
   q->lmask = q->curmask = 0;
   heapify(h);
+  q->want[0] = q->want[1] = 0; /* no bucket left to take apart */
   pool_trim(q);
 }
 

@@ -98,6 +98,7 @@ typedef struct aia__evq {
   aia__evq_vec early;                /* 4-ary heap, cycles before `last` */
   aia__evq_chunk *pool[2];           /* free chunks: small, large */
   uint64_t npool[2], nchunks[2];     /* free, allocated */
+  uint64_t want[2];                  /* largest recent reservation (pool_fill) */
 } aia__evq;
 
 /* An event ready to be scheduled (not queued). */

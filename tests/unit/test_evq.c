@@ -276,6 +276,44 @@ static void test_queue_memory_follows_the_load(void **state)
   free(items);
 }
 
+/* The chunk pools keep what taking the buckets apart has recently needed
+ * (so a steady load does not allocate and free the same chunks over and
+ * over), and no more: after a burst, a smaller steady load that keeps the
+ * buckets in use ends with the memory of that load, not of the burst. */
+static void test_queue_memory_follows_the_load_down(void **state)
+{
+  enum { N = 1 << 18, KEEP = 2048, STEPS = 200000 };
+  item *items = calloc(N, sizeof *items);
+  aia__evq q;
+  aia_rng r;
+  uint64_t seq = 1;
+  (void)state;
+  assert_non_null(items);
+  aia__evq_init(&q);
+  aia_rng_seed(&r, 5, 0);
+  for (size_t i = 0; i < N; i++) {
+    aia__ev_init(&items[i].ev, no_fire);
+    assert_int_equal(aia__evq_push(&q, &items[i].ev, 1 + aia_rng_below(&r, 1u << 20), seq++), AIA_OK);
+  }
+  size_t peak = aia__evq_bytes(&q);
+  for (size_t i = 0; i < N - KEEP; i++)
+    assert_non_null(aia__evq_pop(&q));
+  /* The hold model on what is left: each event taken is queued again
+   * 1 to 1,000 cycles later, so KEEP stay queued and the buckets in use. */
+  for (size_t s = 0; s < STEPS; s++) {
+    aia__ev *ev = aia__evq_pop(&q);
+    assert_non_null(ev);
+    aia_cycle now = ev->when;
+    assert_int_equal(aia__evq_push(&q, ev, now + 1 + aia_rng_below(&r, 1000), seq++), AIA_OK);
+  }
+  assert_int_equal(aia__evq_size(&q), KEEP);
+  size_t after = aia__evq_bytes(&q);
+  assert_true(peak > 6 * 1024 * 1024);
+  assert_true(after < 512 * 1024);
+  aia__evq_free(&q);
+  free(items);
+}
+
 /* Bad keys are refused, not queued. */
 static void test_queue_refuses_bad_keys(void **state)
 {
@@ -574,6 +612,7 @@ int main(int argc, char **argv)
     cmocka_unit_test(test_heap_compaction_keeps_order),
     cmocka_unit_test(test_queue_in_simulation_use),
     cmocka_unit_test(test_queue_memory_follows_the_load),
+    cmocka_unit_test(test_queue_memory_follows_the_load_down),
     cmocka_unit_test(test_queue_refuses_bad_keys),
     cmocka_unit_test(test_equal_cycle_runs_in_insertion_order),
     cmocka_unit_test(test_phase_orders_within_a_cycle),
