@@ -138,6 +138,13 @@ aia_cycle aia_sim_ns_to_cycles(const aia_sim *sim, uint64_t ns)
   return (ns / 1000000000u) * hz + (ns % 1000000000u) * hz / 1000000000u;
 }
 
+/* Queues ev at (when, phase), which the caller checked is not in the past. */
+static inline int sim_push(aia_sim *sim, aia__ev *ev, aia_cycle when, aia_phase phase)
+{
+  uint64_t key = ((uint64_t)phase << AIA__SEQ_BITS) | (sim->seq++ & ((UINT64_C(1) << AIA__SEQ_BITS) - 1));
+  return aia__evq_push(&sim->q, ev, when, key);
+}
+
 int aia__sim_at(aia_sim *sim, aia__ev *ev, aia_cycle when, aia_phase phase)
 {
   if (when < sim->now || (when == sim->now && sim->running && (uint32_t)phase < sim->phase))
@@ -145,8 +152,7 @@ int aia__sim_at(aia_sim *sim, aia__ev *ev, aia_cycle when, aia_phase phase)
                          "event scheduled in the past (cycle %llu phase %u, now %llu phase %u)",
                          (unsigned long long)when, (unsigned)phase,
                          (unsigned long long)sim->now, sim->phase);
-  uint64_t key = ((uint64_t)phase << AIA__SEQ_BITS) | (sim->seq++ & ((UINT64_C(1) << AIA__SEQ_BITS) - 1));
-  return aia__evq_push(&sim->q, ev, when, key);
+  return sim_push(sim, ev, when, phase);
 }
 
 /* Runs `ev`, the earliest event (just peeked). */
@@ -377,7 +383,7 @@ int aia_sim_schedule(aia_sim *sim, aia_cycle when, aia_phase phase, aia_timer_fn
   t = timer_at(sim, idx);
   t->fn = fn;
   t->user = user;
-  rc = aia__sim_at(sim, &t->ev, when, phase);
+  rc = sim_push(sim, &t->ev, when, phase); /* checked above */
   if (rc != AIA_OK) {
     timer_release(sim, t, idx);
     return rc;
