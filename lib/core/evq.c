@@ -490,14 +490,14 @@ int aia__evq_push(aia__evq *q, aia__ev *ev, aia_cycle when, uint64_t key)
   return AIA_OK;
 }
 
-/* Takes the lowest non-empty bucket apart: its smallest cycle becomes
- * `last`, its entries on that cycle go to the same-cycle arrays (empty
- * when this is called) and the others to buckets of lower levels. In level
- * 0 a bucket holds one cycle, so it goes to the same-cycle arrays whole.
- * The memory is found first, so a failure leaves the queue as it was. */
-static int redistribute(aia__evq *q)
+/* Takes the lowest non-empty bucket, bucket[lv][d], apart: its smallest
+ * cycle becomes `last`, its entries on that cycle go to the same-cycle
+ * arrays (empty when this is called) and the others to buckets of lower
+ * levels. In level 0 a bucket holds one cycle, so it goes to the same-cycle
+ * arrays whole. The memory is found first, so a failure leaves the queue as
+ * it was. */
+static int redistribute(aia__evq *q, unsigned lv, unsigned d)
 {
-  unsigned d, lv = lowest(q, &d);
   aia__evq_list *l = &q->bucket[lv][d];
   aia_cycle min = UINT64_MAX;
   uint64_t on_min[AIA__EVQ_PHASES] = { 0 };
@@ -571,7 +571,8 @@ static int redistribute(aia__evq *q)
 
 /* Finds the earliest live entry, dropping dead ones in front of it.
  * q->fsrc says where it is (0 = the early heap, 1 + p = cur[p],
- * AIA__EVQ_L0 the level-0 bucket fdigit, when it holds nothing else). */
+ * AIA__EVQ_LONE the lowest bucket, bucket[flevel][fdigit], holding nothing
+ * else). */
 static int front(aia__evq *q, aia__evq_ent **out)
 {
   *out = NULL;
@@ -607,20 +608,22 @@ static int front(aia__evq *q, aia__evq_ent **out)
     }
     if (q->lmask == 0)
       return AIA_OK;
-    if (q->lmask & 1u) {
-      /* A level-0 bucket holds one cycle; one holding one entry is taken
-       * from where it is (no trip through the same-cycle arrays). */
-      unsigned d;
-      (void)lowest(q, &d);
-      aia__evq_list *l = &q->bucket[0][d];
-      if (l->n == 1 && !is_dead(&l->first->e[0])) {
-        *out = &l->first->e[0];
-        q->fsrc = AIA__EVQ_L0;
-        q->fdigit = d;
-        return AIA_OK;
-      }
+    /* The lowest bucket holding a single live entry: that entry is the
+     * earliest and is taken from where it is, with no trip through the
+     * same-cycle arrays (taking the bucket apart would only move it
+     * there). Its cycle becomes `last`, and every other entry stays where
+     * it belongs: they are all in this level or higher, in buckets above
+     * this one. */
+    unsigned d, lv = lowest(q, &d);
+    aia__evq_list *l = &q->bucket[lv][d];
+    if (l->n == 1 && !is_dead(&l->first->e[0])) {
+      *out = &l->first->e[0];
+      q->fsrc = AIA__EVQ_LONE;
+      q->flevel = lv;
+      q->fdigit = d;
+      return AIA_OK;
     }
-    int rc = redistribute(q);
+    int rc = redistribute(q, lv, d);
     if (rc != AIA_OK)
       return rc;
   }
@@ -646,12 +649,12 @@ aia__ev *aia__evq_take(aia__evq *q)
   if (q->fsrc == 0) {
     ev = q->early.a[0].ev;
     early_remove_top(q);
-  } else if (q->fsrc == AIA__EVQ_L0) {
-    aia__evq_list *l = &q->bucket[0][q->fdigit];
+  } else if (q->fsrc == AIA__EVQ_LONE) {
+    aia__evq_list *l = &q->bucket[q->flevel][q->fdigit];
     ev = l->first->e[0].ev;
     q->last = l->first->e[0].when; /* nothing else is queued on it: cur is empty */
     list_clear(q, l);
-    unmark(q, 0, q->fdigit);
+    unmark(q, q->flevel, q->fdigit);
     q->total--;
   } else {
     aia__evq_vec *v = &q->cur[q->fsrc - 1];

@@ -41,7 +41,7 @@
 
 #define AIA__SEQ_BITS 56
 #define AIA__EVQ_PHASES 8 /* a key's phase (key >> 56) is below this */
-#define AIA__EVQ_L0 (AIA__EVQ_PHASES + 1) /* fsrc: a level-0 bucket */
+#define AIA__EVQ_LONE (AIA__EVQ_PHASES + 1) /* fsrc: alone in the lowest bucket */
 
 typedef struct aia__ev aia__ev;
 typedef void (*aia__ev_fn)(aia_sim *sim, aia__ev *ev);
@@ -87,8 +87,8 @@ typedef struct aia__evq {
   uint64_t dmask[8][4];              /* bit d of level l: bucket[l][d] is not empty */
   uint32_t curmask;                  /* bit p: cur[p] is not empty */
   uint32_t fsrc;                     /* where front found the earliest: 0 early, 1 + p cur[p],
-                                        AIA__EVQ_L0 alone in bucket[0][fdigit] */
-  uint32_t fdigit;
+                                        AIA__EVQ_LONE alone in bucket[flevel][fdigit] */
+  uint32_t flevel, fdigit;
   uint64_t dead;                     /* dead entries still held */
   uint64_t total;                    /* entries held, live or dead */
   aia__evq_list *bucket[8];          /* [highest differing byte][its value]; a level's
