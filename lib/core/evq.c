@@ -16,6 +16,10 @@
  * check reads the event (is it still queued with this key?), which misses
  * the cache when many thousands are pending. */
 #define PREFETCH_AHEAD 2u
+/* The queue's rare paths (growing, changing between the heap and the
+ * buckets) stay out of line, so that the common ones do not save and
+ * restore the registers those need. */
+#define RARE __attribute__((noinline, cold))
 
 static inline int before(const aia__evq_ent *x, const aia__evq_ent *y)
 {
@@ -48,7 +52,7 @@ static inline unsigned phase_of(uint64_t key)
 
 /* vec_reserve when the array is full: slides the live part to the front
  * when that is enough, else reallocates. */
-static int vec_grow(aia__evq_vec *v, uint64_t more)
+RARE static int vec_grow(aia__evq_vec *v, uint64_t more)
 {
   uint64_t need = (uint64_t)v->n + more;
   if (v->head > 0) {
@@ -102,11 +106,9 @@ static inline unsigned class_of(const aia__evq_chunk *c)
   return c->cap == AIA__EVQ_LARGE;
 }
 
-/* Makes sure pool `k` holds at least `want` chunks. */
-static int pool_fill(aia__evq *q, unsigned k, uint64_t want)
+/* pool_fill when the pool is short: allocates the chunks missing. */
+RARE static int pool_grow(aia__evq *q, unsigned k, uint64_t want)
 {
-  if (want > q->want[k])
-    q->want[k] = want;
   while (q->npool[k] < want) {
     aia__evq_chunk *c = malloc(sizeof *c + chunk_cap[k] * sizeof(aia__evq_ent));
     if (c == NULL)
@@ -120,12 +122,20 @@ static int pool_fill(aia__evq *q, unsigned k, uint64_t want)
   return AIA_OK;
 }
 
+/* Makes sure pool `k` holds at least `want` chunks. */
+static inline int pool_fill(aia__evq *q, unsigned k, uint64_t want)
+{
+  if (want > q->want[k])
+    q->want[k] = want;
+  return q->npool[k] >= want ? AIA_OK : pool_grow(q, k, want);
+}
+
 /* Gives back free chunks beyond a quarter of those in use (and 64), or
  * beyond the largest recent reservation when that is more: taking a bucket
  * apart reserves for its worst case first, and trimming below that made
  * every such reservation allocate again what the last trim had freed. The
  * recent peak fades by a sixteenth a trim, so memory follows the demand. */
-static void pool_trim(aia__evq *q)
+RARE static void pool_trim(aia__evq *q)
 {
   for (unsigned k = 0; k < 2; k++) {
     uint64_t keep = 64 + (q->nchunks[k] - q->npool[k]) / 4;
@@ -373,7 +383,7 @@ static inline void place(aia__evq *q, aia__evq_ent e)
 }
 
 /* Makes sure the levels in the mask have their lists. */
-static int levels_ensure(aia__evq *q, unsigned mask)
+RARE static int levels_ensure(aia__evq *q, unsigned mask)
 {
   for (mask &= ~q->lalloc; mask; mask &= mask - 1) {
     unsigned lv = (unsigned)__builtin_ctz(mask);
@@ -398,7 +408,7 @@ static unsigned levels_of(const aia__evq_ent *e, size_t n, aia_cycle from)
  * buckets, `last` being their smallest cycle. All the memory is found first
  * (with room to spare: the pools are trimmed later), so a failure leaves
  * the queue a heap. */
-static int expand(aia__evq *q)
+RARE static int expand(aia__evq *q)
 {
   aia__evq_vec *h = &q->early;
   uint32_t n = h->n;
@@ -424,7 +434,7 @@ static int expand(aia__evq *q)
 
 /* The queue has shrunk below SMALL_MIN: everything goes back to the early
  * heap. Skipped (the queue stays as it is) if the heap cannot grow. */
-static void collapse(aia__evq *q)
+RARE static void collapse(aia__evq *q)
 {
   aia__evq_vec *h = &q->early;
   if (vec_reserve(h, q->total - h->n) != AIA_OK)
