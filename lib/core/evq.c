@@ -206,28 +206,34 @@ static void list_clear(aia__evq *q, aia__evq_list *l)
 
 /* ---- same-cycle arrays: sorted by key, nearly always appended */
 
-static void cur_insert(aia__evq *q, aia__evq_ent e)
+/* Out of order (a bucket mixes entries moved down with later pushes):
+ * binary search, then one move. */
+__attribute__((noinline)) static void cur_insert_sorted(aia__evq_vec *v, aia__evq_ent e)
 {
-  aia__evq_vec *v = &q->cur[phase_of(e.key)];
   aia__evq_ent *a = v->a;
-  uint32_t lo = v->head, hi = v->head + v->n;
-  if (v->n > 0 && a[hi - 1].key > e.key) {
-    /* Out of order (a bucket mixes entries moved down with later pushes):
-     * binary search, then one move. */
-    uint32_t end = hi;
-    while (lo < hi) {
-      uint32_t mid = lo + (hi - lo) / 2;
-      if (a[mid].key < e.key)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-    memmove(&a[lo + 1], &a[lo], (size_t)(end - lo) * sizeof *a);
-  } else {
-    lo = hi;
+  uint32_t lo = v->head, hi = v->head + v->n, end = hi;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (a[mid].key < e.key)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
+  memmove(&a[lo + 1], &a[lo], (size_t)(end - lo) * sizeof *a);
   a[lo] = e;
   v->n++;
+}
+
+static inline void cur_insert(aia__evq *q, aia__evq_ent e)
+{
+  aia__evq_vec *v = &q->cur[phase_of(e.key)];
+  uint32_t end = v->head + v->n;
+  if (v->n > 0 && v->a[end - 1].key > e.key) {
+    cur_insert_sorted(v, e);
+  } else {
+    v->a[end] = e;
+    v->n++;
+  }
   q->curmask |= 1u << phase_of(e.key);
 }
 
