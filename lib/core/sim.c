@@ -580,6 +580,7 @@ static inline void dispatch(aia_sim *sim, const aia_event *ev)
  * AIA_ERANGE. */
 #define AIA__NESTED_MAX 65536u
 
+__attribute__((cold, noinline))
 static void queue_nested(aia_sim *sim, const aia_event *ev)
 {
   if (sim->nnested == sim->nested_cap) {
@@ -603,7 +604,9 @@ static void queue_nested(aia_sim *sim, const aia_event *ev)
   sim->nested[sim->nnested++] = *ev;
 }
 
-/* Hands out the records the hooks made, in the order they were made. */
+/* Hands out the records the hooks made, in the order they were made (rare:
+ * out of line, as tab_settle). */
+__attribute__((cold, noinline))
 static void drain_nested(aia_sim *sim)
 {
   while (sim->nested_head < sim->nnested) {
@@ -613,14 +616,12 @@ static void drain_nested(aia_sim *sim)
   sim->nnested = sim->nested_head = 0;
 }
 
-void aia__sim_record(aia_sim *sim, uint32_t kind, uint32_t hart, uint32_t vm, uint32_t vcpu,
-                     uint32_t file, uint32_t iid, uint64_t msi, uint64_t arg)
+void aia__sim_record_on(aia_sim *sim, uint32_t kind, uint32_t hart, uint32_t vm, uint32_t vcpu,
+                        uint32_t file, uint32_t iid, uint64_t msi, uint64_t arg)
 {
   /* The record is written before the hash is computed, so that its stores
    * have reached the cache when a hook copies it whole: a wide load of
    * narrow stores still in flight waits for them (store forwarding fails). */
-  if (!sim->records)
-    return;
   aia_event ev = { .cycle = sim->now, .kind = kind, .hart = hart, .vm = vm, .vcpu = vcpu,
                    .file = file, .iid = iid, .msi = msi, .arg = arg };
   uint64_t h = sim->hash;

@@ -168,11 +168,21 @@ static inline int aia__sim_ok(const aia_sim *sim)
   return sim != NULL && sim->magic == AIA__SIM_MAGIC;
 }
 
+/* aia__sim_record with records on (out of line). */
+void aia__sim_record_on(aia_sim *sim, uint32_t kind, uint32_t hart, uint32_t vm, uint32_t vcpu,
+                        uint32_t file, uint32_t iid, uint64_t msi, uint64_t arg);
+
 /* aia_sim_emit for the library's own records, with the fields as arguments
  * (AIA_NONE / 0 where a record has none): the same hash, the same hooks,
- * no event copied in. sim must be valid. */
-void aia__sim_record(aia_sim *sim, uint32_t kind, uint32_t hart, uint32_t vm, uint32_t vcpu,
-                     uint32_t file, uint32_t iid, uint64_t msi, uint64_t arg);
+ * no event copied in. sim must be valid. With records off
+ * (aia_sim_config.records = 0) a call is this one test. */
+static inline void aia__sim_record(aia_sim *sim, uint32_t kind, uint32_t hart, uint32_t vm,
+                                   uint32_t vcpu, uint32_t file, uint32_t iid, uint64_t msi,
+                                   uint64_t arg)
+{
+  if (sim->records)
+    aia__sim_record_on(sim, kind, hart, vm, vcpu, file, iid, msi, arg);
+}
 
 /* Statistics structs (aia_thread_stats, aia_vcpu_*_stats, aia_host_stats):
  * a size_t struct_size, then nothing but uint64_t counters from `first`.
