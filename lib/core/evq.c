@@ -7,16 +7,16 @@
 #include <string.h>
 
 #define VEC_KEEP 4096u /* an emptied array larger than this is freed */
-/* A small queue is the early heap alone (a few cache lines, faster than
- * any bucket structure); it becomes a radix heap when it holds SMALL_MAX
- * entries and goes back below SMALL_MIN. */
+/* A small queue is the early array alone, sorted (a few cache lines,
+ * faster than any bucket structure); it becomes a radix heap when it holds
+ * SMALL_MAX entries and goes back below SMALL_MIN. */
 #define SMALL_MAX 32u
 #define SMALL_MIN 8u
 /* Same-cycle entries whose events are fetched ahead of their turn: a front
  * check reads the event (is it still queued with this key?), which misses
  * the cache when many thousands are pending. */
 #define PREFETCH_AHEAD 2u
-/* The queue's rare paths (growing, changing between the heap and the
+/* The queue's rare paths (growing, changing between the small array and the
  * buckets) stay out of line, so that the common ones do not save and
  * restore the registers those need. */
 #define RARE __attribute__((noinline, cold))
@@ -237,8 +237,59 @@ static inline void cur_insert(aia__evq *q, aia__evq_ent e)
   q->curmask |= 1u << phase_of(e.key);
 }
 
-/* ---- the early heap (4-ary, by cycle then key) */
+/* ---- the early array: sorted by cycle then key, the earliest at head */
 
+/* Inserts e in order (the caller made room at the end). In a small queue
+ * most new entries go near the front (a zero delay, or the next event of
+ * a hart, before the timers further out), so the place is looked for from
+ * the front, the first eight one by one, then by binary search; the part
+ * before it moves down by one when there is room before head and it is
+ * the shorter, else the part after it moves up. */
+static void early_insert(aia__evq_vec *h, aia__evq_ent e)
+{
+  aia__evq_ent *a = h->a;
+  uint32_t lo = h->head, end = h->head + h->n, scan = h->n < 8 ? end : lo + 8;
+  while (lo < scan && before(&a[lo], &e))
+    lo++;
+  if (lo == scan && scan < end) {
+    uint32_t hi = end;
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (before(&a[mid], &e))
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  }
+  if (h->head > 0 && lo - h->head <= end - lo) {
+    for (uint32_t i = h->head; i < lo; i++) /* none to a few */
+      a[i - 1] = a[i];
+    h->head--;
+    a[lo - 1] = e;
+  } else {
+    memmove(&a[lo + 1], &a[lo], (size_t)(end - lo) * sizeof *a);
+    a[lo] = e;
+  }
+  h->n++;
+}
+
+/* Sorts the early array (insertion sort: collapse fills it with at most
+ * SMALL_MIN entries). */
+static void early_sort(aia__evq_vec *h)
+{
+  aia__evq_ent *a = h->a + h->head;
+  for (uint32_t i = 1; i < h->n; i++) {
+    aia__evq_ent e = a[i];
+    uint32_t k = i;
+    while (k > 0 && before(&e, &a[k - 1])) {
+      a[k] = a[k - 1];
+      k--;
+    }
+    a[k] = e;
+  }
+}
+
+/* 4-ary heap operations, for the early array when it is a heap. */
 static void sift_up(aia__evq_ent *a, uint32_t i, aia__evq_ent e)
 {
   while (i > 0) {
@@ -276,13 +327,61 @@ static void sift_down(aia__evq_ent *a, uint32_t n, uint32_t i, aia__evq_ent e)
   a[i] = e;
 }
 
+static void heapify(aia__evq_vec *h)
+{
+  if (h->n > 1)
+    for (uint32_t i = (h->n - 2) / 4 + 1; i-- > 0;)
+      sift_down(h->a, h->n, i, h->a[i]);
+}
+
+static void early_emptied(aia__evq *q)
+{
+  vec_emptied(&q->early);
+  q->eheap = 0;
+}
+
+/* Queues e in the early array (the caller made room at the end). The array
+ * is kept sorted while the queue is that array alone and it is small: then
+ * most new entries go near its front, a few moves. Otherwise it becomes a
+ * 4-ary heap (a sorted array from index 0 is one already), so that no
+ * sequence of pushes makes one cost more than a logarithm: in the buckets'
+ * mode the array holds the entries scheduled before `last`, as many as a
+ * caller makes between two run calls. */
+__attribute__((noinline)) static void early_push_heap(aia__evq *q, aia__evq_ent e)
+{
+  aia__evq_vec *h = &q->early;
+  if (!q->eheap) {
+    if (h->head > 0) {
+      memmove(h->a, h->a + h->head, (size_t)h->n * sizeof *h->a);
+      h->head = 0;
+    }
+    q->eheap = 1;
+  }
+  sift_up(h->a, h->n++, e);
+}
+
+static inline void early_push(aia__evq *q, aia__evq_ent e, int small)
+{
+  if (small && !q->eheap && q->early.n < SMALL_MAX)
+    early_insert(&q->early, e);
+  else
+    early_push_heap(q, e);
+}
+
+__attribute__((noinline)) static void early_pop_heap(aia__evq_vec *h)
+{
+  sift_down(h->a, h->n, 0, h->a[h->n]);
+}
+
 static void early_remove_top(aia__evq *q)
 {
   aia__evq_vec *h = &q->early;
-  if (--h->n > 0)
-    sift_down(h->a, h->n, 0, h->a[h->n]);
+  if (--h->n == 0)
+    early_emptied(q);
+  else if (!q->eheap)
+    h->head++;
   else
-    vec_emptied(h);
+    early_pop_heap(h);
   q->total--;
 }
 
@@ -363,13 +462,6 @@ size_t aia__evq_bytes(const aia__evq *q)
   return n + (size_t)q->early.cap * sizeof(aia__evq_ent);
 }
 
-static void heapify(aia__evq_vec *h)
-{
-  if (h->n > 1)
-    for (uint32_t i = (h->n - 2) / 4 + 1; i-- > 0;)
-      sift_down(h->a, h->n, i, h->a[i]);
-}
-
 static inline int small_mode(const aia__evq *q)
 {
   return (q->lmask | q->curmask) == 0;
@@ -410,21 +502,22 @@ static unsigned levels_of(const aia__evq_ent *e, size_t n, aia_cycle from)
   return mask;
 }
 
-/* The early heap holds the whole queue and is full: its entries move to the
+/* The early array holds the whole queue and is full: its entries move to the
  * buckets, `last` being their smallest cycle. All the memory is found first
  * (with room to spare: the pools are trimmed later), so a failure leaves
- * the queue a heap. */
+ * the queue the array alone. */
 RARE static int expand(aia__evq *q)
 {
   aia__evq_vec *h = &q->early;
   uint32_t n = h->n;
-  aia_cycle min = h->a[0].when;
+  const aia__evq_ent *a = h->a + h->head;
+  aia_cycle min = a[0].when;
   uint64_t on_min[AIA__EVQ_PHASES] = { 0 };
-  if (levels_ensure(q, levels_of(h->a, n, min)) != AIA_OK)
+  if (levels_ensure(q, levels_of(a, n, min)) != AIA_OK)
     return AIA_ENOMEM;
   for (uint32_t i = 0; i < n; i++)
-    if (h->a[i].when == min)
-      on_min[phase_of(h->a[i].key)]++;
+    if (a[i].when == min)
+      on_min[phase_of(a[i].key)]++;
   if (pool_fill(q, 0, n) != AIA_OK || pool_fill(q, 1, n / 3 + 1) != AIA_OK)
     return AIA_ENOMEM;
   for (unsigned p = 0; p < AIA__EVQ_PHASES; p++)
@@ -432,14 +525,15 @@ RARE static int expand(aia__evq *q)
       return AIA_ENOMEM;
   q->last = min;
   for (uint32_t i = 0; i < n; i++)
-    place(q, h->a[i]);
+    place(q, a[i]);
   h->n = 0;
+  early_emptied(q);
   pool_trim(q);
   return AIA_OK;
 }
 
 /* The queue has shrunk below SMALL_MIN: everything goes back to the early
- * heap. Skipped (the queue stays as it is) if the heap cannot grow. */
+ * array, sorted. Skipped (the queue stays as it is) if the array cannot grow. */
 RARE static void collapse(aia__evq *q)
 {
   aia__evq_vec *h = &q->early;
@@ -454,7 +548,7 @@ RARE static void collapse(aia__evq *q)
         continue;
       for (aia__evq_chunk *c = l->first; c; c = c->next)
         for (uint32_t i = 0; i < c->n; i++)
-          h->a[h->n++] = c->e[i];
+          h->a[h->head + h->n++] = c->e[i];
       list_clear(q, l);
     }
     memset(q->dmask[lv], 0, sizeof q->dmask[lv]);
@@ -462,12 +556,13 @@ RARE static void collapse(aia__evq *q)
   for (unsigned p = 0; p < AIA__EVQ_PHASES; p++) {
     aia__evq_vec *v = &q->cur[p];
     for (uint32_t i = v->head; i < v->head + v->n; i++)
-      h->a[h->n++] = v->a[i];
+      h->a[h->head + h->n++] = v->a[i];
     v->n = 0;
     vec_emptied(v);
   }
   q->lmask = q->curmask = 0;
-  heapify(h);
+  early_sort(h);
+  q->eheap = 0;
   q->want[0] = q->want[1] = 0; /* no bucket left to take apart */
   pool_trim(q);
 }
@@ -480,7 +575,7 @@ int aia__evq_push(aia__evq *q, aia__ev *ev, aia_cycle when, uint64_t key)
   if (small_mode(q) && (q->early.n < SMALL_MAX || expand(q) != AIA_OK)) {
     if (vec_reserve(&q->early, 1) != AIA_OK)
       return AIA_ENOMEM;
-    sift_up(q->early.a, q->early.n++, e);
+    early_push(q, e, 1);
   } else if (when > q->last) {
     unsigned lv = level_of(when, q->last), d = digit_of(when, lv);
     if (q->bucket[lv] == NULL && levels_ensure(q, 1u << lv) != AIA_OK)
@@ -498,7 +593,7 @@ int aia__evq_push(aia__evq *q, aia__ev *ev, aia_cycle when, uint64_t key)
   } else {
     if (vec_reserve(&q->early, 1) != AIA_OK)
       return AIA_ENOMEM;
-    sift_up(q->early.a, q->early.n++, e);
+    early_push(q, e, 0);
   }
   ev->when = when;
   ev->key = key;
@@ -586,7 +681,7 @@ static int redistribute(aia__evq *q, unsigned lv, unsigned d)
 }
 
 /* Finds the earliest live entry, dropping dead ones in front of it.
- * q->fsrc says where it is (0 = the early heap, 1 + p = cur[p],
+ * q->fsrc says where it is (0 = the early array, 1 + p = cur[p],
  * AIA__EVQ_LONE the lowest bucket, bucket[flevel][fdigit], holding nothing
  * else). */
 static int front(aia__evq *q, aia__evq_ent **out)
@@ -595,12 +690,12 @@ static int front(aia__evq *q, aia__evq_ent **out)
   for (;;) {
     aia__evq_vec *h = &q->early;
     if (h->n > 0) {
-      if (is_dead(&h->a[0])) {
+      if (is_dead(&h->a[h->head])) {
         q->dead--;
         early_remove_top(q);
         continue;
       }
-      *out = &h->a[0];
+      *out = &h->a[h->head];
       q->fsrc = 0;
       return AIA_OK;
     }
@@ -663,7 +758,7 @@ aia__ev *aia__evq_take(aia__evq *q)
 {
   aia__ev *ev;
   if (q->fsrc == 0) {
-    ev = q->early.a[0].ev;
+    ev = q->early.a[q->early.head].ev;
     early_remove_top(q);
   } else if (q->fsrc == AIA__EVQ_LONE) {
     aia__evq_list *l = &q->bucket[q->flevel][q->fdigit];
@@ -775,10 +870,11 @@ static void compact(aia__evq *q)
       vec_emptied(&q->cur[p]);
     }
   }
-  dropped += vec_compact(&q->early);
-  heapify(&q->early);
+  dropped += vec_compact(&q->early); /* keeps a sorted array sorted */
   if (q->early.n == 0)
-    vec_emptied(&q->early);
+    early_emptied(q);
+  else if (q->eheap)
+    heapify(&q->early);
   q->total -= dropped;
   q->dead = 0;
   pool_trim(q);

@@ -17,8 +17,11 @@
  * in one short array per phase, sorted by key (`cur`): the same-cycle,
  * zero-delay events that are a third of the model's pushes never touch a
  * bucket. A push before `last` (possible after a peek moved `last` ahead:
- * run_until stopping short, a caller scheduling between run calls) goes to a
- * small 4-ary heap (`early`) whose entries all come first.
+ * run_until stopping short, a caller scheduling between run calls) goes to
+ * the `early` array, whose entries all come first: a 4-ary heap there. A
+ * small queue (fewer than 32 entries) is that array alone, kept sorted:
+ * most new entries go near its front, and taking the earliest is a step of
+ * its head.
  * docs/engine.md has the measurements behind the choice.
  *
  * Cancellation is O(1) and exact: an event remembers the key it was queued
@@ -58,7 +61,7 @@ typedef struct aia__evq_ent {
   aia__ev *ev;
 } aia__evq_ent;
 
-/* A growable array (same-cycle entries, the early heap). */
+/* A growable array (same-cycle entries, the early array). */
 typedef struct aia__evq_vec {
   aia__evq_ent *a;
   uint32_t head, n, cap; /* live slots are a[head .. head + n) */
@@ -95,7 +98,10 @@ typedef struct aia__evq {
                                         256 lists are allocated when first used */
   uint32_t lalloc;                   /* bit l: bucket[l] is allocated */
   aia__evq_vec cur[AIA__EVQ_PHASES]; /* on cycle `last`, by phase, key order */
-  aia__evq_vec early;                /* 4-ary heap, cycles before `last` */
+  aia__evq_vec early;                /* cycles before `last` (the whole queue in small
+                                        mode), earliest at a[head]: sorted, or a
+                                        4-ary heap from a[0] when eheap */
+  uint32_t eheap;
   aia__evq_chunk *pool[2];           /* free chunks: small, large */
   uint64_t npool[2], nchunks[2];     /* free, allocated */
   uint64_t want[2];                  /* largest recent reservation (pool_fill) */
@@ -134,8 +140,8 @@ int aia__evq_push(aia__evq *q, aia__ev *ev, aia_cycle when, uint64_t key);
 int aia__evq_front_slow(aia__evq *q, aia__ev **out);
 static inline int aia__evq_front(aia__evq *q, aia__ev **out)
 {
-  const aia__evq_ent *e = q->early.a;
-  if (q->early.n > 0 && e->ev->key == e->key) { /* the early heap comes first */
+  const aia__evq_ent *e = q->early.a + q->early.head;
+  if (q->early.n > 0 && e->ev->key == e->key) { /* the early array comes first */
     q->fsrc = 0;
     *out = e->ev;
     return 0;

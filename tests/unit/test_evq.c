@@ -151,7 +151,7 @@ static void test_heap_compaction_keeps_order(void **state)
  * peeked event (run_until stopping short), keys counting down as the
  * mailbox's do, and cancellations, in phases that fill the queue to
  * thousands of events and drain it to a few (so it changes between the
- * small heap and the buckets many times); every pop is the reference
+ * small array and the buckets many times); every pop is the reference
  * minimum. */
 static void test_queue_in_simulation_use(void **state)
 {
@@ -223,7 +223,7 @@ static void test_queue_in_simulation_use(void **state)
       want->live = 0;
       live--;
       pops++;
-      if (q.total <= 8) /* a queue this small is the heap alone again */
+      if (q.total <= 8) /* a queue this small is the array alone again */
         assert_int_equal(q.lmask | q.curmask, 0);
     }
     assert_int_equal(aia__evq_size(&q), live);
@@ -312,6 +312,50 @@ static void test_queue_memory_follows_the_load_down(void **state)
   size_t after = aia__evq_bytes(&q);
   assert_true(peak > 6 * 1024 * 1024);
   assert_true(after < 512 * 1024);
+  aia__evq_free(&q);
+  free(items);
+}
+
+/* Entries queued before the buckets' current cycle (a caller scheduling
+ * between run calls) go to the early array, as many as the caller makes:
+ * there it becomes a heap (a sorted array would move half of itself at each
+ * of them), and everything still comes out in order. */
+static void test_queue_many_early_entries(void **state)
+{
+  enum { FAR = 100, EARLY = 20000 };
+  item *items = calloc(FAR + EARLY, sizeof *items);
+  aia__evq q;
+  aia_rng r;
+  uint64_t seq = 1;
+  (void)state;
+  assert_non_null(items);
+  aia__evq_init(&q);
+  aia_rng_seed(&r, 11, 0);
+  for (size_t i = 0; i < FAR + EARLY; i++)
+    aia__ev_init(&items[i].ev, no_fire);
+  /* Buckets from cycle 1,000,000 on; the front found, so `last` is there. */
+  for (size_t i = 0; i < FAR + EARLY; i++) {
+    item *it = &items[i];
+    it->when = i < FAR ? 1000000 + aia_rng_below(&r, 1000) : aia_rng_below(&r, 1000000);
+    it->key = seq++;
+    assert_int_equal(aia__evq_push(&q, &it->ev, it->when, it->key), AIA_OK);
+    if (i == FAR - 1) {
+      assert_non_null(aia__evq_peek(&q));
+      assert_true(q.lmask | q.curmask);
+    }
+  }
+  assert_int_equal(q.eheap, 1);
+  const item *prev = NULL;
+  for (size_t i = 0; i < FAR + EARLY; i++) {
+    const item *it = (const item *)(void *)aia__evq_pop(&q);
+    assert_non_null(it);
+    if (prev)
+      assert_true(it->when > prev->when || (it->when == prev->when && it->key > prev->key));
+    assert_true((i < EARLY) == (it->when < 1000000));
+    prev = it;
+  }
+  assert_null(aia__evq_pop(&q));
+  assert_int_equal(q.eheap, 0);
   aia__evq_free(&q);
   free(items);
 }
@@ -615,6 +659,7 @@ int main(int argc, char **argv)
     cmocka_unit_test(test_queue_in_simulation_use),
     cmocka_unit_test(test_queue_memory_follows_the_load),
     cmocka_unit_test(test_queue_memory_follows_the_load_down),
+    cmocka_unit_test(test_queue_many_early_entries),
     cmocka_unit_test(test_queue_refuses_bad_keys),
     cmocka_unit_test(test_equal_cycle_runs_in_insertion_order),
     cmocka_unit_test(test_phase_orders_within_a_cycle),
