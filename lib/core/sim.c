@@ -332,31 +332,39 @@ static void timer_fire(aia_sim *sim, aia__ev *ev)
   fn(sim, user);
 }
 
-static int timer_alloc(aia_sim *sim, uint32_t *idx)
+/* Adds a block of free timers (out of line: once per 64 timers alive at
+ * once, and its registers would cost every aia_sim_schedule). */
+__attribute__((cold, noinline))
+static int timer_grow(aia_sim *sim)
 {
-  if (sim->timer_free == 0) {
-    aia__timer **blocks, *blk;
-    uint32_t b = sim->ntimer_blocks;
-    if (b >= UINT32_MAX / AIA__TIMER_BLOCK - 1)
-      return AIA_ENOMEM;
-    blocks = realloc(sim->timer_blocks, (b + 1) * sizeof *blocks);
-    if (blocks == NULL)
-      return AIA_ENOMEM;
-    sim->timer_blocks = blocks;
-    blk = calloc(AIA__TIMER_BLOCK, sizeof *blk);
-    if (blk == NULL)
-      return AIA_ENOMEM;
-    blocks[b] = blk;
-    sim->ntimer_blocks = b + 1;
-    /* Thread the new block onto the free list, lowest index first. */
-    for (uint32_t i = AIA__TIMER_BLOCK; i-- > 0;) {
-      aia__ev_init(&blk[i].ev, timer_fire);
-      blk[i].gen = 1;
-      blk[i].idx = b * AIA__TIMER_BLOCK + i;
-      blk[i].next_free = sim->timer_free;
-      sim->timer_free = b * AIA__TIMER_BLOCK + i + 1;
-    }
+  aia__timer **blocks, *blk;
+  uint32_t b = sim->ntimer_blocks;
+  if (b >= UINT32_MAX / AIA__TIMER_BLOCK - 1)
+    return AIA_ENOMEM;
+  blocks = realloc(sim->timer_blocks, (b + 1) * sizeof *blocks);
+  if (blocks == NULL)
+    return AIA_ENOMEM;
+  sim->timer_blocks = blocks;
+  blk = calloc(AIA__TIMER_BLOCK, sizeof *blk);
+  if (blk == NULL)
+    return AIA_ENOMEM;
+  blocks[b] = blk;
+  sim->ntimer_blocks = b + 1;
+  /* Thread the new block onto the free list, lowest index first. */
+  for (uint32_t i = AIA__TIMER_BLOCK; i-- > 0;) {
+    aia__ev_init(&blk[i].ev, timer_fire);
+    blk[i].gen = 1;
+    blk[i].idx = b * AIA__TIMER_BLOCK + i;
+    blk[i].next_free = sim->timer_free;
+    sim->timer_free = b * AIA__TIMER_BLOCK + i + 1;
   }
+  return AIA_OK;
+}
+
+static inline int timer_alloc(aia_sim *sim, uint32_t *idx)
+{
+  if (sim->timer_free == 0 && timer_grow(sim) != AIA_OK)
+    return AIA_ENOMEM;
   *idx = sim->timer_free - 1;
   sim->timer_free = timer_at(sim, *idx)->next_free;
   return AIA_OK;
