@@ -670,9 +670,29 @@ static int redistribute(aia__evq *q, unsigned lv, unsigned d)
     return AIA_ENOMEM;
 
   q->last = min;
-  for (aia__evq_chunk *c = l->first; c; c = c->next)
-    for (uint32_t i = 0; i < c->n; i++)
-      place(q, c->e[i]);
+  if (lv == 1) {
+    /* Everything goes to level 0 (or to the same-cycle arrays): the
+     * entries share all but their low byte with `last`. */
+    aia__evq_list *b0 = q->bucket[0];
+    uint64_t down = 0;
+    for (aia__evq_chunk *c = l->first; c; c = c->next)
+      for (uint32_t i = 0; i < c->n; i++) {
+        if (c->e[i].when == min) {
+          cur_insert(q, c->e[i]);
+        } else {
+          unsigned d0 = (unsigned)c->e[i].when & 255u;
+          list_append(q, &b0[d0], c->e[i]);
+          q->dmask[0][d0 >> 6] |= UINT64_C(1) << (d0 & 63);
+          down++;
+        }
+      }
+    if (down)
+      q->lmask |= 1u;
+  } else {
+    for (aia__evq_chunk *c = l->first; c; c = c->next)
+      for (uint32_t i = 0; i < c->n; i++)
+        place(q, c->e[i]);
+  }
   list_clear(q, l);
   unmark(q, lv, d);
   if (q->npool[0] > 64 || q->npool[1] > 64)
