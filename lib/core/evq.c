@@ -82,7 +82,7 @@ static inline int vec_reserve(aia__evq_vec *v, uint64_t more)
   return vec_grow(v, more);
 }
 
-static void vec_free(aia__evq_vec *v)
+RARE static void vec_free(aia__evq_vec *v)
 {
   free(v->a);
   v->a = NULL;
