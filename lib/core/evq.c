@@ -172,7 +172,7 @@ static inline int needs_chunk(const aia__evq_list *l, unsigned *k)
 }
 
 /* Appends to a list; the caller made sure the pool it needs is not empty. */
-static inline void list_append(aia__evq *q, aia__evq_list *l, aia__evq_ent e)
+__attribute__((always_inline)) static inline void list_append(aia__evq *q, aia__evq_list *l, aia__evq_ent e)
 {
   aia__evq_chunk *c = l->last;
   unsigned k;
