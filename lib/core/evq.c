@@ -277,6 +277,8 @@ static void early_insert(aia__evq_vec *h, aia__evq_ent e)
  * SMALL_MIN entries). */
 static void early_sort(aia__evq_vec *h)
 {
+  if (h->n < 2)
+    return; /* (and h->a may be NULL) */
   aia__evq_ent *a = h->a + h->head;
   for (uint32_t i = 1; i < h->n; i++) {
     aia__evq_ent e = a[i];

@@ -140,11 +140,13 @@ int aia__evq_push(aia__evq *q, aia__ev *ev, aia_cycle when, uint64_t key);
 int aia__evq_front_slow(aia__evq *q, aia__ev **out);
 static inline int aia__evq_front(aia__evq *q, aia__ev **out)
 {
-  const aia__evq_ent *e = q->early.a + q->early.head;
-  if (q->early.n > 0 && e->ev->key == e->key) { /* the early array comes first */
-    q->fsrc = 0;
-    *out = e->ev;
-    return 0;
+  if (q->early.n > 0) { /* the early array comes first */
+    const aia__evq_ent *e = q->early.a + q->early.head;
+    if (e->ev->key == e->key) {
+      q->fsrc = 0;
+      *out = e->ev;
+      return 0;
+    }
   }
   return aia__evq_front_slow(q, out);
 }
