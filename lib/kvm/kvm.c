@@ -38,13 +38,6 @@ void aia_kvm_config_init(aia_kvm_config *cfg)
   t->mmio_emulate = 600;
 }
 
-void aia__kvm_emit(aia_kvm *kvm, uint32_t kind, const aia_vcpu *v, uint32_t hart, uint32_t iid,
-                   uint64_t msi, uint64_t arg)
-{
-  aia__sim_record(kvm->sim, kind, hart, v ? v->vm->index : AIA_NONE, v ? v->index : AIA_NONE,
-                  AIA_NONE, iid, msi, arg);
-}
-
 void aia__vcpu_set_state(aia_vcpu *v, aia_vcpu_state s)
 {
   if (v->state == s)

@@ -195,9 +195,16 @@ static inline aia_cycle aia__kvm_cost(struct aia_kvm *kvm, aia_cycle base, size_
 #define AIA__COST(kvm, field) \
   aia__kvm_cost((kvm), (kvm)->cfg.timing.field, AIA_KVM_JITTER_INDEX(field))
 
+/* A record of KVM's, about vCPU v (NULL: none) on `hart` (inline: most of
+ * a run's records come through here). */
+static inline void aia__kvm_emit(aia_kvm *kvm, uint32_t kind, const aia_vcpu *v, uint32_t hart,
+                                 uint32_t iid, uint64_t msi, uint64_t arg)
+{
+  aia__sim_record(kvm->sim, kind, hart, v ? v->vm->index : AIA_NONE, v ? v->index : AIA_NONE,
+                  AIA_NONE, iid, msi, arg);
+}
+
 /* kvm.c */
-void aia__kvm_emit(aia_kvm *kvm, uint32_t kind, const aia_vcpu *v, uint32_t hart, uint32_t iid,
-                   uint64_t msi, uint64_t arg);
 void aia__vcpu_set_state(aia_vcpu *v, aia_vcpu_state s);
 
 /* hgei.c: per-hart guest file control and hgei_interrupt */
