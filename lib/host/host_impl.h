@@ -208,7 +208,12 @@ static inline aia_cycle aia__now(const aia_host *h)
   return h->sim->now;
 }
 
-void aia__host_emit(aia_host *h, uint32_t kind, uint32_t hart, const aia_thread *t, uint64_t arg);
+/* A record of the scheduler's about thread t on `hart` (inline, as KVM's). */
+static inline void aia__host_emit(aia_host *h, uint32_t kind, uint32_t hart, const aia_thread *t,
+                                  uint64_t arg)
+{
+  aia__sim_record(h->sim, kind, hart, t->vm, t->id, AIA_NONE, 0, 0, arg);
+}
 void aia__host_fail(aia_host *h, int rc);
 /* Sets need_resched on rq (reason), through a reschedule IPI when `from`
  * is another hart. */

@@ -53,11 +53,6 @@ void aia__host_at(aia_host *h, aia__ev *ev, aia_cycle when, aia_phase phase)
     aia__host_fail(h, rc);
 }
 
-void aia__host_emit(aia_host *h, uint32_t kind, uint32_t hart, const aia_thread *t, uint64_t arg)
-{
-  aia__sim_record(h->sim, kind, hart, t->vm, t->id, AIA_NONE, 0, 0, arg);
-}
-
 #define allowed aia__allowed
 
 uint32_t aia__host_lowest_allowed(const aia_host *h, const aia_thread *t)
