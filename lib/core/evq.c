@@ -482,8 +482,8 @@ static inline void place(aia__evq *q, aia__evq_ent e)
   }
 }
 
-/* Makes sure the levels in the mask have their lists. */
-RARE static int levels_ensure(aia__evq *q, unsigned mask)
+/* levels_ensure for the levels not allocated yet. */
+RARE static int levels_grow(aia__evq *q, unsigned mask)
 {
   for (mask &= ~q->lalloc; mask; mask &= mask - 1) {
     unsigned lv = (unsigned)__builtin_ctz(mask);
@@ -494,6 +494,13 @@ RARE static int levels_ensure(aia__evq *q, unsigned mask)
   return AIA_OK;
 }
 
+/* Makes sure the levels in the mask have their lists (one test when they
+ * do: every bucket taken apart asks). */
+static inline int levels_ensure(aia__evq *q, unsigned mask)
+{
+  return (mask & ~q->lalloc) ? levels_grow(q, mask) : AIA_OK;
+}
+
 /* The levels entries after `from` go to, as a mask. */
 static unsigned levels_of(const aia__evq_ent *e, size_t n, aia_cycle from)
 {
@@ -502,6 +509,18 @@ static unsigned levels_of(const aia__evq_ent *e, size_t n, aia_cycle from)
     if (e[i].when != from)
       mask |= 1u << level_of(e[i].when, from);
   return mask;
+}
+
+/* Room in the same-cycle arrays for on_min[p] entries of each phase p in
+ * pmask (the entries on the cycle that is becoming `last`). */
+static int reserve_on_min(aia__evq *q, const uint64_t *on_min, unsigned pmask)
+{
+  for (; pmask; pmask &= pmask - 1) {
+    unsigned p = (unsigned)__builtin_ctz(pmask);
+    if (vec_reserve(&q->cur[p], on_min[p]) != AIA_OK)
+      return AIA_ENOMEM;
+  }
+  return AIA_OK;
 }
 
 /* The early array holds the whole queue and is full: its entries move to the
@@ -515,16 +534,18 @@ RARE static int expand(aia__evq *q)
   const aia__evq_ent *a = h->a + h->head;
   aia_cycle min = a[0].when;
   uint64_t on_min[AIA__EVQ_PHASES] = { 0 };
+  unsigned pmask = 0;
   if (levels_ensure(q, levels_of(a, n, min)) != AIA_OK)
     return AIA_ENOMEM;
   for (uint32_t i = 0; i < n; i++)
-    if (a[i].when == min)
+    if (a[i].when == min) {
       on_min[phase_of(a[i].key)]++;
+      pmask |= 1u << phase_of(a[i].key);
+    }
   if (pool_fill(q, 0, n) != AIA_OK || pool_fill(q, 1, n / 3 + 1) != AIA_OK)
     return AIA_ENOMEM;
-  for (unsigned p = 0; p < AIA__EVQ_PHASES; p++)
-    if (on_min[p] && vec_reserve(&q->cur[p], on_min[p]) != AIA_OK)
-      return AIA_ENOMEM;
+  if (reserve_on_min(q, on_min, pmask) != AIA_OK)
+    return AIA_ENOMEM;
   q->last = min;
   for (uint32_t i = 0; i < n; i++)
     place(q, a[i]);
@@ -580,7 +601,7 @@ int aia__evq_push(aia__evq *q, aia__ev *ev, aia_cycle when, uint64_t key)
     early_push(q, e, 1);
   } else if (when > q->last) {
     unsigned lv = level_of(when, q->last), d = digit_of(when, lv);
-    if (q->bucket[lv] == NULL && levels_ensure(q, 1u << lv) != AIA_OK)
+    if (levels_ensure(q, 1u << lv) != AIA_OK)
       return AIA_ENOMEM;
     aia__evq_list *l = &q->bucket[lv][d];
     unsigned k;
@@ -662,11 +683,8 @@ static int redistribute(aia__evq *q, unsigned lv, unsigned d)
         pool_fill(q, 1, l->n / AIA__EVQ_LARGE + (spread < l->n / 2 ? spread : l->n / 2) + 1) != AIA_OK)
       return AIA_ENOMEM;
   }
-  for (; pmask; pmask &= pmask - 1) {
-    unsigned p = (unsigned)__builtin_ctz(pmask);
-    if (vec_reserve(&q->cur[p], on_min[p]) != AIA_OK)
-      return AIA_ENOMEM;
-  }
+  if (reserve_on_min(q, on_min, pmask) != AIA_OK)
+    return AIA_ENOMEM;
   /* The entries go to levels below this one (allocated once for all). */
   if (levels_ensure(q, (1u << lv) - 1) != AIA_OK)
     return AIA_ENOMEM;
