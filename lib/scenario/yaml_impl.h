@@ -1,7 +1,8 @@
 /* lib/scenario/yaml_impl.h: what the YAML front end's files share (private):
  * the walk over libyaml's node tree and its helpers. yaml.c loads the text
- * and walks the tree into a scenario, yaml_read.c reads its values, and
- * yaml_tree.c finds and edits places on it by path.
+ * and reports problems, yaml_walk.c walks the tree into a scenario,
+ * yaml_read.c reads its values, and yaml_tree.c finds and edits places on
+ * it by path.
  * SPDX-License-Identifier: MIT */
 #ifndef AIA__YAML_IMPL_H
 #define AIA__YAML_IMPL_H
@@ -92,6 +93,13 @@ const char *aia__y_what(const yaml_node_t *n, char *buf, size_t len);
 const char *aia__y_scalar(walk *w, const aia__field *f, int id, size_t *len);
 /* Of nodes a and b, the one that comes later in the file. */
 int aia__y_later(const walk *w, int a, int b);
+/* Line and column of node id in the file, true; or false when an override
+ * made the node (then *line is the override's number and *col 0). */
+bool aia__y_file_place(const walk *w, int id, uint32_t *line, uint32_t *col);
+
+/* yaml_walk.c: walks mapping node id against schema table tb into obj;
+ * key names the mapping and where its place, for messages. */
+void aia__y_walk_map(walk *w, int id, unsigned tb, void *obj, const char *key, const char *where);
 
 /* yaml_read.c: the value readers, each for one kind of schema field (f)
  * at node id, writing into obj at f's offset. */
