@@ -424,7 +424,7 @@ static void test_idle_guests_kick_duplicates(void **state)
 /* A violation's recent list is its vCPU's last records, exactly: the meter
  * keeps them in a compact form and must give back every field, and a record
  * that does not fit that form (a user's, with a hart, file and identity no
- * model uses) must not be cut. Records are emitted by hand here: an MSI to
+ * model uses, or one more than the form's largest) must not be cut. Records are emitted by hand here: an MSI to
  * vCPU 0 that is injected and never claimed is a lost interrupt at finish. */
 static void recent_case(int odd)
 {
@@ -462,22 +462,35 @@ static void recent_case(int odd)
     }
     if (k == 21) {
       ev.kind = AIA_EV_INJECT;
+      ev.vm = 0; /* k % 5 == 1 made it AIA_NONE; vm none with a vCPU fits no ring */
       ev.vcpu = 0;
       ev.msi = 77;
     }
-    if (odd && k == 30) { /* fits no compact field */
+    if (odd == 1 && k == 30) { /* fits no compact field */
       ev.vcpu = 0;
       ev.hart = 70000;
       ev.file = 300;
       ev.iid = 100000;
     }
-    if (odd && k == 31) { /* another VM's vCPU number, yet about this MSI */
+    if (odd == 2 && k == 50) { /* one more than the compact form holds */
+      ev.vcpu = 0;
+      ev.hart = 0xffff;
+      ev.file = 0xff;
+      ev.iid = 0xffff;
+    }
+    if (odd == 1 && k == 31) { /* another VM's vCPU number, yet about this MSI */
       ev.kind = AIA_EV_MSI_LANDED;
       ev.vm = 9;
       ev.vcpu = 4;
       ev.msi = 77;
       ev.file = AIA_NONE; /* no file: KVM adds no msi_dropped record */
       ev.arg = 2000;      /* bit 0 clear: not coalesced */
+    }
+    if (k == 45) { /* the largest values the compact form holds */
+      ev.vcpu = 0;
+      ev.hart = 0xfffe;
+      ev.iid = 0xfffe;
+      ev.file = 0xfe;
     }
     kf_run_until(&f, 100 + 10 * k);
     aia_sim_emit(f.sim, &ev);
@@ -525,6 +538,7 @@ static void test_violation_recent_records_are_exact(void **state)
   (void)state;
   recent_case(0);
   recent_case(1);
+  recent_case(2);
 }
 
 /* aia_sim_config.records = 0: no hash, no count, no hook call; the model
