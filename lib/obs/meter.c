@@ -34,9 +34,9 @@ typedef struct pend {
 
 /* A record in a vCPU's ring of recent records, in 32 bytes instead of 48:
  * vm and vcpu are the vCPU's own or both AIA_NONE (`who`); hart, iid and
- * file fit in 16, 16 and 8 bits, their top value standing for AIA_NONE. A
- * record that does not fit (a user's, say) turns that vCPU's ring into one of
- * full records (vstate.full) from then on. */
+ * file are kept plus one in 16, 16 and 8 bits, so that AIA_NONE (all ones)
+ * wraps to 0. A record that does not fit (a user's, say) turns that vCPU's
+ * ring into one of full records (vstate.full) from then on. */
 typedef struct ring_ent {
   aia_cycle cycle;
   uint64_t msi, arg;
@@ -81,7 +81,7 @@ struct aia_meter {
   aia_kvm *kvm;
   aia_meter_config cfg;
   aia_cycle vm_exit;
-  uint32_t *vm_base;
+  uint32_t *vm_base;         /* nvms + 1: VM i's vCPUs are vs[vm_base[i] .. vm_base[i + 1]) */
   uint32_t nvms, nv;
   vstate *vs;
   msi_rec *msis;             /* ids [base, base + n) */
@@ -125,10 +125,10 @@ static vstate *vs_of(aia_meter *m, uint32_t vm, uint32_t vcpu)
 {
   if (vm >= m->nvms)
     return NULL;
-  uint32_t i = m->vm_base[vm] + vcpu;
-  if (vcpu == AIA_NONE || i >= (vm + 1 < m->nvms ? m->vm_base[vm + 1] : m->nv))
+  uint32_t base = m->vm_base[vm];
+  if (vcpu >= m->vm_base[vm + 1] - base) /* AIA_NONE too */
     return NULL;
-  return &m->vs[i];
+  return &m->vs[base + vcpu];
 }
 
 static msi_rec *msi_of(aia_meter *m, uint64_t id)
@@ -190,15 +190,12 @@ static void compact_old(aia_meter *m)
   m->base += half;
 }
 
-/* 16 and 8 bit forms with the top value for AIA_NONE; -1: does not fit. */
-static inline int32_t narrow(uint32_t x, uint32_t top)
+/* The ring's form of hart, iid or file is the value plus one (AIA_NONE:
+ * 0); it fits when the sum fits the field, which one test checks for all
+ * three (ring_push). */
+static inline uint32_t widen(uint32_t x)
 {
-  return x == AIA_NONE ? (int32_t)top : x < top ? (int32_t)x : -1;
-}
-
-static inline uint32_t widen(uint32_t x, uint32_t top)
-{
-  return x == top ? AIA_NONE : x;
+  return x - 1u; /* 0 - 1 wraps to AIA_NONE */
 }
 
 static aia_event ring_get(const vstate *s, uint32_t k)
@@ -209,11 +206,11 @@ static aia_event ring_get(const vstate *s, uint32_t k)
     return s->full[k];
   ev.cycle = r->cycle;
   ev.kind = r->kind;
-  ev.hart = widen(r->hart, 0xffff);
+  ev.hart = widen(r->hart);
   ev.vm = r->who == WHO_OWN ? s->vm : AIA_NONE;
   ev.vcpu = r->who == WHO_OWN ? s->vcpu : AIA_NONE;
-  ev.file = widen(r->file, 0xff);
-  ev.iid = widen(r->iid, 0xffff);
+  ev.file = widen(r->file);
+  ev.iid = widen(r->iid);
   ev.msi = r->msi;
   ev.arg = r->arg;
   return ev;
@@ -233,12 +230,11 @@ static bool ring_widen(vstate *s)
 
 static void ring_push(vstate *s, const aia_event *ev)
 {
-  int32_t hart = narrow(ev->hart, 0xffff), iid = narrow(ev->iid, 0xffff),
-          file = narrow(ev->file, 0xff);
-  int who = ev->vm == s->vm && ev->vcpu == s->vcpu           ? WHO_OWN
-            : ev->vm == AIA_NONE && ev->vcpu == AIA_NONE ? WHO_NONE
-                                                         : -1;
-  if (s->full == NULL && (hart < 0 || iid < 0 || file < 0 || who < 0) && !ring_widen(s))
+  uint32_t hart = ev->hart + 1u, iid = ev->iid + 1u, file = ev->file + 1u;
+  bool own = ev->vm == s->vm && ev->vcpu == s->vcpu;
+  bool none = (ev->vm & ev->vcpu) == AIA_NONE; /* both AIA_NONE */
+  bool fits = (((hart | iid) >> 16) | (file >> 8)) == 0 && (own || none);
+  if (s->full == NULL && !fits && !ring_widen(s))
     return; /* out of memory: this record is missing from a violation's recent list */
   if (s->full) {
     s->full[s->ring_pos] = *ev;
@@ -250,8 +246,8 @@ static void ring_push(vstate *s, const aia_event *ev)
     r->hart = (uint16_t)hart;
     r->iid = (uint16_t)iid;
     r->file = (uint8_t)file;
-    r->kind = (uint8_t)ev->kind;
-    r->who = (uint8_t)who;
+    r->kind = (uint8_t)ev->kind; /* below 64: hooks see no other kinds */
+    r->who = own ? WHO_OWN : WHO_NONE;
   }
   s->ring_pos = (s->ring_pos + 1) % AIA_VIOLATION_RECENT;
   if (s->ring_n < AIA_VIOLATION_RECENT)
@@ -683,12 +679,14 @@ int aia_meter_create(aia_kvm *kvm, const aia_meter_config *cfg, aia_meter **out)
   sim = aia_kvm_sim(kvm);
   m->kvm = kvm;
   m->nvms = aia_kvm_vm_count(kvm);
-  m->vm_base = calloc(m->nvms ? m->nvms : 1, sizeof *m->vm_base);
+  m->vm_base = calloc((size_t)m->nvms + 1, sizeof *m->vm_base);
   for (uint32_t i = 0; i < m->nvms; i++) {
     if (m->vm_base)
       m->vm_base[i] = m->nv;
     m->nv += aia_vm_vcpus(aia_kvm_vm(kvm, i));
   }
+  if (m->vm_base)
+    m->vm_base[m->nvms] = m->nv; /* VM i's vCPUs: [vm_base[i], vm_base[i + 1]) */
   m->vs = calloc(m->nv ? m->nv : 1, sizeof *m->vs);
   m->wired = calloc(m->nvms ? m->nvms : 1, sizeof *m->wired);
   if (m->vm_base == NULL || m->vs == NULL || m->wired == NULL) {
