@@ -312,14 +312,14 @@ static aia__timer *timer_at(aia_sim *sim, uint32_t idx)
   return &sim->timer_blocks[idx / AIA__TIMER_BLOCK][idx % AIA__TIMER_BLOCK];
 }
 
-static void timer_release(aia_sim *sim, aia__timer *t, uint32_t idx)
+static void timer_release(aia_sim *sim, aia__timer *t)
 {
   t->gen++;
   if (t->gen == 0)
     t->gen = 1;
   t->fn = NULL;
   t->next_free = sim->timer_free;
-  sim->timer_free = idx + 1;
+  sim->timer_free = t;
 }
 
 static void timer_fire(aia_sim *sim, aia__ev *ev)
@@ -327,8 +327,7 @@ static void timer_fire(aia_sim *sim, aia__ev *ev)
   aia__timer *t = AIA__CONTAINER_OF(ev, aia__timer, ev);
   aia_timer_fn fn = t->fn;
   void *user = t->user;
-  uint32_t idx = t->idx;
-  timer_release(sim, t, idx); /* before the call: it may schedule again */
+  timer_release(sim, t); /* before the call: it may schedule again */
   fn(sim, user);
 }
 
@@ -356,24 +355,26 @@ static int timer_grow(aia_sim *sim)
     blk[i].gen = 1;
     blk[i].idx = b * AIA__TIMER_BLOCK + i;
     blk[i].next_free = sim->timer_free;
-    sim->timer_free = b * AIA__TIMER_BLOCK + i + 1;
+    sim->timer_free = &blk[i];
   }
   return AIA_OK;
 }
 
-static inline int timer_alloc(aia_sim *sim, uint32_t *idx)
+static inline aia__timer *timer_alloc(aia_sim *sim)
 {
-  if (sim->timer_free == 0 && timer_grow(sim) != AIA_OK)
-    return AIA_ENOMEM;
-  *idx = sim->timer_free - 1;
-  sim->timer_free = timer_at(sim, *idx)->next_free;
-  return AIA_OK;
+  aia__timer *t = sim->timer_free;
+  if (t == NULL) {
+    if (timer_grow(sim) != AIA_OK)
+      return NULL;
+    t = sim->timer_free;
+  }
+  sim->timer_free = t->next_free;
+  return t;
 }
 
 int aia_sim_schedule(aia_sim *sim, aia_cycle when, aia_phase phase, aia_timer_fn fn,
                      void *user, aia_timer *out)
 {
-  uint32_t idx;
   aia__timer *t;
   int rc;
 
@@ -385,19 +386,18 @@ int aia_sim_schedule(aia_sim *sim, aia_cycle when, aia_phase phase, aia_timer_fn
     return aia__sim_fail(sim, AIA_ERANGE, "cannot schedule at cycle %llu phase %u: now is %llu phase %u",
                          (unsigned long long)when, (unsigned)phase,
                          (unsigned long long)sim->now, sim->phase);
-  rc = timer_alloc(sim, &idx);
-  if (rc != AIA_OK)
-    return aia__sim_fail(sim, rc, "out of memory for a timer");
-  t = timer_at(sim, idx);
+  t = timer_alloc(sim);
+  if (t == NULL)
+    return aia__sim_fail(sim, AIA_ENOMEM, "out of memory for a timer");
   t->fn = fn;
   t->user = user;
   rc = sim_push(sim, &t->ev, when, phase); /* checked above */
   if (rc != AIA_OK) {
-    timer_release(sim, t, idx);
+    timer_release(sim, t);
     return rc;
   }
   if (out)
-    *out = ((uint64_t)t->gen << 32) | (uint64_t)(idx + 1);
+    *out = ((uint64_t)t->gen << 32) | (uint64_t)(t->idx + 1);
   return AIA_OK;
 }
 
@@ -413,7 +413,7 @@ int aia_sim_cancel(aia_sim *sim, aia_timer h)
   if (t->gen != gen || t->fn == NULL || !aia__ev_queued(&t->ev))
     return AIA_ENOENT;
   aia__evq_cancel(&sim->q, &t->ev);
-  timer_release(sim, t, idx - 1);
+  timer_release(sim, t);
   return AIA_OK;
 }
 

@@ -26,7 +26,7 @@ typedef struct aia__timer {
   void *user;
   uint32_t idx;       /* own index in the pool */
   uint32_t gen;       /* bumped when the timer is freed */
-  uint32_t next_free; /* index + 1 of the next free timer, 0 = end */
+  struct aia__timer *next_free; /* the next free timer, NULL = end */
 } aia__timer;
 
 /* Run-call boundary hook: at most one per simulation, set by the mailbox
@@ -86,7 +86,8 @@ struct aia_sim {
   bool records;            /* aia_sim_config.records */
 
   aia__timer **timer_blocks;
-  uint32_t ntimer_blocks, ntimers, timer_free; /* timer_free: index + 1, 0 = none */
+  aia__timer *timer_free; /* the free timers, lowest index first; NULL = none */
+  uint32_t ntimer_blocks;
 
   aia__component *comps;
   uint32_t ncomps, comp_cap;
