@@ -41,8 +41,7 @@ typedef struct aia__hw_job {
   struct aia_platform *p;
   uint32_t kind, hart, file, value;
   uint64_t msi;
-  uint32_t next_free;     /* index + 1 */
-  uint32_t idx;
+  struct aia__hw_job *next_free; /* while free; NULL = end */
 } aia__hw_job;
 
 struct aia_platform {
@@ -52,7 +51,8 @@ struct aia_platform {
   aia__hw_listener *listeners;
   uint32_t nlisteners;
   aia__hw_job **job_blocks;
-  uint32_t njob_blocks, job_free;
+  aia__hw_job *job_free;  /* the free jobs, lowest first; NULL = none */
+  uint32_t njob_blocks;
   aia_rng rng;            /* jitter draws */
 };
 

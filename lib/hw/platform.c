@@ -199,35 +199,37 @@ static void emit(aia_platform *p, uint32_t kind, uint32_t hart, uint32_t file, u
 
 /* ------------------------------------------------------------ delayed jobs */
 
-static aia__hw_job *job_at(aia_platform *p, uint32_t idx)
-{
-  return &p->job_blocks[idx / JOB_BLOCK][idx % JOB_BLOCK];
-}
-
 static void job_fire(aia_sim *sim, aia__ev *ev);
 
-static aia__hw_job *job_alloc(aia_platform *p)
+/* Adds a block of free jobs (out of line: once per JOB_BLOCK jobs in flight
+ * at once). */
+__attribute__((cold, noinline))
+static int job_grow(aia_platform *p)
 {
-  if (p->job_free == 0) {
-    uint32_t b = p->njob_blocks;
-    aia__hw_job **blocks = realloc(p->job_blocks, (b + 1) * sizeof *blocks), *blk;
-    if (blocks == NULL)
-      return NULL;
-    p->job_blocks = blocks;
-    blk = calloc(JOB_BLOCK, sizeof *blk);
-    if (blk == NULL)
-      return NULL;
-    blocks[b] = blk;
-    p->njob_blocks = b + 1;
-    for (uint32_t i = JOB_BLOCK; i-- > 0;) {
-      aia__ev_init(&blk[i].ev, job_fire);
-      blk[i].p = p;
-      blk[i].idx = b * JOB_BLOCK + i;
-      blk[i].next_free = p->job_free;
-      p->job_free = b * JOB_BLOCK + i + 1;
-    }
+  uint32_t b = p->njob_blocks;
+  aia__hw_job **blocks = realloc(p->job_blocks, (b + 1) * sizeof *blocks), *blk;
+  if (blocks == NULL)
+    return AIA_ENOMEM;
+  p->job_blocks = blocks;
+  blk = calloc(JOB_BLOCK, sizeof *blk);
+  if (blk == NULL)
+    return AIA_ENOMEM;
+  blocks[b] = blk;
+  p->njob_blocks = b + 1;
+  for (uint32_t i = JOB_BLOCK; i-- > 0;) {
+    aia__ev_init(&blk[i].ev, job_fire);
+    blk[i].p = p;
+    blk[i].next_free = p->job_free;
+    p->job_free = &blk[i];
   }
-  aia__hw_job *j = job_at(p, p->job_free - 1);
+  return AIA_OK;
+}
+
+static inline aia__hw_job *job_alloc(aia_platform *p)
+{
+  if (p->job_free == NULL && job_grow(p) != AIA_OK)
+    return NULL;
+  aia__hw_job *j = p->job_free;
   p->job_free = j->next_free;
   return j;
 }
@@ -235,7 +237,7 @@ static aia__hw_job *job_alloc(aia_platform *p)
 static void job_release(aia_platform *p, aia__hw_job *j)
 {
   j->next_free = p->job_free;
-  p->job_free = j->idx + 1;
+  p->job_free = j;
 }
 
 static int post(aia_platform *p, uint32_t kind, aia_cycle when, aia_phase ph, uint32_t hart,

@@ -68,32 +68,39 @@ static void kjob_fire(aia_sim *sim, aia__ev *ev)
     break;
   }
   j->next_free = kvm->job_free;
-  kvm->job_free = j->idx + 1;
+  kvm->job_free = j;
+}
+
+/* Adds a block of free jobs (out of line: once per JOB_BLOCK jobs in flight
+ * at once). */
+__attribute__((cold, noinline))
+static int kjob_grow(aia_kvm *kvm)
+{
+  uint32_t b = kvm->njob_blocks;
+  aia__kjob **blocks = realloc(kvm->job_blocks, (b + 1) * sizeof *blocks), *blk;
+  if (blocks == NULL)
+    return AIA_ENOMEM;
+  kvm->job_blocks = blocks;
+  blk = calloc(JOB_BLOCK, sizeof *blk);
+  if (blk == NULL)
+    return AIA_ENOMEM;
+  blocks[b] = blk;
+  kvm->njob_blocks = b + 1;
+  for (uint32_t i = JOB_BLOCK; i-- > 0;) {
+    aia__ev_init(&blk[i].ev, kjob_fire);
+    blk[i].kvm = kvm;
+    blk[i].next_free = kvm->job_free;
+    kvm->job_free = &blk[i];
+  }
+  return AIA_OK;
 }
 
 /* A pooled job scheduled at `when` (phase HART); NULL when out of memory. */
 aia__kjob *aia__kjob_post(aia_kvm *kvm, uint32_t kind, aia_cycle when)
 {
-  if (kvm->job_free == 0) {
-    uint32_t b = kvm->njob_blocks;
-    aia__kjob **blocks = realloc(kvm->job_blocks, (b + 1) * sizeof *blocks), *blk;
-    if (blocks == NULL)
-      return NULL;
-    kvm->job_blocks = blocks;
-    blk = calloc(JOB_BLOCK, sizeof *blk);
-    if (blk == NULL)
-      return NULL;
-    blocks[b] = blk;
-    kvm->njob_blocks = b + 1;
-    for (uint32_t i = JOB_BLOCK; i-- > 0;) {
-      aia__ev_init(&blk[i].ev, kjob_fire);
-      blk[i].kvm = kvm;
-      blk[i].idx = b * JOB_BLOCK + i;
-      blk[i].next_free = kvm->job_free;
-      kvm->job_free = b * JOB_BLOCK + i + 1;
-    }
-  }
-  aia__kjob *j = &kvm->job_blocks[(kvm->job_free - 1) / JOB_BLOCK][(kvm->job_free - 1) % JOB_BLOCK];
+  if (kvm->job_free == NULL && kjob_grow(kvm) != AIA_OK)
+    return NULL;
+  aia__kjob *j = kvm->job_free;
   if (aia__sim_soon(kvm->sim, &j->ev, when, AIA_PH_HART) != AIA_OK)
     return NULL;
   kvm->job_free = j->next_free;

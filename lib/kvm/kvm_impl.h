@@ -163,7 +163,7 @@ typedef struct aia__kjob {
   uint32_t kind, iid, from, to;
   bool set;
   uint64_t msi;
-  uint32_t next_free, idx;
+  struct aia__kjob *next_free; /* while free; NULL = end */
 } aia__kjob;
 
 struct aia_kvm {
@@ -182,7 +182,8 @@ struct aia_kvm {
   aia_rng rng;                  /* jitter draws */
   bool jitter;                  /* any jitter configured */
   aia__kjob **job_blocks;
-  uint32_t njob_blocks, job_free;
+  aia__kjob *job_free;    /* the free jobs, lowest first; NULL = none */
+  uint32_t njob_blocks;
 };
 
 /* A cost with its jitter: COST(kvm, vm_exit). */
