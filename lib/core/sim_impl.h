@@ -86,7 +86,7 @@ struct aia_sim {
   bool records;            /* aia_sim_config.records */
 
   aia__timer **timer_blocks;
-  aia__timer *timer_free; /* the free timers, lowest index first; NULL = none */
+  aia__timer *timer_free; /* the free timers, through next_free; NULL = none */
   uint32_t ntimer_blocks;
 
   aia__component *comps;

@@ -51,7 +51,7 @@ struct aia_platform {
   aia__hw_listener *listeners;
   uint32_t nlisteners;
   aia__hw_job **job_blocks;
-  aia__hw_job *job_free;  /* the free jobs, lowest first; NULL = none */
+  aia__hw_job *job_free;  /* the free jobs, through next_free; NULL = none */
   uint32_t njob_blocks;
   aia_rng rng;            /* jitter draws */
 };

@@ -182,7 +182,7 @@ struct aia_kvm {
   aia_rng rng;                  /* jitter draws */
   bool jitter;                  /* any jitter configured */
   aia__kjob **job_blocks;
-  aia__kjob *job_free;    /* the free jobs, lowest first; NULL = none */
+  aia__kjob *job_free;    /* the free jobs, through next_free; NULL = none */
   uint32_t njob_blocks;
 };
 

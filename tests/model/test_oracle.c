@@ -423,9 +423,12 @@ static void test_idle_guests_kick_duplicates(void **state)
 
 /* A violation's recent list is its vCPU's last records, exactly: the meter
  * keeps them in a compact form and must give back every field, and a record
- * that does not fit that form (a user's, with a hart, file and identity no
- * model uses, or one more than the form's largest) must not be cut. Records are emitted by hand here: an MSI to
- * vCPU 0 that is injected and never claimed is a lost interrupt at finish. */
+ * that does not fit that form must not be cut. Case 0: every record fits
+ * (the largest values the form holds among them); case 1: a user's record
+ * with a hart, file and identity no model uses, and one naming another VM's
+ * vCPU; case 2: one more than the form's largest values. Records are
+ * emitted by hand here: an MSI to vCPU 0 that is injected and never
+ * claimed is a lost interrupt at finish. */
 static void recent_case(int odd)
 {
   kf f;
