@@ -43,6 +43,9 @@ int aia__sim_abort(aia_sim *sim, int status, const char *fmt, ...)
   return status;
 }
 
+static void timer_fire(aia_sim *sim, aia__ev *ev);
+static void timer_init(aia__pev *e, uint32_t index, void *ctx);
+
 int aia_sim_create(const aia_sim_config *cfg, aia_sim **out)
 {
   aia_sim_config c;
@@ -70,6 +73,7 @@ int aia_sim_create(const aia_sim_config *cfg, aia_sim **out)
   sim->seq = 1; /* keys are never 0: 0 marks an idle event */
   sim->next_hook_id = 1;
   aia__evq_init(&sim->q);
+  aia__evpool_init(&sim->timers, sizeof(aia__timer), timer_fire, timer_init, NULL);
   *out = sim;
   return AIA_OK;
 }
@@ -87,9 +91,7 @@ void aia_sim_destroy(aia_sim *sim)
   for (uint32_t i = sim->ncomps; i-- > 0;)
     sim->comps[i].destroy(sim->comps[i].obj);
   free(sim->comps);
-  for (uint32_t b = 0; b < sim->ntimer_blocks; b++)
-    free(sim->timer_blocks[b]);
-  free(sim->timer_blocks);
+  aia__evpool_free(&sim->timers, NULL); /* the queue is gone: nothing to take out */
   free(sim->hooks);
   free(sim->tab);
   tabs_free_retired(sim);
@@ -307,69 +309,30 @@ uint64_t aia_sim_steps(const aia_sim *sim)
 
 /* ---- user timers: pooled intrusive events with generation-checked handles */
 
-static aia__timer *timer_at(aia_sim *sim, uint32_t idx)
-{
-  return &sim->timer_blocks[idx / AIA__TIMER_BLOCK][idx % AIA__TIMER_BLOCK];
-}
-
 static void timer_release(aia_sim *sim, aia__timer *t)
 {
   t->gen++;
   if (t->gen == 0)
     t->gen = 1;
   t->fn = NULL;
-  t->next_free = sim->timer_free;
-  sim->timer_free = t;
+  aia__evpool_put(&sim->timers, &t->pe);
 }
 
 static void timer_fire(aia_sim *sim, aia__ev *ev)
 {
-  aia__timer *t = AIA__CONTAINER_OF(ev, aia__timer, ev);
+  aia__timer *t = AIA__CONTAINER_OF(ev, aia__timer, pe.ev);
   aia_timer_fn fn = t->fn;
   void *user = t->user;
   timer_release(sim, t); /* before the call: it may schedule again */
   fn(sim, user);
 }
 
-/* Adds a block of free timers (out of line: once per 64 timers alive at
- * once, and its registers would cost every aia_sim_schedule). */
-__attribute__((cold, noinline))
-static int timer_grow(aia_sim *sim)
+static void timer_init(aia__pev *e, uint32_t index, void *ctx)
 {
-  aia__timer **blocks, *blk;
-  uint32_t b = sim->ntimer_blocks;
-  if (b >= UINT32_MAX / AIA__TIMER_BLOCK - 1)
-    return AIA_ENOMEM;
-  blocks = realloc(sim->timer_blocks, (b + 1) * sizeof *blocks);
-  if (blocks == NULL)
-    return AIA_ENOMEM;
-  sim->timer_blocks = blocks;
-  blk = calloc(AIA__TIMER_BLOCK, sizeof *blk);
-  if (blk == NULL)
-    return AIA_ENOMEM;
-  blocks[b] = blk;
-  sim->ntimer_blocks = b + 1;
-  /* Thread the new block onto the free list, lowest index first. */
-  for (uint32_t i = AIA__TIMER_BLOCK; i-- > 0;) {
-    aia__ev_init(&blk[i].ev, timer_fire);
-    blk[i].gen = 1;
-    blk[i].idx = b * AIA__TIMER_BLOCK + i;
-    blk[i].next_free = sim->timer_free;
-    sim->timer_free = &blk[i];
-  }
-  return AIA_OK;
-}
-
-static inline aia__timer *timer_alloc(aia_sim *sim)
-{
-  aia__timer *t = sim->timer_free;
-  if (t == NULL) {
-    if (timer_grow(sim) != AIA_OK)
-      return NULL;
-    t = sim->timer_free;
-  }
-  sim->timer_free = t->next_free;
-  return t;
+  aia__timer *t = AIA__CONTAINER_OF(e, aia__timer, pe);
+  (void)ctx;
+  t->gen = 1;
+  t->idx = index;
 }
 
 int aia_sim_schedule(aia_sim *sim, aia_cycle when, aia_phase phase, aia_timer_fn fn,
@@ -386,12 +349,13 @@ int aia_sim_schedule(aia_sim *sim, aia_cycle when, aia_phase phase, aia_timer_fn
     return aia__sim_fail(sim, AIA_ERANGE, "cannot schedule at cycle %llu phase %u: now is %llu phase %u",
                          (unsigned long long)when, (unsigned)phase,
                          (unsigned long long)sim->now, sim->phase);
-  t = timer_alloc(sim);
-  if (t == NULL)
+  aia__pev *e = aia__evpool_get(&sim->timers);
+  if (e == NULL)
     return aia__sim_fail(sim, AIA_ENOMEM, "out of memory for a timer");
+  t = AIA__CONTAINER_OF(e, aia__timer, pe);
   t->fn = fn;
   t->user = user;
-  rc = sim_push(sim, &t->ev, when, phase); /* checked above */
+  rc = sim_push(sim, &t->pe.ev, when, phase); /* checked above */
   if (rc != AIA_OK) {
     timer_release(sim, t);
     return rc;
@@ -407,12 +371,13 @@ int aia_sim_cancel(aia_sim *sim, aia_timer h)
   aia__timer *t;
   if (!aia__sim_ok(sim))
     return AIA_EINVAL;
-  if (idx == 0 || idx > sim->ntimer_blocks * AIA__TIMER_BLOCK)
+  aia__pev *e = idx == 0 ? NULL : aia__evpool_at(&sim->timers, idx - 1);
+  if (e == NULL)
     return AIA_ENOENT;
-  t = timer_at(sim, idx - 1);
-  if (t->gen != gen || t->fn == NULL || !aia__ev_queued(&t->ev))
+  t = AIA__CONTAINER_OF(e, aia__timer, pe);
+  if (t->gen != gen || t->fn == NULL || !aia__ev_queued(&t->pe.ev))
     return AIA_ENOENT;
-  aia__evq_cancel(&sim->q, &t->ev);
+  aia__evq_cancel(&sim->q, &t->pe.ev);
   timer_release(sim, t);
   return AIA_OK;
 }

@@ -8,10 +8,10 @@
 #include <stdint.h>
 #include <string.h>
 #include "aiasim/sim.h"
+#include "core/evpool.h"
 #include "core/evq.h"
 
 #define AIA__SIM_MAGIC 0x41494153u /* "AIAS" */
-#define AIA__TIMER_BLOCK 64u
 
 typedef struct aia__hook {
   uint64_t mask;
@@ -21,12 +21,11 @@ typedef struct aia__hook {
 } aia__hook;
 
 typedef struct aia__timer {
-  aia__ev ev;
+  aia__pev pe;        /* pooled (sim->timers) */
   aia_timer_fn fn;
   void *user;
   uint32_t idx;       /* own index in the pool */
   uint32_t gen;       /* bumped when the timer is freed */
-  struct aia__timer *next_free; /* the next free timer, NULL = end */
 } aia__timer;
 
 /* Run-call boundary hook: at most one per simulation, set by the mailbox
@@ -85,9 +84,7 @@ struct aia_sim {
   uint64_t hash, nevents, steps;
   bool records;            /* aia_sim_config.records */
 
-  aia__timer **timer_blocks;
-  aia__timer *timer_free; /* the free timers, through next_free; NULL = none */
-  uint32_t ntimer_blocks;
+  aia__evpool timers;      /* aia__timer */
 
   aia__component *comps;
   uint32_t ncomps, comp_cap;

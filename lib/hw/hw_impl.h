@@ -37,11 +37,10 @@ typedef struct aia__hw_listener {
 
 /* A delayed hardware action: an MSI landing, a line reaching a hart, an IPI. */
 typedef struct aia__hw_job {
-  aia__ev ev;
+  aia__pev pe;            /* pooled (aia_platform.jobs) */
   struct aia_platform *p;
   uint32_t kind, hart, file, value;
   uint64_t msi;
-  struct aia__hw_job *next_free; /* while free; NULL = end */
 } aia__hw_job;
 
 struct aia_platform {
@@ -50,9 +49,7 @@ struct aia_platform {
   aia__hart *harts;
   aia__hw_listener *listeners;
   uint32_t nlisteners;
-  aia__hw_job **job_blocks;
-  aia__hw_job *job_free;  /* the free jobs, through next_free; NULL = none */
-  uint32_t njob_blocks;
+  aia__evpool jobs;       /* aia__hw_job */
   aia_rng rng;            /* jitter draws */
 };
 

@@ -6,7 +6,6 @@
 
 #include "hw/hw_impl.h"
 
-#define JOB_BLOCK 64u
 
 enum { JOB_LAND, JOB_LINE, JOB_IPI };
 
@@ -83,18 +82,15 @@ static void platform_destroy(void *obj)
     free(ht->last_land);
     free(ht->last_line);
   }
-  for (uint32_t b = 0; b < p->njob_blocks; b++) {
-    for (uint32_t i = 0; i < JOB_BLOCK; i++)
-      aia__sim_cancel(p->sim, &p->job_blocks[b][i].ev);
-    free(p->job_blocks[b]);
-  }
-  free(p->job_blocks);
+  aia__evpool_free(&p->jobs, p->sim);
   free(p->harts);
   free(p->listeners);
   free(p);
 }
 
 static void wake_fire(aia_sim *sim, aia__ev *ev);
+static void job_fire(aia_sim *sim, aia__ev *ev);
+static void job_init(aia__pev *e, uint32_t index, void *ctx);
 
 int aia_platform_create(aia_sim *sim, const aia_platform_config *cfg, aia_platform **out)
 {
@@ -119,6 +115,7 @@ int aia_platform_create(aia_sim *sim, const aia_platform_config *cfg, aia_platfo
   if (p == NULL)
     return AIA_ENOMEM;
   p->sim = sim;
+  aia__evpool_init(&p->jobs, sizeof(aia__hw_job), job_fire, job_init, p);
   p->cfg = c;
   aia_sim_rng(sim, 0x30000u, &p->rng);
   p->harts = calloc(c.harts, sizeof *p->harts);
@@ -199,45 +196,21 @@ static void emit(aia_platform *p, uint32_t kind, uint32_t hart, uint32_t file, u
 
 /* ------------------------------------------------------------ delayed jobs */
 
-static void job_fire(aia_sim *sim, aia__ev *ev);
-
-/* Adds a block of free jobs (out of line: once per JOB_BLOCK jobs in flight
- * at once). */
-__attribute__((cold, noinline))
-static int job_grow(aia_platform *p)
+static void job_init(aia__pev *e, uint32_t index, void *ctx)
 {
-  uint32_t b = p->njob_blocks;
-  aia__hw_job **blocks = realloc(p->job_blocks, (b + 1) * sizeof *blocks), *blk;
-  if (blocks == NULL)
-    return AIA_ENOMEM;
-  p->job_blocks = blocks;
-  blk = calloc(JOB_BLOCK, sizeof *blk);
-  if (blk == NULL)
-    return AIA_ENOMEM;
-  blocks[b] = blk;
-  p->njob_blocks = b + 1;
-  for (uint32_t i = JOB_BLOCK; i-- > 0;) {
-    aia__ev_init(&blk[i].ev, job_fire);
-    blk[i].p = p;
-    blk[i].next_free = p->job_free;
-    p->job_free = &blk[i];
-  }
-  return AIA_OK;
+  (void)index;
+  AIA__CONTAINER_OF(e, aia__hw_job, pe)->p = ctx;
 }
 
 static inline aia__hw_job *job_alloc(aia_platform *p)
 {
-  if (p->job_free == NULL && job_grow(p) != AIA_OK)
-    return NULL;
-  aia__hw_job *j = p->job_free;
-  p->job_free = j->next_free;
-  return j;
+  aia__pev *e = aia__evpool_get(&p->jobs);
+  return e ? AIA__CONTAINER_OF(e, aia__hw_job, pe) : NULL;
 }
 
 static void job_release(aia_platform *p, aia__hw_job *j)
 {
-  j->next_free = p->job_free;
-  p->job_free = j;
+  aia__evpool_put(&p->jobs, &j->pe);
 }
 
 static int post(aia_platform *p, uint32_t kind, aia_cycle when, aia_phase ph, uint32_t hart,
@@ -252,7 +225,7 @@ static int post(aia_platform *p, uint32_t kind, aia_cycle when, aia_phase ph, ui
   j->file = file;
   j->value = value;
   j->msi = msi;
-  rc = aia__sim_soon(p->sim, &j->ev, when, ph); /* zero latency: this cycle, not the past */
+  rc = aia__sim_soon(p->sim, &j->pe.ev, when, ph); /* zero latency: this cycle, not the past */
   if (rc != AIA_OK)
     job_release(p, j);
   return rc;
@@ -371,7 +344,7 @@ static void line_reaches_hart(aia_platform *p, aia__hart *ht, uint32_t file, boo
 
 static void job_fire(aia_sim *sim, aia__ev *ev)
 {
-  aia__hw_job *j = AIA__CONTAINER_OF(ev, aia__hw_job, ev);
+  aia__hw_job *j = AIA__CONTAINER_OF(ev, aia__hw_job, pe.ev);
   aia_platform *p = j->p;
   uint32_t kind = j->kind, hart = j->hart, file = j->file, value = j->value;
   uint64_t msi = j->msi;

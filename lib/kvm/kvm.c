@@ -47,11 +47,9 @@ void aia__vcpu_set_state(aia_vcpu *v, aia_vcpu_state s)
                 (uint64_t)s);
 }
 
-#define JOB_BLOCK 64u
-
 static void kjob_fire(aia_sim *sim, aia__ev *ev)
 {
-  aia__kjob *j = AIA__CONTAINER_OF(ev, aia__kjob, ev);
+  aia__kjob *j = AIA__CONTAINER_OF(ev, aia__kjob, pe.ev);
   aia_kvm *kvm = j->kvm;
   (void)sim;
   switch (j->kind) {
@@ -67,43 +65,26 @@ static void kjob_fire(aia_sim *sim, aia__ev *ev)
   default:
     break;
   }
-  j->next_free = kvm->job_free;
-  kvm->job_free = j;
+  aia__evpool_put(&kvm->jobs, &j->pe);
 }
 
-/* Adds a block of free jobs (out of line: once per JOB_BLOCK jobs in flight
- * at once). */
-__attribute__((cold, noinline))
-static int kjob_grow(aia_kvm *kvm)
+static void kjob_init(aia__pev *e, uint32_t index, void *ctx)
 {
-  uint32_t b = kvm->njob_blocks;
-  aia__kjob **blocks = realloc(kvm->job_blocks, (b + 1) * sizeof *blocks), *blk;
-  if (blocks == NULL)
-    return AIA_ENOMEM;
-  kvm->job_blocks = blocks;
-  blk = calloc(JOB_BLOCK, sizeof *blk);
-  if (blk == NULL)
-    return AIA_ENOMEM;
-  blocks[b] = blk;
-  kvm->njob_blocks = b + 1;
-  for (uint32_t i = JOB_BLOCK; i-- > 0;) {
-    aia__ev_init(&blk[i].ev, kjob_fire);
-    blk[i].kvm = kvm;
-    blk[i].next_free = kvm->job_free;
-    kvm->job_free = &blk[i];
-  }
-  return AIA_OK;
+  (void)index;
+  AIA__CONTAINER_OF(e, aia__kjob, pe)->kvm = ctx;
 }
 
 /* A pooled job scheduled at `when` (phase HART); NULL when out of memory. */
 aia__kjob *aia__kjob_post(aia_kvm *kvm, uint32_t kind, aia_cycle when)
 {
-  if (kvm->job_free == NULL && kjob_grow(kvm) != AIA_OK)
+  aia__pev *e = aia__evpool_get(&kvm->jobs);
+  if (e == NULL)
     return NULL;
-  aia__kjob *j = kvm->job_free;
-  if (aia__sim_soon(kvm->sim, &j->ev, when, AIA_PH_HART) != AIA_OK)
+  if (aia__sim_soon(kvm->sim, &e->ev, when, AIA_PH_HART) != AIA_OK) {
+    aia__evpool_put(&kvm->jobs, e);
     return NULL;
-  kvm->job_free = j->next_free;
+  }
+  aia__kjob *j = AIA__CONTAINER_OF(e, aia__kjob, pe);
   j->kind = kind;
   j->v = NULL;
   j->iid = j->from = j->to = 0;
@@ -131,12 +112,7 @@ static void kvm_destroy(void *obj)
   }
   for (uint32_t h = 0; h < kvm->nharts; h++)
     aia__sim_cancel(kvm->sim, &kvm->harts[h].hgei_ev);
-  for (uint32_t b = 0; b < kvm->njob_blocks; b++) {
-    for (uint32_t i = 0; i < JOB_BLOCK; i++)
-      aia__sim_cancel(kvm->sim, &kvm->job_blocks[b][i].ev);
-    free(kvm->job_blocks[b]);
-  }
-  free(kvm->job_blocks);
+  aia__evpool_free(&kvm->jobs, kvm->sim);
   free(kvm->vms);
   free(kvm->harts);
   free(kvm);
@@ -210,6 +186,7 @@ int aia_kvm_create(aia_sim *sim, aia_platform *plat, aia_host *host, const aia_k
   if (kvm == NULL)
     return AIA_ENOMEM;
   kvm->sim = sim;
+  aia__evpool_init(&kvm->jobs, sizeof(aia__kjob), kjob_fire, kjob_init, kvm);
   kvm->plat = plat;
   kvm->host = host;
   kvm->cfg = c;

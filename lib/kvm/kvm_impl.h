@@ -157,13 +157,12 @@ struct aia_vaplic {
 typedef enum aia__kjob_kind { KJ_INJECT = 0, KJ_IPI, KJ_EXTIRQ } aia__kjob_kind;
 
 typedef struct aia__kjob {
-  aia__ev ev;
+  aia__pev pe;                  /* pooled (aia_kvm.jobs) */
   struct aia_kvm *kvm;
   struct aia_vcpu *v;
   uint32_t kind, iid, from, to;
   bool set;
   uint64_t msi;
-  struct aia__kjob *next_free; /* while free; NULL = end */
 } aia__kjob;
 
 struct aia_kvm {
@@ -181,9 +180,7 @@ struct aia_kvm {
   uint32_t ndevices;            /* sources created, for their PRNG streams */
   aia_rng rng;                  /* jitter draws */
   bool jitter;                  /* any jitter configured */
-  aia__kjob **job_blocks;
-  aia__kjob *job_free;    /* the free jobs, through next_free; NULL = none */
-  uint32_t njob_blocks;
+  aia__evpool jobs;             /* aia__kjob */
 };
 
 /* A cost with its jitter: COST(kvm, vm_exit). */
